@@ -1,0 +1,40 @@
+/**
+ * A design: one point of the accelerator template (DESIGN.md §4). SI units, units in every name.
+ */
+export type Precision = 'fp32' | 'bf16' | 'fp16' | 'fp8' | 'int8';
+export type Dataflow = 'ws' | 'os' | 'is';
+export type TechNode = 45 | 16 | 7 | 5;
+
+export interface Design {
+  /** number of tensor cores (systolic arrays) */
+  tensorCores: number;
+  /** systolic array rows (PEs) per tensor core */
+  tcRows: number;
+  /** systolic array columns (PEs) per tensor core */
+  tcCols: number;
+  /** number of vector cores */
+  vectorCores: number;
+  /** SIMD lanes per vector core */
+  vectorLanes: number;
+  /** local (scratchpad) buffer per tensor core, bytes */
+  localBufferBytes: number;
+  /** shared global buffer, bytes */
+  globalBufferBytes: number;
+  /** global buffer bandwidth, GB/s (1e9 B/s) */
+  globalBufferGBs: number;
+  /** off-chip memory capacity, bytes */
+  offChipBytes: number;
+  /** off-chip memory bandwidth, GB/s */
+  offChipGBs: number;
+  /** on-chip network bandwidth between global buffer and cores, GB/s */
+  nocGBs: number;
+  clockGHz: number;
+  precision: Precision;
+  dataflow: Dataflow;
+  techNm: TechNode;
+}
+
+export const PRECISION_BYTES: Record<Precision, number> = { fp32: 4, bf16: 2, fp16: 2, fp8: 1, int8: 1 };
+export const DATAFLOWS: readonly Dataflow[] = ['ws', 'os', 'is'];
+export const TECH_NODES: readonly TechNode[] = [45, 16, 7, 5];
+export const PRECISIONS: readonly Precision[] = ['fp32', 'bf16', 'fp16', 'fp8', 'int8'];

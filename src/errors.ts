@@ -1,0 +1,68 @@
+/**
+ * A problem with what the user gave us (a file, a flag, a field). The CLI prints its message as one
+ * line and exits non-zero; it never carries a stack trace to the user.
+ */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** Largest dimension we accept anywhere: beyond this, products overflow float64 integer precision. */
+export const MAX_DIM = 2 ** 31;
+
+/** Checks that `value` is a positive integer no larger than `max`; `field` names it in the error. */
+export function requirePositiveInt(field: string, value: unknown, max = MAX_DIM): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || !Number.isInteger(value) || value <= 0 || value > max) {
+    throw new InputError(`${field} must be a positive integer no larger than ${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+export function requireNonNegativeInt(field: string, value: unknown, max = MAX_DIM): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new InputError(`${field} must be a non-negative integer no larger than ${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return String(value);
+  if (value === undefined) return 'nothing';
+  try {
+    const s = JSON.stringify(value);
+    return s.length > 60 ? s.slice(0, 57) + '...' : s;
+  } catch {
+    return String(value);
+  }
+}
+
+/** Edit distance, for "did you mean" suggestions. */
+export function levenshtein(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
+export function nearest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = levenshtein(name.toLowerCase(), c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,81 @@
+/**
+ * FLOPs, bytes and repeat keys of operators: the one place these formulas live.
+ */
+import {
+  DTYPE_BYTES,
+  ELEMENTWISE_FLOPS_PER_ELEMENT,
+  type NormKind,
+  type Op,
+  type OptimizerKind,
+  opMacs,
+  tensorBytes,
+} from './ir.js';
+
+/** FLOPs per element of a normalisation (forward); the backward pass costs `NORM_BACKWARD_FACTOR` times that. */
+export const NORM_FLOPS_PER_ELEMENT: Record<NormKind, number> = { layer: 8, batch: 8, rms: 5 };
+export const NORM_BACKWARD_FACTOR = 2;
+/** softmax forward: max, subtract, exp, sum, divide; backward: dot(y, dy), subtract, multiply */
+export const SOFTMAX_FLOPS_PER_ELEMENT = { fwd: 5, bwd: 4 };
+/** optimizer arithmetic per parameter (update rule incl. bias correction for Adam) */
+export const OPTIMIZER_FLOPS_PER_PARAM: Record<OptimizerKind, number> = { sgd: 2, momentum: 4, adam: 12, adamw: 14 };
+/** fp32 optimizer state per parameter, in bytes (momentum: one buffer; Adam: first and second moments) */
+export const OPTIMIZER_STATE_BYTES_PER_PARAM: Record<OptimizerKind, number> = { sgd: 0, momentum: 4, adam: 8, adamw: 8 };
+
+export type OpDraft = Omit<Op, 'flops' | 'bytes' | 'repeatKey'> & { bytes?: number };
+
+export function opFlops(op: OpDraft): number {
+  const o = op as Op;
+  switch (o.kind) {
+    case 'gemm':
+    case 'conv2d':
+      return 2 * opMacs(o);
+    case 'elementwise':
+      return o.attrs.elements * ELEMENTWISE_FLOPS_PER_ELEMENT[o.attrs.fn];
+    case 'norm':
+      return o.attrs.rows * o.attrs.cols * NORM_FLOPS_PER_ELEMENT[o.attrs.norm] * (o.attrs.backward ? NORM_BACKWARD_FACTOR : 1);
+    case 'softmax':
+      return o.attrs.rows * o.attrs.cols * (o.attrs.backward ? SOFTMAX_FLOPS_PER_ELEMENT.bwd : SOFTMAX_FLOPS_PER_ELEMENT.fwd);
+    case 'pool': {
+      const a = o.attrs;
+      return a.batch * a.channels * a.outH * a.outW * a.kH * a.kW;
+    }
+    case 'embedding':
+      return o.attrs.backward ? o.attrs.lookups * o.attrs.dim : 0;
+    case 'optimizer':
+      return o.attrs.params * OPTIMIZER_FLOPS_PER_PARAM[o.attrs.optimizer];
+    case 'concat':
+    case 'reshape':
+    case 'transpose':
+    case 'collective':
+      return 0;
+  }
+}
+
+/** Bytes moved when nothing stays on chip: every input, weight and output once. */
+export function opBytes(op: OpDraft): number {
+  if (op.bytes !== undefined) return op.bytes;
+  const o = op as Op;
+  if ((o.kind === 'reshape' || o.kind === 'concat' || o.kind === 'transpose') && !o.attrs.copies) return 0;
+  if (o.kind === 'collective') return o.attrs.bytes;
+  let b = 0;
+  for (const t of o.inputs) b += tensorBytes(t);
+  for (const t of o.weights) b += tensorBytes(t);
+  for (const t of o.outputs) b += tensorBytes(t);
+  return b;
+}
+
+/** Ops with equal keys have equal cost on any hardware: kind, shape attributes, element width, bytes. */
+export function opRepeatKey(op: OpDraft, bytes: number): string {
+  const o = op as Op;
+  const width = o.outputs.length > 0 ? DTYPE_BYTES[o.outputs[0].dtype] : 0;
+  const attrs = Object.values(o.attrs as unknown as Record<string, unknown>).join(',');
+  const fused = o.fused && o.fused.length > 0 ? `|${o.fused.length}` : '';
+  return `${o.kind}:${attrs}:${width}:${bytes}${fused}`;
+}
+
+export function finalizeOp(draft: OpDraft): Op {
+  const bytes = opBytes(draft);
+  const flops = opFlops(draft);
+  const { bytes: _ignored, ...rest } = draft;
+  return { ...(rest as Op), flops, bytes, repeatKey: opRepeatKey(draft, bytes) };
+}
