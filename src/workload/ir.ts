@@ -47,7 +47,6 @@ export type ElementwiseFn =
   | 'cast'
   | 'copy'
   | 'grad-accumulate'
-  | 'col2im'
   // backward kinds
   | 'relu-bwd'
   | 'relu6-bwd'
@@ -73,7 +72,7 @@ export const FORWARD_ELEMENTWISE: readonly ElementwiseFn[] = [
 /** FLOPs per output element of each elementwise kind (approximate op counts, see README). */
 export const ELEMENTWISE_FLOPS_PER_ELEMENT: Record<ElementwiseFn, number> = {
   add: 1, sub: 1, mul: 1, div: 1, relu: 1, relu6: 2, gelu: 8, silu: 4, sigmoid: 4, tanh: 4, exp: 1,
-  sqrt: 1, pow: 1, dropout: 2, rotary: 3, scale: 1, cast: 0, copy: 0, 'grad-accumulate': 1, col2im: 1,
+  sqrt: 1, pow: 1, dropout: 2, rotary: 3, scale: 1, cast: 0, copy: 0, 'grad-accumulate': 1,
   'relu-bwd': 1, 'relu6-bwd': 2, 'gelu-bwd': 12, 'silu-bwd': 6, 'sigmoid-bwd': 3, 'tanh-bwd': 3,
   'exp-bwd': 1, 'sqrt-bwd': 2, 'pow-bwd': 2, 'dropout-bwd': 1, 'rotary-bwd': 3, 'mul-bwd': 2,
   'div-bwd': 3, 'scale-bwd': 1,
@@ -229,7 +228,8 @@ export function opMacs(op: Op): number {
 /**
  * Every convolution pass as a batched GEMM (implicit GEMM, one product per group):
  *  fwd:   Y[N·P·Q, K/g]   = col[N·P·Q, C/g·R·S] · W[C/g·R·S, K/g]
- *  dgrad: dcol[N·P·Q, C/g·R·S] = dY[N·P·Q, K/g] · Wᵀ   (then col2im scatter-adds dcol into dX)
+ *  dgrad: dcol[N·P·Q, C/g·R·S] = dY[N·P·Q, K/g] · Wᵀ   (implicit GEMM: dcol is never
+ *         materialised; its scatter into dX happens as the tiles are written)
  *  wgrad: dW[C/g·R·S, K/g]   = colᵀ · dY              (reduction over N·P·Q)
  */
 export function convAsGemm(a: Conv2dAttrs): GemmAttrs {

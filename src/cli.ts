@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+/** The `accelmine` command. Each group of commands lives in src/cli/. */
+import { Command } from 'commander';
+import { reportError } from './cli/common.js';
+import { registerWorkloadCommands } from './cli/workload-commands.js';
+
+const program = new Command('accelmine')
+  .description('Mine hardware accelerator architectures for training deep neural networks')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)');
+
+registerWorkloadCommands(program);
+
+program.parseAsync(process.argv).catch(reportError);

@@ -1,0 +1,79 @@
+/** Shared pieces of the CLI: option parsers, the error boundary, number formatting. */
+import { InputError } from '../errors.js';
+
+/** Parses a positive integer option; the error names the flag. */
+export function positiveInt(flag: string): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n <= 0) {
+      throw new InputError(`${flag} must be a positive integer, got "${v}"`);
+    }
+    return n;
+  };
+}
+
+export function positiveNumber(flag: string): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InputError(`${flag} must be a positive number, got "${v}"`);
+    return n;
+  };
+}
+
+export function oneOf<T extends string>(flag: string, allowed: readonly T[]): (v: string) => T {
+  return (v: string) => {
+    if (!(allowed as readonly string[]).includes(v)) throw new InputError(`${flag} must be one of ${allowed.join(', ')}, got "${v}"`);
+    return v as T;
+  };
+}
+
+/** Runs a command action; user errors become one line on stderr and exit code 2, never a stack trace. */
+export function action<A extends unknown[]>(fn: (...args: A) => void | Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (e) {
+      reportError(e);
+    }
+  };
+}
+
+export function reportError(e: unknown): never {
+  if (e instanceof InputError) {
+    process.stderr.write(`accelmine: ${e.message}\n`);
+    process.exit(2);
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`accelmine: internal error: ${msg.split('\n')[0]}\n`);
+  if (process.env.ACCELMINE_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  process.exit(1);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** 1234567 → "1.23M" */
+export function si(n: number, digits = 3): string {
+  const abs = Math.abs(n);
+  const units: [number, string][] = [[1e15, 'P'], [1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  for (const [v, u] of units) if (abs >= v) return `${(n / v).toPrecision(digits)}${u}`;
+  return n.toPrecision(digits).replace(/\.0+$/, '');
+}
+
+export function bytesIec(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(i === 0 ? 0 : 2)} ${units[i]}`;
+}
+
+/** Left-aligned text table. */
+export function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n') + '\n';
+}

@@ -1,0 +1,89 @@
+/** `accelmine models`, `accelmine graph`, `accelmine graph-schema`. */
+import type { Command } from 'commander';
+import { paramCount } from '../workload/ir.js';
+import { graphJsonSchema } from '../workload/json-graph.js';
+import { loadTrainingGraph, type WorkloadSource } from '../workload/load.js';
+import { summarizeTrainingGraph } from '../workload/summary.js';
+import { ZOO } from '../workload/zoo/index.js';
+import { action, bytesIec, oneOf, positiveInt, printJson, si, table } from './common.js';
+
+/** The workload flags every workload-taking command shares. */
+export function addWorkloadOptions(cmd: Command): Command {
+  return cmd
+    .option('--model <name>', 'a model from the zoo (see `accelmine models`)')
+    .option('--onnx <file>', 'an ONNX model file')
+    .option('--graph <file>', 'a JSON graph file (see `accelmine graph-schema`)')
+    .option('--batch <n>', 'micro-batch size (samples per step)', positiveInt('--batch'))
+    .option('--seq <n>', 'sequence length (sequence models)', positiveInt('--seq'))
+    .option('--unsupported <mode>', 'ONNX operators we do not model: error | as-elementwise', oneOf('--unsupported', ['error', 'as-elementwise'] as const), 'error');
+}
+
+export interface WorkloadFlags {
+  model?: string;
+  onnx?: string;
+  graph?: string;
+  batch?: number;
+  seq?: number;
+  unsupported?: 'error' | 'as-elementwise';
+  precision?: 'bf16' | 'fp32';
+}
+
+export function workloadSource(o: WorkloadFlags): WorkloadSource {
+  return { model: o.model, onnx: o.onnx, graph: o.graph, batch: o.batch, seq: o.seq, unsupported: o.unsupported, precision: o.precision };
+}
+
+export function registerWorkloadCommands(program: Command): void {
+  program
+    .command('models')
+    .description('list the model zoo')
+    .option('--json', 'print JSON: [{name, family, params, defaultBatch, defaultSeq?}]')
+    .action(
+      action((o: { json?: boolean }) => {
+        const rows = ZOO.map((m) => {
+          const g = m.build({ batch: 1, seq: m.defaultSeq ?? 1, dtype: 'bf16' });
+          return { name: m.name, family: m.family, params: paramCount(g.params), defaultBatch: m.defaultBatch, ...(m.defaultSeq ? { defaultSeq: m.defaultSeq } : {}) };
+        });
+        if (o.json) return printJson(rows);
+        process.stdout.write(
+          table([
+            ['name', 'family', 'params', 'default batch', 'default seq'],
+            ...rows.map((r) => [r.name, r.family, si(r.params), String(r.defaultBatch), r.defaultSeq ? String(r.defaultSeq) : '-']),
+          ]),
+        );
+      }),
+    );
+
+  addWorkloadOptions(
+    program
+      .command('graph')
+      .description('build the training step of a workload and summarise it: ops and FLOPs per phase, memory'),
+  )
+    .option('--precision <p>', 'bf16 (bf16 compute, fp32 master weights/optimizer) | fp32', oneOf('--precision', ['bf16', 'fp32'] as const), 'bf16')
+    .option('--optimizer <o>', 'sgd | momentum | adam | adamw', oneOf('--optimizer', ['sgd', 'momentum', 'adam', 'adamw'] as const), 'adam')
+    .option('--recompute', 'recompute each layer\'s forward before its backward')
+    .option('--no-fusion', 'do not fuse elementwise epilogues into GEMMs/convolutions')
+    .option('--json', 'print JSON')
+    .action(
+      action((o: WorkloadFlags & { optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw'; recompute?: boolean; fusion: boolean; json?: boolean }) => {
+        const g = loadTrainingGraph(workloadSource(o), { optimizer: o.optimizer, recompute: o.recompute ?? false, fusion: o.fusion });
+        const s = summarizeTrainingGraph(g);
+        if (o.json) return printJson(s);
+        const phases = ['fwd', 'dgrad', 'wgrad', 'optimizer', 'recompute', 'total'] as const;
+        process.stdout.write(
+          `${s.name}: batch ${s.batch}${s.seq ? `, seq ${s.seq}` : ''}, ${s.precision}, ${s.optimizer}${s.recompute ? ', recompute' : ''}${s.fusion ? '' : ', no fusion'}\n` +
+            `parameters: ${si(s.params, 4)}\n\n` +
+            table([
+              ['phase', 'ops', 'FLOPs', 'bytes'],
+              ...phases.map((p) => [p, String(s.ops[p]), si(s.flops[p]), bytesIec(s.bytes[p])]),
+            ]) +
+            `\nmemory: weights ${bytesIec(s.memoryBytes.weights)}, gradients ${bytesIec(s.memoryBytes.gradients)}, ` +
+            `optimizer ${bytesIec(s.memoryBytes.optimizer)}, activations ${bytesIec(s.memoryBytes.activations)}, peak ${bytesIec(s.memoryBytes.peak)}\n`,
+        );
+      }),
+    );
+
+  program
+    .command('graph-schema')
+    .description('print the JSON Schema of the --graph file format')
+    .action(action(() => printJson(graphJsonSchema())));
+}

@@ -1,0 +1,43 @@
+/**
+ * Where a workload comes from (zoo name, ONNX file or JSON graph) → its forward graph → the training step.
+ */
+import { InputError, requirePositiveInt } from '../errors.js';
+import type { ForwardGraph, TrainingGraph } from './ir.js';
+import { readJsonGraphFile } from './json-graph.js';
+import { readOnnxFile } from './onnx-import.js';
+import { buildTrainingStep, type TrainingOptions } from './training.js';
+import { findModel } from './zoo/index.js';
+
+export interface WorkloadSource {
+  /** a zoo model name */
+  model?: string;
+  /** path of an .onnx file */
+  onnx?: string;
+  /** path of a JSON graph file */
+  graph?: string;
+  batch?: number;
+  seq?: number;
+  precision?: 'bf16' | 'fp32';
+  /** what to do with ONNX operators we do not model */
+  unsupported?: 'error' | 'as-elementwise';
+}
+
+export function loadForwardGraph(src: WorkloadSource): ForwardGraph {
+  const given = [src.model, src.onnx, src.graph].filter((x) => x !== undefined).length;
+  if (given !== 1) throw new InputError('give exactly one workload: --model NAME, --onnx FILE or --graph FILE');
+  if (src.batch !== undefined) requirePositiveInt('--batch', src.batch, 1 << 24);
+  if (src.seq !== undefined) requirePositiveInt('--seq', src.seq, 1 << 24);
+  const dtype = src.precision ?? 'bf16';
+  if (src.model !== undefined) {
+    const m = findModel(src.model);
+    return m.build({ batch: src.batch ?? m.defaultBatch, seq: src.seq ?? m.defaultSeq ?? 1, dtype });
+  }
+  if (src.onnx !== undefined) {
+    return readOnnxFile(src.onnx, { batch: src.batch, seq: src.seq, dtype, unsupported: src.unsupported ?? 'error' });
+  }
+  return readJsonGraphFile(src.graph!, { batch: src.batch, seq: src.seq, dtype });
+}
+
+export function loadTrainingGraph(src: WorkloadSource, training: TrainingOptions = {}): TrainingGraph {
+  return buildTrainingStep(loadForwardGraph(src), { ...training, precision: src.precision ?? training.precision });
+}
