@@ -2,7 +2,9 @@
  * Memory footprint of one training step on one device.
  *
  *  weights     = params × compute-dtype bytes
- *  gradients   = params × compute-dtype bytes (fp32 when gradients accumulate over micro-batches)
+ *  gradients   = updated elements × compute-dtype bytes (fp32 when gradients accumulate over
+ *                micro-batches); an embedding table read only by gathers has a sparse gradient (its
+ *                looked-up rows), every other parameter a dense one
  *  optimizer   = params × (fp32 master copy when computing in bf16 + optimizer state: momentum 4 B, Adam 8 B)
  *  activations = every tensor produced in the forward pass (or a graph input) that a backward,
  *                recompute or optimizer op reads, counted once; with recomputation, plus the largest
@@ -25,7 +27,10 @@ export function memoryFootprint(g: TrainingGraph): MemoryFootprint {
   const params = paramCount(g.params);
   const e = g.options.precision === 'bf16' ? 2 : 4;
   const weights = params * e;
-  const gradients = params * (g.options.gradAccumulationSteps > 1 ? 4 : e);
+  // one gradient per element the optimizer updates (embedding tables updated sparsely: touched rows only)
+  let updated = 0;
+  for (const op of g.ops) if (op.kind === 'optimizer') updated += op.attrs.params;
+  const gradients = updated * (g.options.gradAccumulationSteps > 1 ? 4 : e);
   const optimizer = params * ((g.options.precision === 'bf16' ? 4 : 0) + OPTIMIZER_STATE_BYTES_PER_PARAM[g.options.optimizer]);
 
   const fwdLayerOf = new Map<string, string>();

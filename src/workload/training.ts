@@ -121,6 +121,9 @@ export function buildTrainingStep(fg: ForwardGraph, options: TrainingOptions = {
   const saved = (t: TensorRef): TensorRef => recomputedTensors.get(t.name) ?? t;
   const recomputedLayers = new Set<string>();
   const paramGrads = new Map<string, Grad>();
+  // rows of an embedding table the step touches; a table that only embeddings read gets a sparse update
+  const touchedRows = new Map<string, number>();
+  const denseGrad = new Set<string>();
   const savedDep = (tensor: TensorRef): number => {
     const p = producerOf.get(tensor.name);
     if (p === undefined) return -1;
@@ -150,6 +153,8 @@ export function buildTrainingStep(fg: ForwardGraph, options: TrainingOptions = {
       recomputedLayers.add(op.layer);
       recomputeLayer(fg, op.layer, sink, recomputed, recomputedTensors, dY.producer);
     }
+    if (op.kind === 'embedding') touchedRows.set(op.weights[0].name, (touchedRows.get(op.weights[0].name) ?? 0) + op.attrs.lookups);
+    else for (const w of op.weights) denseGrad.add(w.name);
     emitBackward(op, dY, { sink, saved, savedDep, needsGrad, grads, paramGrads, addGrad });
   }
 
@@ -160,7 +165,9 @@ export function buildTrainingStep(fg: ForwardGraph, options: TrainingOptions = {
   for (const p of fg.params) {
     let g = paramGrads.get(p.name);
     if (!g) continue; // parameter unused by anything that reaches the loss
-    const n = numel(p.shape);
+    const rows = touchedRows.get(p.name);
+    // sparse update: only the looked-up rows of a table no dense op reads
+    const n = rows !== undefined && !denseGrad.has(p.name) ? Math.min(p.shape[0], rows) * numel(p.shape.slice(1)) : numel(p.shape);
     if (opts.gradAccumulationSteps > 1) {
       const ref = sink.tensor(`acc(${p.name})`, p.shape, 'fp32');
       const id = sink.emit({
