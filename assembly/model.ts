@@ -1,0 +1,230 @@
+/**
+ * Per-operator cost model (DESIGN.md §4). Formula for formula the same as src/engine/reference.ts, which
+ * documents the model; keep both in step (the differential test compares them to 1e-9).
+ */
+import {
+  B_GLOBAL, B_NETWORK, B_NOC, B_NONE, B_OFFCHIP, B_TENSOR, B_VECTOR,
+  D_CLOCK_GHZ, D_DATAFLOW, D_ELEMENT_BYTES, D_GLOBAL_BUFFER_BYTES, D_GLOBAL_BUFFER_GBS, D_GLOBAL_PJ_PER_BYTE,
+  D_LOCAL_BUFFER_BYTES, D_LOCAL_PJ_PER_BYTE, D_MAC_PJ, D_NOC_GBS, D_NOC_PJ_PER_BYTE, D_OFFCHIP_GBS,
+  D_OFFCHIP_PJ_PER_BYTE, D_TC_COLS, D_TC_ROWS, D_TENSOR_CORES, D_VECTOR_CORES, D_VECTOR_LANES, D_VECTOR_OP_PJ,
+  DF_OS, DF_WS, K_COLLECTIVE, K_OPTIMIZER, O_B, O_BYTES, O_ELEMENT_BYTES, O_FLOPS, O_K, O_KIND, O_M, O_N, O_UNIT,
+  R_BOUND, R_COMPUTE_CYCLES, R_CORES_USED, R_CYCLES, R_ENERGY_J, R_GLOBAL_BYTES, R_LOCAL_BYTES, R_MACS,
+  R_NOC_BYTES, R_NONOVERLAP_CYCLES, R_OFFCHIP_BYTES, R_SPLIT, R_UTILIZATION, R_VECTOR_FLOPS, RESULT_STRIDE,
+  U_TENSOR, U_VECTOR, VEC_CYCLES_PER_FLOP,
+} from './layout';
+
+const PJ: f64 = 1e-12;
+
+// @ts-ignore: decorator
+@inline export function rd(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+
+// @ts-ignore: decorator
+@inline export function wr(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
+
+/** SCALE-Sim v2 compute cycles of one GEMM (M×K)·(K×N) on one R×C array. */
+export function foldCycles(df: f64, R: f64, C: f64, m: f64, n: f64, k: f64): f64 {
+  let sr: f64, sc: f64, perFold: f64;
+  if (df == <f64>DF_OS) {
+    sr = m; sc = n; perFold = R + C + k - 2;
+  } else if (df == <f64>DF_WS) {
+    sr = k; sc = n; perFold = 2 * R + C + m - 2;
+  } else {
+    sr = k; sc = m; perFold = 2 * R + C + n - 2;
+  }
+  return Math.ceil(sr / R) * Math.ceil(sc / C) * perFold;
+}
+
+// re-read factors of A and B chosen by the last tileFactors() call
+let gFa: f64 = 1;
+let gFb: f64 = 1;
+
+/** Mapping search at one buffer level (see reference.ts tileFactors). */
+export function tileFactors(m: f64, n: f64, k: f64, S: f64, R: f64, C: f64, wA: f64, wB: f64): void {
+  // 1) output tile tm×tn resident, k streamed in chunks of ck
+  const ck = Math.min(k, R);
+  let t = Math.floor(Math.sqrt(ck * ck + S) - ck);
+  if (t < 1) t = 1;
+  let tm = Math.min(m, t);
+  let tn = Math.min(n, t);
+  if (t >= m) tn = Math.min(n, Math.max(tn, Math.floor((S - m * ck) / (m + ck))));
+  if (t >= n) tm = Math.min(m, Math.max(tm, Math.floor((S - n * ck) / (n + ck))));
+  let fa = Math.ceil(n / tn);
+  let fb = Math.ceil(m / tm);
+  let best = wA * fa + wB * fb;
+  if (ck == k) {
+    const va = wA + wB * fb;
+    const vb = wA * fa + wB;
+    if (va <= vb) {
+      if (va < best) { best = va; fa = 1; }
+    } else if (vb < best) {
+      best = vb; fb = 1;
+    }
+  }
+  // 2) A panel tm×k resident, B streamed in column chunks of cn
+  const cn = Math.min(n, C);
+  const tmA = Math.min(m, Math.floor((S - k * cn) / (k + cn)));
+  if (tmA >= 1) {
+    const f = Math.ceil(m / tmA);
+    const v = wA + wB * f;
+    if (v < best) { best = v; fa = 1; fb = f; }
+  }
+  // 3) B panel k×tn resident, A streamed in row chunks of cm
+  const cm = Math.min(m, R);
+  const tnB = Math.min(n, Math.floor((S - k * cm) / (k + cm)));
+  if (tnB >= 1) {
+    const f = Math.ceil(n / tnB);
+    const v = wA * f + wB;
+    if (v < best) { best = v; fa = f; fb = 1; }
+  }
+  gFa = fa;
+  gFb = fb;
+}
+
+/** Array-side local-buffer accesses in elements (SCALE-Sim operand reads / output writes), all cores. */
+export function arrayAccesses(df: f64, R: f64, C: f64, mm: f64, nn: f64, k: f64, aV: f64, bV: f64, cV: f64): f64 {
+  if (df == <f64>DF_OS) return aV * Math.ceil(nn / C) + bV * Math.ceil(mm / R) + cV;
+  if (df == <f64>DF_WS) return aV * Math.ceil(nn / C) + bV + cV * Math.ceil(k / R);
+  return aV + bV * Math.ceil(mm / C) + cV * Math.ceil(k / R);
+}
+
+function tensorOp(d: usize, o: usize, cores: f64, r: usize): void {
+  const R = rd(d, D_TC_ROWS);
+  const C = rd(d, D_TC_COLS);
+  const df = rd(d, D_DATAFLOW);
+  const e = rd(d, D_ELEMENT_BYTES);
+  const clk = rd(d, D_CLOCK_GHZ);
+  const b = rd(o, O_B);
+  const m = rd(o, O_M);
+  const n = rd(o, O_N);
+  const k = rd(o, O_K);
+  const aV = b * m * k;
+  const bV = b * k * n;
+  const cV = b * m * n;
+  const macs = aV * n;
+  const invNoc = clk / rd(d, D_NOC_GBS);
+  const invGb = clk / rd(d, D_GLOBAL_BUFFER_GBS);
+  const invOff = clk / rd(d, D_OFFCHIP_GBS);
+  const invSlow = Math.max(invNoc, Math.max(invGb, invOff));
+  const macPJ = rd(d, D_MAC_PJ);
+  const localPJ = rd(d, D_LOCAL_PJ_PER_BYTE);
+  const nocPJ = rd(d, D_NOC_PJ_PER_BYTE);
+  const gbPJ = rd(d, D_GLOBAL_PJ_PER_BYTE);
+  const offPJ = rd(d, D_OFFCHIP_PJ_PER_BYTE);
+
+  tileFactors(m, n, k, rd(d, D_GLOBAL_BUFFER_BYTES) / e, R, C, aV, bV);
+  const offChip = rd(o, O_BYTES) * (e / rd(o, O_ELEMENT_BYTES)) * ((aV * gFa + bV * gFb + cV) / (aV + bV + cV));
+  const offCycles = offChip * invOff;
+  const SL = rd(d, D_LOCAL_BUFFER_BYTES) / e;
+
+  let bestLat: f64 = 0, bestE: f64 = 0, bestCompute: f64 = 0, bestLocal: f64 = 0, bestNoc: f64 = 0;
+  let bestGb: f64 = 0, bestNon: f64 = 0, bestP: f64 = 1, bestS: f64 = 0, bestBound: f64 = <f64>B_TENSOR;
+  for (let s = 0; s < 3; s++) {
+    const dim = s == 0 ? b : s == 1 ? m : n;
+    let p = Math.min(cores, dim);
+    const share = Math.ceil(dim / p);
+    p = Math.ceil(dim / share);
+    const bb = s == 0 ? share : b;
+    const mm = s == 1 ? share : m;
+    const nn = s == 2 ? share : n;
+    const compute = bb * foldCycles(df, R, C, mm, nn, k);
+    tileFactors(mm, nn, k, SL, R, C, aV, bV);
+    const noc = (aV * gFa + bV * gFb + cV) * e;
+    const gb = noc + offChip;
+    const local = arrayAccesses(df, R, C, mm, nn, k, aV, bV, cV) * e + noc;
+    const nonOverlap =
+      e * (Math.min(mm, R) * Math.min(k, R) + Math.min(k, R) * Math.min(nn, C) + Math.min(mm, R) * Math.min(nn, C)) * invSlow;
+    const nocCycles = noc * invNoc;
+    const gbCycles = gb * invGb;
+    let top = compute;
+    let bound: f64 = <f64>B_TENSOR;
+    if (nocCycles > top) { top = nocCycles; bound = <f64>B_NOC; }
+    if (gbCycles > top) { top = gbCycles; bound = <f64>B_GLOBAL; }
+    if (offCycles > top) { top = offCycles; bound = <f64>B_OFFCHIP; }
+    const lat = top + nonOverlap;
+    const energy = (macs * macPJ + local * localPJ + noc * nocPJ + gb * gbPJ + offChip * offPJ) * PJ;
+    if (s == 0 || lat < bestLat || (lat == bestLat && energy < bestE)) {
+      bestLat = lat; bestE = energy; bestCompute = compute; bestLocal = local; bestNoc = noc; bestGb = gb;
+      bestNon = nonOverlap; bestP = p; bestS = <f64>s; bestBound = bound;
+    }
+  }
+  wr(r, R_CYCLES, bestLat);
+  wr(r, R_COMPUTE_CYCLES, bestCompute);
+  wr(r, R_ENERGY_J, bestE);
+  wr(r, R_BOUND, bestBound);
+  wr(r, R_LOCAL_BYTES, bestLocal);
+  wr(r, R_NOC_BYTES, bestNoc);
+  wr(r, R_GLOBAL_BYTES, bestGb);
+  wr(r, R_OFFCHIP_BYTES, offChip);
+  wr(r, R_NONOVERLAP_CYCLES, bestNon);
+  wr(r, R_MACS, macs);
+  wr(r, R_CORES_USED, bestP);
+  wr(r, R_SPLIT, bestS);
+  wr(r, R_VECTOR_FLOPS, 0);
+  wr(r, R_UTILIZATION, bestLat > 0 ? macs / (bestLat * bestP * R * C) : 0);
+}
+
+function vectorOp(d: usize, o: usize, r: usize): void {
+  const kind = rd(o, O_KIND);
+  const clk = rd(d, D_CLOCK_GHZ);
+  const scale = kind == <f64>K_OPTIMIZER ? 1.0 : rd(d, D_ELEMENT_BYTES) / rd(o, O_ELEMENT_BYTES);
+  const bytes = rd(o, O_BYTES) * scale;
+  const flops = rd(o, O_FLOPS);
+  const lanes = rd(d, D_VECTOR_CORES) * rd(d, D_VECTOR_LANES);
+  const compute = Math.ceil((flops * unchecked(VEC_CYCLES_PER_FLOP[<i32>kind])) / lanes);
+  const gb = 2 * bytes;
+  const nocCycles = bytes * (clk / rd(d, D_NOC_GBS));
+  const gbCycles = gb * (clk / rd(d, D_GLOBAL_BUFFER_GBS));
+  const offCycles = bytes * (clk / rd(d, D_OFFCHIP_GBS));
+  let top = compute;
+  let bound: f64 = <f64>B_VECTOR;
+  if (nocCycles > top) { top = nocCycles; bound = <f64>B_NOC; }
+  if (gbCycles > top) { top = gbCycles; bound = <f64>B_GLOBAL; }
+  if (offCycles > top) { top = offCycles; bound = <f64>B_OFFCHIP; }
+  if (top == 0) bound = <f64>B_NONE;
+  const energy =
+    (flops * rd(d, D_VECTOR_OP_PJ) + bytes * rd(d, D_NOC_PJ_PER_BYTE) + gb * rd(d, D_GLOBAL_PJ_PER_BYTE) +
+      bytes * rd(d, D_OFFCHIP_PJ_PER_BYTE)) * PJ;
+  wr(r, R_CYCLES, top);
+  wr(r, R_COMPUTE_CYCLES, compute);
+  wr(r, R_ENERGY_J, energy);
+  wr(r, R_BOUND, bound);
+  wr(r, R_LOCAL_BYTES, 0);
+  wr(r, R_NOC_BYTES, bytes);
+  wr(r, R_GLOBAL_BYTES, gb);
+  wr(r, R_OFFCHIP_BYTES, bytes);
+  wr(r, R_NONOVERLAP_CYCLES, 0);
+  wr(r, R_MACS, 0);
+  wr(r, R_CORES_USED, rd(d, D_VECTOR_CORES));
+  wr(r, R_SPLIT, -1);
+  wr(r, R_VECTOR_FLOPS, flops);
+  wr(r, R_UTILIZATION, 0);
+}
+
+function networkOp(r: usize): void {
+  for (let i = 0; i < RESULT_STRIDE; i++) wr(r, i, 0);
+  wr(r, R_BOUND, <f64>B_NETWORK);
+  wr(r, R_SPLIT, -1);
+}
+
+/** One op record at `o` on the design record at `d` with `cores` tensor cores available; result to `r`. */
+export function evalOp(d: usize, o: usize, cores: f64, r: usize): void {
+  const unit = rd(o, O_UNIT);
+  if (unit == <f64>U_TENSOR) tensorOp(d, o, cores, r);
+  else if (unit == <f64>U_VECTOR) vectorOp(d, o, r);
+  else if (rd(o, O_KIND) == <f64>K_COLLECTIVE) networkOp(r);
+  else vectorOp(d, o, r);
+}
+
+/** The kernel's sanity check of a design record (full validation lives in src/arch). */
+export function designValid(d: usize): bool {
+  return (
+    rd(d, D_TENSOR_CORES) >= 1 && rd(d, D_TC_ROWS) >= 1 && rd(d, D_TC_COLS) >= 1 &&
+    rd(d, D_VECTOR_CORES) * rd(d, D_VECTOR_LANES) >= 1 && rd(d, D_CLOCK_GHZ) > 0 &&
+    rd(d, D_NOC_GBS) > 0 && rd(d, D_GLOBAL_BUFFER_GBS) > 0 && rd(d, D_OFFCHIP_GBS) > 0 &&
+    rd(d, D_ELEMENT_BYTES) > 0 && rd(d, D_LOCAL_BUFFER_BYTES) >= 0 && rd(d, D_GLOBAL_BUFFER_BYTES) >= 0
+  );
+}

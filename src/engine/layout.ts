@@ -1,0 +1,375 @@
+/**
+ * The ONE TypeScript definition of the flat records that cross the WebAssembly boundary.
+ *
+ * `assembly/layout.ts` mirrors every constant here; `test/kernel.test.ts` parses that file and checks
+ * that both agree. All records are Float64 (f64) arrays; offsets are in f64 slots, not bytes.
+ */
+import type { Design } from '../arch/design.js';
+import { convAsGemm, DTYPE_BYTES, PHASES, OP_KINDS, type Op, type OpKind, type Phase } from '../workload/ir.js';
+
+/** Per-unit energies of a design (pJ per MAC / op / byte, leakage in W); computed by `src/arch/cost.ts`. */
+export interface UnitEnergies {
+  macPJ: number;
+  vectorOpPJ: number;
+  localBufferPJPerByte: number;
+  globalBufferPJPerByte: number;
+  nocPJPerByte: number;
+  offChipPJPerByte: number;
+  leakageW: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Design record: one design + its unit energies, DESIGN_STRIDE f64 slots.
+// ---------------------------------------------------------------------------------------------
+export const D_TENSOR_CORES = 0;
+export const D_TC_ROWS = 1;
+export const D_TC_COLS = 2;
+export const D_VECTOR_CORES = 3;
+export const D_VECTOR_LANES = 4;
+export const D_LOCAL_BUFFER_BYTES = 5;
+export const D_GLOBAL_BUFFER_BYTES = 6;
+export const D_GLOBAL_BUFFER_GBS = 7;
+export const D_OFFCHIP_BYTES = 8;
+export const D_OFFCHIP_GBS = 9;
+export const D_NOC_GBS = 10;
+export const D_CLOCK_GHZ = 11;
+export const D_PRECISION = 12;
+export const D_ELEMENT_BYTES = 13;
+export const D_DATAFLOW = 14;
+export const D_TECH_NM = 15;
+export const D_MAC_PJ = 16;
+export const D_VECTOR_OP_PJ = 17;
+export const D_LOCAL_PJ_PER_BYTE = 18;
+export const D_GLOBAL_PJ_PER_BYTE = 19;
+export const D_NOC_PJ_PER_BYTE = 20;
+export const D_OFFCHIP_PJ_PER_BYTE = 21;
+export const D_LEAKAGE_W = 22;
+export const DESIGN_STRIDE = 24;
+
+/** dataflow codes */
+export const DF_WS = 0;
+export const DF_OS = 1;
+export const DF_IS = 2;
+export const DATAFLOW_CODES = { ws: DF_WS, os: DF_OS, is: DF_IS } as const;
+
+/** precision codes (element bytes are stored separately in D_ELEMENT_BYTES) */
+export const PRECISION_CODES = { fp32: 0, bf16: 1, fp16: 2, fp8: 3, int8: 4 } as const;
+export const PRECISION_ELEMENT_BYTES = [4, 2, 2, 1, 1] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Op record: one unique operator shape, OP_STRIDE f64 slots.
+// ---------------------------------------------------------------------------------------------
+export const O_KIND = 0;
+export const O_B = 1;
+export const O_M = 2;
+export const O_N = 3;
+export const O_K = 4;
+export const O_ELEMENTS = 5;
+export const O_FLOPS = 6;
+export const O_BYTES = 7;
+export const O_ELEMENT_BYTES = 8;
+export const O_PHASE = 9;
+export const O_SLOT = 10;
+export const O_COUNT = 11;
+export const O_UNIT = 12;
+export const OP_STRIDE = 16;
+
+/** op kind codes: the index in OP_KINDS (gemm 0 … optimizer 11) */
+export const K_GEMM = 0;
+export const K_CONV2D = 1;
+export const K_ELEMENTWISE = 2;
+export const K_NORM = 3;
+export const K_SOFTMAX = 4;
+export const K_POOL = 5;
+export const K_EMBEDDING = 6;
+export const K_CONCAT = 7;
+export const K_RESHAPE = 8;
+export const K_TRANSPOSE = 9;
+export const K_COLLECTIVE = 10;
+export const K_OPTIMIZER = 11;
+export const KIND_COUNT = 12;
+
+/** which unit executes an op */
+export const U_TENSOR = 0;
+export const U_VECTOR = 1;
+export const U_NONE = 2;
+export const U_NETWORK = 3;
+
+/**
+ * Vector-core cycles per FLOP of each kind (index = kind code). The op's FLOPs already count the per-element
+ * work of its kind (ir.ts / op-metrics.ts); this table is the per-kind issue cost on a lane (1 = one FLOP per
+ * lane per cycle). Copies (concat/reshape/transpose) have no FLOPs and are bandwidth-bound.
+ */
+export const VEC_CYCLES_PER_FLOP = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Op result record, RESULT_STRIDE f64 slots.
+// ---------------------------------------------------------------------------------------------
+export const R_CYCLES = 0;
+export const R_COMPUTE_CYCLES = 1;
+export const R_ENERGY_J = 2;
+export const R_BOUND = 3;
+export const R_LOCAL_BYTES = 4;
+export const R_NOC_BYTES = 5;
+export const R_GLOBAL_BYTES = 6;
+export const R_OFFCHIP_BYTES = 7;
+export const R_NONOVERLAP_CYCLES = 8;
+export const R_MACS = 9;
+export const R_CORES_USED = 10;
+export const R_SPLIT = 11;
+export const R_VECTOR_FLOPS = 12;
+export const R_UTILIZATION = 13;
+export const RESULT_STRIDE = 16;
+
+/** bound codes */
+export const B_TENSOR = 0;
+export const B_VECTOR = 1;
+export const B_LOCAL = 2;
+export const B_NOC = 3;
+export const B_GLOBAL = 4;
+export const B_OFFCHIP = 5;
+export const B_NETWORK = 6;
+export const B_NONE = 7;
+export const BOUND_COUNT = 8;
+export const BOUND_NAMES = ['tensor', 'vector', 'local-buffer', 'noc', 'global-buffer', 'off-chip', 'network', 'none'] as const;
+export type Bound = (typeof BOUND_NAMES)[number];
+
+/** split dimension codes (R_SPLIT); -1 = not split */
+export const SPLIT_B = 0;
+export const SPLIT_M = 1;
+export const SPLIT_N = 2;
+export const SPLIT_NAMES = ['b', 'm', 'n'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Step result record (one per design of a batch), STEP_STRIDE f64 slots.
+// ---------------------------------------------------------------------------------------------
+export const S_CYCLES = 0;
+export const S_TIME_S = 1;
+export const S_ENERGY_J = 2;
+export const S_DYNAMIC_J = 3;
+export const S_LEAKAGE_J = 4;
+export const S_TENSOR_BUSY = 5;
+export const S_VECTOR_BUSY = 6;
+export const S_MACS = 7;
+export const S_LOCAL_BYTES = 8;
+export const S_NOC_BYTES = 9;
+export const S_GLOBAL_BYTES = 10;
+export const S_OFFCHIP_BYTES = 11;
+/** S_BOUND_CYCLES + bound code: cycles of ops bound by that resource */
+export const S_BOUND_CYCLES = 12;
+export const S_NONOVERLAP_CYCLES = 20;
+export const S_VALID = 21;
+export const STEP_STRIDE = 24;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers (TS side only)
+// ---------------------------------------------------------------------------------------------
+export const KIND_CODES: Record<OpKind, number> = Object.fromEntries(OP_KINDS.map((k, i) => [k, i])) as Record<OpKind, number>;
+export const PHASE_CODES: Record<Phase, number> = Object.fromEntries(PHASES.map((p, i) => [p, i])) as Record<Phase, number>;
+
+export function unitOfKind(kind: number): number {
+  if (kind === K_GEMM || kind === K_CONV2D) return U_TENSOR;
+  if (kind === K_COLLECTIVE) return U_NETWORK;
+  return U_VECTOR;
+}
+
+/** Writes a design and its unit energies into `out` at `offset` (f64 slots). */
+export function writeDesign(out: Float64Array, offset: number, d: Design, e: UnitEnergies): void {
+  const p = PRECISION_CODES[d.precision];
+  out[offset + D_TENSOR_CORES] = d.tensorCores;
+  out[offset + D_TC_ROWS] = d.tcRows;
+  out[offset + D_TC_COLS] = d.tcCols;
+  out[offset + D_VECTOR_CORES] = d.vectorCores;
+  out[offset + D_VECTOR_LANES] = d.vectorLanes;
+  out[offset + D_LOCAL_BUFFER_BYTES] = d.localBufferBytes;
+  out[offset + D_GLOBAL_BUFFER_BYTES] = d.globalBufferBytes;
+  out[offset + D_GLOBAL_BUFFER_GBS] = d.globalBufferGBs;
+  out[offset + D_OFFCHIP_BYTES] = d.offChipBytes;
+  out[offset + D_OFFCHIP_GBS] = d.offChipGBs;
+  out[offset + D_NOC_GBS] = d.nocGBs;
+  out[offset + D_CLOCK_GHZ] = d.clockGHz;
+  out[offset + D_PRECISION] = p;
+  out[offset + D_ELEMENT_BYTES] = PRECISION_ELEMENT_BYTES[p];
+  out[offset + D_DATAFLOW] = DATAFLOW_CODES[d.dataflow];
+  out[offset + D_TECH_NM] = d.techNm;
+  out[offset + D_MAC_PJ] = e.macPJ;
+  out[offset + D_VECTOR_OP_PJ] = e.vectorOpPJ;
+  out[offset + D_LOCAL_PJ_PER_BYTE] = e.localBufferPJPerByte;
+  out[offset + D_GLOBAL_PJ_PER_BYTE] = e.globalBufferPJPerByte;
+  out[offset + D_NOC_PJ_PER_BYTE] = e.nocPJPerByte;
+  out[offset + D_OFFCHIP_PJ_PER_BYTE] = e.offChipPJPerByte;
+  out[offset + D_LEAKAGE_W] = e.leakageW;
+  for (let i = D_LEAKAGE_W + 1; i < DESIGN_STRIDE; i++) out[offset + i] = 0;
+}
+
+export function designRecord(d: Design, e: UnitEnergies): Float64Array {
+  const r = new Float64Array(DESIGN_STRIDE);
+  writeDesign(r, 0, d, e);
+  return r;
+}
+
+/** Element bytes an op's `bytes` were counted at (its first output's dtype; 2 when it has none). */
+export function opElementBytes(op: Op): number {
+  const t = op.outputs[0] ?? op.inputs[0];
+  if (!t) return 2;
+  return DTYPE_BYTES[t.dtype] ?? 2;
+}
+
+/** Writes one op into an op record at `offset` (slot and count left for the caller). */
+export function writeOp(out: Float64Array, offset: number, op: Op): void {
+  const kind = KIND_CODES[op.kind];
+  let b = 0, m = 0, n = 0, k = 0, elements = 0;
+  switch (op.kind) {
+    case 'gemm':
+      ({ b, m, n, k } = op.attrs);
+      break;
+    case 'conv2d':
+      ({ b, m, n, k } = convAsGemm(op.attrs));
+      break;
+    case 'elementwise':
+    case 'concat':
+    case 'reshape':
+    case 'transpose':
+      elements = op.attrs.elements;
+      break;
+    case 'norm':
+    case 'softmax':
+      elements = op.attrs.rows * op.attrs.cols;
+      break;
+    case 'pool':
+      elements = op.attrs.batch * op.attrs.channels * op.attrs.outH * op.attrs.outW;
+      break;
+    case 'embedding':
+      elements = op.attrs.lookups * op.attrs.dim;
+      break;
+    case 'optimizer':
+      elements = op.attrs.params;
+      break;
+    case 'collective':
+      elements = 0;
+      break;
+  }
+  out[offset + O_KIND] = kind;
+  out[offset + O_B] = b;
+  out[offset + O_M] = m;
+  out[offset + O_N] = n;
+  out[offset + O_K] = k;
+  out[offset + O_ELEMENTS] = elements;
+  out[offset + O_FLOPS] = op.flops;
+  out[offset + O_BYTES] = op.bytes;
+  out[offset + O_ELEMENT_BYTES] = opElementBytes(op);
+  out[offset + O_PHASE] = PHASE_CODES[op.phase];
+  out[offset + O_SLOT] = 0;
+  out[offset + O_COUNT] = 1;
+  out[offset + O_UNIT] = unitOfKind(kind);
+  for (let i = O_UNIT + 1; i < OP_STRIDE; i++) out[offset + i] = 0;
+}
+
+/** A GEMM op record built from numbers (for `accelmine op --gemm` and tests). */
+export function gemmRecord(b: number, m: number, n: number, k: number, elementBytes = 2): Float64Array {
+  const r = new Float64Array(OP_STRIDE);
+  r[O_KIND] = K_GEMM;
+  r[O_B] = b;
+  r[O_M] = m;
+  r[O_N] = n;
+  r[O_K] = k;
+  r[O_FLOPS] = 2 * b * m * n * k;
+  r[O_BYTES] = b * (m * k + k * n + m * n) * elementBytes;
+  r[O_ELEMENT_BYTES] = elementBytes;
+  r[O_COUNT] = 1;
+  r[O_UNIT] = U_TENSOR;
+  return r;
+}
+
+/** A vector op record built from numbers. */
+export function vectorRecord(kind: number, elements: number, flops: number, bytes: number, elementBytes = 2): Float64Array {
+  const r = new Float64Array(OP_STRIDE);
+  r[O_KIND] = kind;
+  r[O_ELEMENTS] = elements;
+  r[O_FLOPS] = flops;
+  r[O_BYTES] = bytes;
+  r[O_ELEMENT_BYTES] = elementBytes;
+  r[O_COUNT] = 1;
+  r[O_UNIT] = unitOfKind(kind);
+  return r;
+}
+
+/** A readable per-op cost (what `evaluateOp` returns). */
+export interface OpCost {
+  cycles: number;
+  computeCycles: number;
+  /** dynamic energy of the op (leakage is added per step, over the step's time) */
+  energyJ: number;
+  bound: Bound;
+  traffic: { localBytes: number; nocBytes: number; globalBytes: number; offChipBytes: number };
+  nonOverlapCycles: number;
+  macs: number;
+  coresUsed: number;
+  split: 'b' | 'm' | 'n' | 'none';
+  vectorFlops: number;
+  /** MACs / (cycles × PEs of the cores used) for tensor ops; 0 otherwise */
+  utilization: number;
+}
+
+export function decodeOpResult(r: Float64Array, offset = 0): OpCost {
+  const s = r[offset + R_SPLIT];
+  return {
+    cycles: r[offset + R_CYCLES],
+    computeCycles: r[offset + R_COMPUTE_CYCLES],
+    energyJ: r[offset + R_ENERGY_J],
+    bound: BOUND_NAMES[r[offset + R_BOUND]] ?? 'none',
+    traffic: {
+      localBytes: r[offset + R_LOCAL_BYTES],
+      nocBytes: r[offset + R_NOC_BYTES],
+      globalBytes: r[offset + R_GLOBAL_BYTES],
+      offChipBytes: r[offset + R_OFFCHIP_BYTES],
+    },
+    nonOverlapCycles: r[offset + R_NONOVERLAP_CYCLES],
+    macs: r[offset + R_MACS],
+    coresUsed: r[offset + R_CORES_USED],
+    split: s >= 0 && s <= 2 ? SPLIT_NAMES[s] : 'none',
+    vectorFlops: r[offset + R_VECTOR_FLOPS],
+    utilization: r[offset + R_UTILIZATION],
+  };
+}
+
+/** A readable step result. */
+export interface StepMetrics {
+  stepCycles: number;
+  stepTimeS: number;
+  energyJ: number;
+  dynamicEnergyJ: number;
+  leakageEnergyJ: number;
+  tensorBusyCycles: number;
+  vectorBusyCycles: number;
+  macs: number;
+  traffic: { localBytes: number; nocBytes: number; globalBytes: number; offChipBytes: number };
+  /** cycles of the step spent in ops bound by each resource */
+  boundCycles: Record<Bound, number>;
+  nonOverlapCycles: number;
+  valid: boolean;
+}
+
+export function decodeStepResult(r: Float64Array, offset = 0): StepMetrics {
+  const boundCycles = {} as Record<Bound, number>;
+  for (let i = 0; i < BOUND_COUNT; i++) boundCycles[BOUND_NAMES[i]] = r[offset + S_BOUND_CYCLES + i];
+  return {
+    stepCycles: r[offset + S_CYCLES],
+    stepTimeS: r[offset + S_TIME_S],
+    energyJ: r[offset + S_ENERGY_J],
+    dynamicEnergyJ: r[offset + S_DYNAMIC_J],
+    leakageEnergyJ: r[offset + S_LEAKAGE_J],
+    tensorBusyCycles: r[offset + S_TENSOR_BUSY],
+    vectorBusyCycles: r[offset + S_VECTOR_BUSY],
+    macs: r[offset + S_MACS],
+    traffic: {
+      localBytes: r[offset + S_LOCAL_BYTES],
+      nocBytes: r[offset + S_NOC_BYTES],
+      globalBytes: r[offset + S_GLOBAL_BYTES],
+      offChipBytes: r[offset + S_OFFCHIP_BYTES],
+    },
+    boundCycles,
+    nonOverlapCycles: r[offset + S_NONOVERLAP_CYCLES],
+    valid: r[offset + S_VALID] === 1,
+  };
+}
