@@ -5,6 +5,7 @@ import * as L from './layout';
 import { evalOp, foldCycles, designValid } from './model';
 
 export { setGraph, evaluateSteps, graphOpCount } from './step';
+export { scheduleDetail } from './schedule';
 
 /** Reserves `bytes` of linear memory (8-byte aligned, never freed: the host reserves once and reuses). */
 export function alloc(bytes: usize): usize {
@@ -36,3 +37,4 @@ export function layoutDesignStride(): i32 { return L.DESIGN_STRIDE; }
 export function layoutOpStride(): i32 { return L.OP_STRIDE; }
 export function layoutResultStride(): i32 { return L.RESULT_STRIDE; }
 export function layoutStepStride(): i32 { return L.STEP_STRIDE; }
+export function layoutOpSchedStride(): i32 { return L.OPSCHED_STRIDE; }

@@ -249,7 +249,7 @@ describe('WASM kernel vs TypeScript reference', () => {
           designs.forEach((d, i) => batch.set(d, i * DESIGN_STRIDE));
           const got = kernel.evaluateStep(batch);
           const want = new Float64Array(designs.length * STEP_STRIDE);
-          refEvaluateStep(batch, designs.length, table, ops.length, want);
+          refEvaluateStep(batch, designs.length, graph, want);
           for (let i = 0; i < want.length; i++) expect(rel(got[i], want[i]), `slot ${i}`).toBeLessThanOrEqual(1e-9);
         }),
       { numRuns: 100, seed: 3 },
@@ -262,7 +262,7 @@ describe('WASM kernel vs TypeScript reference', () => {
     const got = kernel.evaluateStep(batch);
     const g = kernel.graph!;
     const want = new Float64Array(big * STEP_STRIDE);
-    refEvaluateStep(batch, big, g.ops, g.nUnique, want);
+    refEvaluateStep(batch, big, g, want);
     for (let i = 0; i < want.length; i++) expect(rel(got[i], want[i])).toBeLessThanOrEqual(1e-9);
   });
 });
@@ -398,7 +398,7 @@ describe('flatten and whole-step evaluation', () => {
     expect(f.ops[0 * OP_STRIDE + L.O_M]).toBe(512);
   });
 
-  it('step = Σ op costs + leakage × time under the serial schedule; bound cycles add up', () => {
+  it('serialCycles = Σ op costs; the scheduled step is no longer; energy = Σ chosen op energies + leakage × makespan', () => {
     const ops = tinyGraph();
     const f = flattenOps(ops);
     kernel.loadGraph(f);
@@ -415,12 +415,17 @@ describe('flatten and whole-step evaluation', () => {
       }
       const m = metrics[i];
       expect(m.valid).toBe(true);
-      expect(rel(m.stepCycles, cycles)).toBeLessThan(1e-12);
-      const t = cycles / (d[D_CLOCK_GHZ] * 1e9);
+      expect(rel(m.serialCycles, cycles)).toBeLessThan(1e-12);
+      expect(m.stepCycles).toBeLessThanOrEqual(cycles * NOT_SLOWER);
+      const t = m.stepCycles / (d[D_CLOCK_GHZ] * 1e9);
       expect(rel(m.stepTimeS, t)).toBeLessThan(1e-12);
+      // this graph is a chain (4 depends on 3 and 1): each op runs alone on all its cores
+      expect(rel(m.stepCycles, cycles)).toBeLessThan(1e-12);
       expect(rel(m.energyJ, energy + d[L.D_LEAKAGE_W] * t)).toBeLessThan(1e-12);
       const boundSum = Object.values(m.boundCycles).reduce((a, b) => a + b, 0);
       expect(rel(boundSum, m.stepCycles)).toBeLessThan(1e-12);
+      const cpSum = Object.values(m.criticalPath.boundCycles).reduce((a, b) => a + b, 0);
+      expect(rel(cpSum, m.stepCycles)).toBeLessThan(1e-12);
       expect(m.macs).toBe(2 * 512 * 1024 * 1024);
     });
     // the slot results left behind are the last design's per-shape costs

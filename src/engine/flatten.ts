@@ -1,7 +1,8 @@
 /**
  * Training graph → flat graph for the kernel: the unique operator shapes (by repeatKey) in one Float64Array
  * table of op records (layout.ts), the slot of every op, its phase, and the dependencies as CSR arrays
- * (for the scheduler). Identical shapes are costed once per design (the kernel memoises by slot).
+ * (for the scheduler; op indices = positions in `ops`, which need not be in topological order — the
+ * kernel orders them and refuses cycles). Identical shapes are costed once per design (the kernel memoises by slot).
  */
 import { InputError } from '../errors.js';
 import type { Op } from '../workload/ir.js';
@@ -24,6 +25,8 @@ export interface FlatGraph {
   slotKeys: string[];
   /** index of the first op of each slot */
   slotFirstOp: Int32Array;
+  /** IR id of each op (schedules and critical paths speak op indices; this maps them back) */
+  opIds?: Int32Array;
 }
 
 export function flattenOps(ops: readonly Op[]): FlatGraph {
@@ -69,5 +72,6 @@ export function flattenOps(ops: readonly Op[]): FlatGraph {
     }
   }
   depOffsets[nOps] = p;
-  return { ops: table, nUnique, nOps, opSlot, opPhase, depOffsets, depIndex, slotKeys, slotFirstOp: Int32Array.from(firsts) };
+  const opIds = Int32Array.from(ops, (o) => o.id);
+  return { ops: table, nUnique, nOps, opSlot, opPhase, depOffsets, depIndex, slotKeys, slotFirstOp: Int32Array.from(firsts), opIds };
 }

@@ -11,10 +11,24 @@ import { readFileSync } from 'node:fs';
 import type { Design } from '../arch/design.js';
 import type { Op } from '../workload/ir.js';
 import type { FlatGraph } from './flatten.js';
+import { InputError } from '../errors.js';
 import {
-  D_TENSOR_CORES, DESIGN_STRIDE, OP_STRIDE, RESULT_STRIDE, STEP_STRIDE, decodeOpResult, decodeStepResult, writeDesign,
-  writeOp, type OpCost, type StepMetrics, type UnitEnergies,
+  D_TENSOR_CORES, DESIGN_STRIDE, OP_STRIDE, OPSCHED_STRIDE, RESULT_STRIDE, STEP_STRIDE, decodeOpResult, decodeOpSchedule,
+  decodeStepResult, writeDesign, writeOp, type OpCost, type OpSchedule, type StepMetrics, type UnitEnergies,
 } from './layout.js';
+
+/** One design's schedule on the loaded graph (Kernel.schedule). */
+export interface ScheduleDetail {
+  step: StepMetrics;
+  /** per op (graph order) OPSCHED_STRIDE f64: start, finish, cycles, cores, pool, bound, … (layout.ts X_*) */
+  records: Float64Array;
+  /** the scheduled critical path as op indices (positions in the graph's op list), in execution order */
+  criticalPath: Int32Array;
+  /** the same path as op ids (FlatGraph.opIds) */
+  criticalPathIds: number[];
+  /** readable record of op `i` */
+  op(i: number): OpSchedule;
+}
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -22,13 +36,15 @@ interface KernelExports {
   evaluateOp(design: number, op: number, cores: number, out: number): void;
   evaluateOps(design: number, ops: number, n: number, cores: number, out: number): void;
   evaluateSteps(designs: number, n: number, out: number): void;
-  setGraph(ops: number, nOps: number, slotResults: number, opSlot: number, opPhase: number, depOffsets: number, deps: number, nAllOps: number): void;
+  setGraph(ops: number, nOps: number, slotResults: number, opSlot: number, opPhase: number, depOffsets: number, deps: number, nAllOps: number): number;
+  scheduleDetail(out: number, cpOut: number): number;
   systolicCycles(df: number, R: number, C: number, m: number, n: number, k: number): number;
   isDesignValid(design: number): number;
   layoutDesignStride(): number;
   layoutOpStride(): number;
   layoutResultStride(): number;
   layoutStepStride(): number;
+  layoutOpSchedStride(): number;
 }
 
 export type KernelBuild = 'release' | 'debug';
@@ -89,6 +105,9 @@ export class Kernel {
   private graphDepOff = 0;
   private graphDeps = 0;
   private graphDepCap = 0;
+  private detailPtr = 0;
+  private cpPtr = 0;
+  private detailCap = 0;
   private nUnique = 0;
   private loaded: FlatGraph | null = null;
 
@@ -104,7 +123,8 @@ export class Kernel {
     this.x = instance.exports as unknown as KernelExports;
     if (
       this.x.layoutDesignStride() !== DESIGN_STRIDE || this.x.layoutOpStride() !== OP_STRIDE ||
-      this.x.layoutResultStride() !== RESULT_STRIDE || this.x.layoutStepStride() !== STEP_STRIDE
+      this.x.layoutResultStride() !== RESULT_STRIDE || this.x.layoutStepStride() !== STEP_STRIDE ||
+      this.x.layoutOpSchedStride() !== OPSCHED_STRIDE
     ) {
       throw new Error('the WebAssembly kernel was built from another layout: run `npm run build:wasm`');
     }
@@ -217,7 +237,11 @@ export class Kernel {
     i.set(g.opPhase, this.graphOpPhase / 4);
     i.set(g.depOffsets, this.graphDepOff / 4);
     i.set(g.depIndex, this.graphDeps / 4);
-    this.x.setGraph(this.graphOps, g.nUnique, this.graphSlotRes, this.graphOpSlot, this.graphOpPhase, this.graphDepOff, this.graphDeps, g.nOps);
+    const ordered = this.x.setGraph(this.graphOps, g.nUnique, this.graphSlotRes, this.graphOpSlot, this.graphOpPhase, this.graphDepOff, this.graphDeps, g.nOps);
+    if (ordered !== g.nOps) {
+      this.loaded = null;
+      throw new InputError(`the graph has a dependency cycle (${g.nOps - ordered} of ${g.nOps} ops are on or behind it)`);
+    }
     this.nUnique = g.nUnique;
     this.loaded = g;
   }
@@ -263,7 +287,40 @@ export class Kernel {
     return out;
   }
 
-  /** Per-slot op results of the last design evaluated by evaluateStep (nUnique × RESULT_STRIDE, a copy). */
+  /**
+   * Schedules one design record on the loaded graph and returns its step metrics, every op's schedule record
+   * and the scheduled critical path (op indices in execution order).
+   */
+  schedule(design: Float64Array): ScheduleDetail {
+    const g = this.loaded;
+    if (!g) throw new Error('schedule: no graph loaded (call loadGraph first)');
+    if (g.nOps > this.detailCap) {
+      this.detailPtr = this.reserve(g.nOps * OPSCHED_STRIDE);
+      this.cpPtr = this.reserve(Math.ceil(g.nOps / 2));
+      this.detailCap = g.nOps;
+    }
+    this.designSlots(1).set(design.subarray(0, DESIGN_STRIDE));
+    const step = decodeStepResult(this.evaluateLoadedDesigns(1));
+    let nCp = 0;
+    if (step.valid) nCp = this.x.scheduleDetail(this.detailPtr, this.cpPtr);
+    const m = this.mem();
+    const records = step.valid ? m.slice(this.detailPtr / F64, this.detailPtr / F64 + g.nOps * OPSCHED_STRIDE) : new Float64Array(0);
+    const criticalPath = this.memI32().slice(this.cpPtr / 4, this.cpPtr / 4 + nCp);
+    return {
+      step,
+      records,
+      criticalPath,
+      criticalPathIds: g.opIds ? Array.from(criticalPath, (i) => g.opIds![i]) : Array.from(criticalPath),
+      op: (i: number) => decodeOpSchedule(records, i * OPSCHED_STRIDE),
+    };
+  }
+
+  /** The scheduled critical path of one design (op indices in execution order). */
+  criticalPath(design: Float64Array): Int32Array {
+    return this.schedule(design).criticalPath;
+  }
+
+  /** Per-slot op results (all cores) of the last design evaluated by evaluateStep (nUnique × RESULT_STRIDE, a copy). */
   slotResults(): Float64Array {
     const m = this.mem();
     return m.slice(this.graphSlotRes / F64, this.graphSlotRes / F64 + this.nUnique * RESULT_STRIDE);

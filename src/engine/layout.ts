@@ -142,12 +142,16 @@ export const SPLIT_NAMES = ['b', 'm', 'n'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Step result record (one per design of a batch), STEP_STRIDE f64 slots.
+// Every op is costed at the core count the scheduler gave it (see the scheduler notes below): energies,
+// busy cycles, traffic and bound cycles are sums over ops at their chosen k; S_CYCLES is the makespan.
 // ---------------------------------------------------------------------------------------------
+/** makespan of the list schedule (cycles) */
 export const S_CYCLES = 0;
 export const S_TIME_S = 1;
 export const S_ENERGY_J = 2;
 export const S_DYNAMIC_J = 3;
 export const S_LEAKAGE_J = 4;
+/** Σ compute cycles of tensor ops (per core of their split) / of vector ops */
 export const S_TENSOR_BUSY = 5;
 export const S_VECTOR_BUSY = 6;
 export const S_MACS = 7;
@@ -159,7 +163,65 @@ export const S_OFFCHIP_BYTES = 11;
 export const S_BOUND_CYCLES = 12;
 export const S_NONOVERLAP_CYCLES = 20;
 export const S_VALID = 21;
-export const STEP_STRIDE = 24;
+/** Σ op cycles with every op on all cores of its type, one after another (the pre-scheduler step time) */
+export const S_SERIAL_CYCLES = 22;
+/** ASAP critical-path length: the longest dependency chain with each op at its all-cores latency */
+export const S_CRITICAL_PATH_CYCLES = 23;
+/** core-cycles held by ops / (cores × makespan), per pool */
+export const S_TENSOR_UTILIZATION = 24;
+export const S_VECTOR_UTILIZATION = 25;
+/** Σ cores held × op cycles, per pool */
+export const S_TENSOR_CORE_CYCLES = 26;
+export const S_VECTOR_CORE_CYCLES = 27;
+/** number of ops on the scheduled critical path */
+export const S_CP_OPS = 28;
+/** S_CP_BOUND_CYCLES + bound code: cycles of the scheduled critical path spent in ops bound by that resource */
+export const S_CP_BOUND_CYCLES = 29;
+export const STEP_STRIDE = 40;
+
+// ---------------------------------------------------------------------------------------------
+// Per-op schedule record (scheduleDetail of one design), OPSCHED_STRIDE f64 slots per op.
+//
+// The scheduler (assembly/schedule.ts, reference in reference.ts) in brief:
+//  - pools: the design's tensor cores and its vector cores. An op of a pool may take k of its K cores,
+//    k ∈ {1, 2, 4, …, < K} ∪ {K} (malleable tasks); ops with zero cycles on all cores (views without copy)
+//    and collectives/'none' ops take their time on no core.
+//  - bandwidth sharing rule: an op holding k of the K cores of its pool is costed on a design whose
+//    global-buffer, NoC and off-chip bandwidths are k/K of the design's (its proportional share) and with
+//    k cores; the tensor pool and the vector pool may each use the full bandwidth at the same time
+//    (optimistic overlap). Buffer capacities are not divided. With k = K the op is costed exactly as the
+//    serial model costs it. A tensor op whose split dimension keeps only p < k cores busy still holds k.
+//  - priority = bottom level (longest path to a sink, all-cores latencies), ties by lower op index.
+//  - list scheduling by events (op finishes): at each event time, for each pool, while a core is free
+//    the highest-priority ready op takes the k that finishes earliest, counting for each k the time its
+//    k earliest-free cores are free (it may reserve cores that free later); ties → fewer cores.
+//  - critical path: from the last op to finish (largest index on ties) back through the op that decided
+//    each start: the core holder whose release it waited for, else the dependency that finished last
+//    (the one whose completion made it ready). The chain is gapless, so its cycles sum to the makespan.
+// ---------------------------------------------------------------------------------------------
+export const X_START = 0;
+export const X_FINISH = 1;
+export const X_CYCLES = 2;
+/** cores held (0 for ops on no core) */
+export const X_CORES = 3;
+export const X_POOL = 4;
+export const X_BOUND = 5;
+export const X_ENERGY_J = 6;
+/** time all dependencies had finished */
+export const X_READY = 7;
+/** ASAP / ALAP start with all-cores latencies and unlimited cores; mobility = ALAP − ASAP */
+export const X_ASAP = 8;
+export const X_ALAP = 9;
+export const X_MOBILITY = 10;
+/** op index that decided this op's start on the scheduled critical path walk (-1: none) */
+export const X_PRED = 11;
+export const OPSCHED_STRIDE = 12;
+
+/** pool codes */
+export const P_TENSOR = 0;
+export const P_VECTOR = 1;
+export const P_NONE = 2;
+export const POOL_NAMES = ['tensor', 'vector', 'none'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers (TS side only)
@@ -348,11 +410,24 @@ export interface StepMetrics {
   boundCycles: Record<Bound, number>;
   nonOverlapCycles: number;
   valid: boolean;
+  /** Σ op cycles on all cores, serially (the serial-schedule step time, for comparison) */
+  serialCycles: number;
+  /** ASAP critical-path length (all-cores latencies, unlimited cores): a lower bound of stepCycles */
+  criticalPathCycles: number;
+  /** core-cycles held by ops / (cores × makespan), per pool, in [0, 1] */
+  utilization: { tensor: number; vector: number };
+  coreCycles: { tensor: number; vector: number };
+  /** the scheduled critical path: its op count and its cycles by what bounds each op (sums to stepCycles) */
+  criticalPath: { ops: number; boundCycles: Record<Bound, number> };
 }
 
 export function decodeStepResult(r: Float64Array, offset = 0): StepMetrics {
   const boundCycles = {} as Record<Bound, number>;
-  for (let i = 0; i < BOUND_COUNT; i++) boundCycles[BOUND_NAMES[i]] = r[offset + S_BOUND_CYCLES + i];
+  const cpBoundCycles = {} as Record<Bound, number>;
+  for (let i = 0; i < BOUND_COUNT; i++) {
+    boundCycles[BOUND_NAMES[i]] = r[offset + S_BOUND_CYCLES + i];
+    cpBoundCycles[BOUND_NAMES[i]] = r[offset + S_CP_BOUND_CYCLES + i];
+  }
   return {
     stepCycles: r[offset + S_CYCLES],
     stepTimeS: r[offset + S_TIME_S],
@@ -371,5 +446,44 @@ export function decodeStepResult(r: Float64Array, offset = 0): StepMetrics {
     boundCycles,
     nonOverlapCycles: r[offset + S_NONOVERLAP_CYCLES],
     valid: r[offset + S_VALID] === 1,
+    serialCycles: r[offset + S_SERIAL_CYCLES],
+    criticalPathCycles: r[offset + S_CRITICAL_PATH_CYCLES],
+    utilization: { tensor: r[offset + S_TENSOR_UTILIZATION], vector: r[offset + S_VECTOR_UTILIZATION] },
+    coreCycles: { tensor: r[offset + S_TENSOR_CORE_CYCLES], vector: r[offset + S_VECTOR_CORE_CYCLES] },
+    criticalPath: { ops: r[offset + S_CP_OPS], boundCycles: cpBoundCycles },
+  };
+}
+
+/** A readable per-op schedule entry (scheduleDetail). */
+export interface OpSchedule {
+  startCycles: number;
+  finishCycles: number;
+  cycles: number;
+  cores: number;
+  pool: (typeof POOL_NAMES)[number];
+  bound: Bound;
+  energyJ: number;
+  readyCycles: number;
+  asapCycles: number;
+  alapCycles: number;
+  mobilityCycles: number;
+  /** index of the op that decided this op's start (-1: none) */
+  pred: number;
+}
+
+export function decodeOpSchedule(r: Float64Array, offset = 0): OpSchedule {
+  return {
+    startCycles: r[offset + X_START],
+    finishCycles: r[offset + X_FINISH],
+    cycles: r[offset + X_CYCLES],
+    cores: r[offset + X_CORES],
+    pool: POOL_NAMES[r[offset + X_POOL]] ?? 'none',
+    bound: BOUND_NAMES[r[offset + X_BOUND]] ?? 'none',
+    energyJ: r[offset + X_ENERGY_J],
+    readyCycles: r[offset + X_READY],
+    asapCycles: r[offset + X_ASAP],
+    alapCycles: r[offset + X_ALAP],
+    mobilityCycles: r[offset + X_MOBILITY],
+    pred: r[offset + X_PRED],
   };
 }

@@ -32,6 +32,8 @@ export interface Conv2dOptions {
   groups?: number;
   bias?: boolean;
   name?: string;
+  /** reuse an existing parameter as the filter bank (ONNX initializers, tied weights) */
+  weight?: TensorRef;
 }
 
 export interface PoolOptions {
@@ -172,7 +174,10 @@ export class GraphBuilder {
     const outH = Math.floor((h + 2 * pH - dH * (kH - 1) - 1) / sH) + 1;
     const outW = Math.floor((w + 2 * pW - dW * (kW - 1) - 1) / sW) + 1;
     if (outH < 1 || outW < 1) throw new InputError(`${name}: kernel ${kH}×${kW} does not fit input ${h}×${w} with padding ${pH}×${pW}`);
-    const weight = this.param(`${name}.weight`, [o.outChannels, c / groups, kH, kW]);
+    const weight = o.weight ?? this.param(`${name}.weight`, [o.outChannels, c / groups, kH, kW]);
+    if (numel(weight.shape) !== o.outChannels * (c / groups) * kH * kW) {
+      throw new InputError(`${name}: weight ${weight.name} has shape [${weight.shape}], expected ${o.outChannels}×${c / groups}×${kH}×${kW}`);
+    }
     const outShape = [n, o.outChannels, outH, outW];
     let y = this.push(
       {
@@ -196,16 +201,22 @@ export class GraphBuilder {
     return y;
   }
 
-  /** Elementwise op; the output takes the shape of the largest input (numpy broadcasting). */
-  elementwise(fn: ElementwiseFn, xs: Value[], opts: { name?: string } = {}): Value {
+  /**
+   * Elementwise op; the output takes the shape of the largest input (numpy broadcasting) unless `shape`
+   * gives it (a broadcast or a reduction); it touches max(largest input, output) elements. `weights` are
+   * parameter operands (a bias, a scale), counted in the arity.
+   */
+  elementwise(fn: ElementwiseFn, xs: Value[], opts: { name?: string; weights?: TensorRef[]; shape?: number[] } = {}): Value {
     const name = opts.name ?? this.autoName(fn);
     if (xs.length === 0) throw new InputError(`${name}: elementwise ${fn} needs at least one input`);
     let out = xs[0].ref.shape;
     for (const v of xs) if (numel(v.ref.shape) > numel(out)) out = v.ref.shape;
+    const weights = opts.weights ?? [];
+    const shape = opts.shape ?? out;
     return this.push(
-      { kind: 'elementwise', name, attrs: { fn, elements: numel(out), arity: xs.length }, inputs: xs.map((v) => v.ref), weights: [] },
+      { kind: 'elementwise', name, attrs: { fn, elements: Math.max(numel(out), numel(shape)), arity: xs.length + weights.length }, inputs: xs.map((v) => v.ref), weights: [...weights] },
       xs,
-      [...out],
+      [...shape],
     );
   }
 
@@ -217,15 +228,16 @@ export class GraphBuilder {
     return this.elementwise(fn, [x], { name });
   }
 
-  /** Layer/RMS norm over the last axis, batch norm over axis 1 (channels); affine parameters included. */
-  norm(x: Value, norm: NormKind, opts: { name?: string; affine?: boolean } = {}): Value {
+  /** Layer/RMS norm over the last axis, batch norm over axis 1 (channels); affine parameters included (or given as `weights`). */
+  norm(x: Value, norm: NormKind, opts: { name?: string; affine?: boolean; weights?: TensorRef[] } = {}): Value {
     const name = opts.name ?? this.autoName(`${norm}norm`);
     const s = x.ref.shape;
     const features = norm === 'batch' ? s[1] : s[s.length - 1];
     if (features === undefined) throw new InputError(`${name}: ${norm} norm needs a feature axis, got shape [${s}]`);
     const rows = numel(s) / features;
-    const weights: TensorRef[] = [];
-    if (opts.affine ?? true) {
+    // `weights`: existing parameters as the affine scale/shift (ONNX initializers)
+    const weights: TensorRef[] = opts.weights ? [...opts.weights] : [];
+    if (!opts.weights && (opts.affine ?? true)) {
       weights.push(this.param(`${name}.weight`, [features]));
       if (norm !== 'rms') weights.push(this.param(`${name}.bias`, [features]));
     }
@@ -325,6 +337,9 @@ export class GraphBuilder {
     out[ax] = 0;
     for (const v of xs) {
       if (v.ref.shape.length !== rank) throw new InputError(`${name}: concat inputs differ in rank`);
+      if (v.ref.shape.some((d, i) => i !== ax && d !== out[i])) {
+        throw new InputError(`${name}: concat inputs differ outside axis ${ax}: [${xs[0].ref.shape}] and [${v.ref.shape}]`);
+      }
       out[ax] += v.ref.shape[ax];
     }
     return this.push({ kind: 'concat', name, attrs: { elements: numel(out), copies: true }, inputs: xs.map((v) => v.ref), weights: [] }, xs, out);
