@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { reportError } from './cli/common.js';
 import { registerWorkloadCommands } from './cli/workload-commands.js';
+import { registerCostCommands } from './cli/cost-commands.js';
 
 const program = new Command('accelmine')
   .description('Mine hardware accelerator architectures for training deep neural networks')
@@ -10,5 +11,6 @@ const program = new Command('accelmine')
   .showHelpAfterError('(run with --help for usage)');
 
 registerWorkloadCommands(program);
+registerCostCommands(program);
 
 program.parseAsync(process.argv).catch(reportError);

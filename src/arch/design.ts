@@ -3,7 +3,7 @@
  */
 export type Precision = 'fp32' | 'bf16' | 'fp16' | 'fp8' | 'int8';
 export type Dataflow = 'ws' | 'os' | 'is';
-export type TechNode = 45 | 16 | 7 | 5;
+export type TechNode = 65 | 45 | 16 | 7 | 5;
 
 export interface Design {
   /** number of tensor cores (systolic arrays) */
@@ -36,5 +36,5 @@ export interface Design {
 
 export const PRECISION_BYTES: Record<Precision, number> = { fp32: 4, bf16: 2, fp16: 2, fp8: 1, int8: 1 };
 export const DATAFLOWS: readonly Dataflow[] = ['ws', 'os', 'is'];
-export const TECH_NODES: readonly TechNode[] = [45, 16, 7, 5];
+export const TECH_NODES: readonly TechNode[] = [65, 45, 16, 7, 5];
 export const PRECISIONS: readonly Precision[] = ['fp32', 'bf16', 'fp16', 'fp8', 'int8'];

@@ -1,0 +1,151 @@
+/** `accelmine presets`, `accelmine op`, `accelmine evaluate`. */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { unitEnergies } from '../arch/cost.js';
+import type { Dataflow, Design } from '../arch/design.js';
+import { PRESET_NAMES, presetDesign, presetInfo } from '../arch/presets.js';
+import { validateDesign } from '../arch/validate.js';
+import { defaultKernel } from '../engine/kernel.js';
+import { gemmRecord, PRECISION_ELEMENT_BYTES, PRECISION_CODES } from '../engine/layout.js';
+import { InputError } from '../errors.js';
+import { evaluateDesign, prepareWorkload } from '../evaluate.js';
+import { loadTrainingGraph } from '../workload/load.js';
+import { action, oneOf, positiveInt, printJson, si, table } from './common.js';
+import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-commands.js';
+
+export function findPreset(name: string): Design {
+  return presetDesign(name);
+}
+
+export function readDesignFile(path: string): Design {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new InputError(`${path}: cannot read the file`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  // a design file may be a bare design or an object with a `design` field (e.g. search output)
+  if (raw && typeof raw === 'object' && 'design' in raw && !('tensorCores' in raw)) raw = (raw as { design: unknown }).design;
+  return validateDesign(raw, path);
+}
+
+/** A single R×C array whose buffers and bandwidths are too large to bind (for `op --tc`). */
+export function bareArray(rows: number, cols: number, dataflow: Dataflow): Design {
+  return {
+    tensorCores: 1, tcRows: rows, tcCols: cols, vectorCores: 1, vectorLanes: 1,
+    localBufferBytes: 2 ** 40, globalBufferBytes: 2 ** 44, globalBufferGBs: 1e9, offChipBytes: 2 ** 50, offChipGBs: 1e9,
+    nocGBs: 1e9, clockGHz: 1, precision: 'bf16', dataflow, techNm: 7,
+  };
+}
+
+function parseDims(flag: string, v: string, n: number): number[] {
+  const parts = v.toLowerCase().split('x');
+  const dims = parts.map(Number);
+  if (parts.length !== n || dims.some((d) => !Number.isSafeInteger(d) || d <= 0 || d > 2 ** 31)) {
+    throw new InputError(`${flag} must be ${n} positive integers joined by x (e.g. ${n === 3 ? '1024x1024x512' : '128x128'}), got "${v}"`);
+  }
+  return dims;
+}
+
+function resolveDesign(o: { preset?: string; design?: string }): Design {
+  if ((o.preset === undefined) === (o.design === undefined)) throw new InputError('give exactly one of --preset NAME or --design FILE');
+  return o.preset !== undefined ? findPreset(o.preset) : readDesignFile(o.design!);
+}
+
+export function registerCostCommands(program: Command): void {
+  program
+    .command('presets')
+    .description('accelerator presets modelled on published chips (TPU v2-v4, V100, A100, H100, NVDLA, Eyeriss)')
+    .option('--json', 'print JSON: [{name, peakTflops, areaMm2, tdpW, hbmGBs, design, published}]')
+    .action(
+      action((o: { json?: boolean }) => {
+        const rows = PRESET_NAMES.map((n) => presetInfo(n));
+        if (o.json) return printJson(rows);
+        process.stdout.write(
+          table([
+            ['name', 'peak TFLOP/s', 'area mm²', 'TDP W', 'off-chip GB/s', 'tensor cores', 'array', 'dataflow', 'node'],
+            ...rows.map((r) => [
+              r.name, r.peakTflops.toFixed(1), r.areaMm2.toFixed(0), r.tdpW.toFixed(0), r.hbmGBs.toFixed(0),
+              String(r.design.tensorCores), `${r.design.tcRows}x${r.design.tcCols}`, r.design.dataflow, `${r.design.techNm} nm`,
+            ]),
+          ]),
+        );
+      }),
+    );
+
+  program
+    .command('op')
+    .description('cost one GEMM (output MxN, reduction K) on the given hardware')
+    .requiredOption('--gemm <MxNxK>', 'GEMM dimensions: output rows M, output columns N, reduction K')
+    .option('--batch <b>', 'independent products in the batch', positiveInt('--batch'), 1)
+    .option('--preset <name>', 'a preset (see `accelmine presets`)')
+    .option('--design <file>', 'a design JSON file')
+    .option('--tc <RxC>', 'one RxC systolic array with buffers and bandwidth too large to bind')
+    .option('--dataflow <df>', 'ws | os | is (overrides the design\'s)', oneOf('--dataflow', ['ws', 'os', 'is'] as const))
+    .option('--cores <k>', 'tensor cores to split the GEMM over (default: all)', positiveInt('--cores'))
+    .option('--json', 'print JSON')
+    .action(
+      action((o: { gemm: string; batch: number; preset?: string; design?: string; tc?: string; dataflow?: Dataflow; cores?: number; json?: boolean }) => {
+        const [m, n, k] = parseDims('--gemm', o.gemm, 3);
+        const given = [o.preset, o.design, o.tc].filter((x) => x !== undefined).length;
+        if (given !== 1) throw new InputError('give exactly one of --preset NAME, --design FILE or --tc RxC');
+        let design: Design;
+        if (o.tc !== undefined) {
+          const [r, c] = parseDims('--tc', o.tc, 2);
+          design = bareArray(r, c, o.dataflow ?? 'ws');
+        } else design = resolveDesign(o);
+        if (o.dataflow) design = { ...design, dataflow: o.dataflow };
+        if (o.cores !== undefined && o.cores > design.tensorCores) {
+          throw new InputError(`--cores must be at most the design's ${design.tensorCores} tensor cores, got ${o.cores}`);
+        }
+        const e = PRECISION_ELEMENT_BYTES[PRECISION_CODES[design.precision]];
+        const r = defaultKernel().evaluateOp(design, unitEnergies(design), gemmRecord(o.batch, m, n, k, e), o.cores ?? design.tensorCores);
+        const timeS = r.cycles / (design.clockGHz * 1e9);
+        const result = { gemm: { b: o.batch, m, n, k }, dataflow: design.dataflow, ...r, timeS };
+        if (o.json) return printJson(result);
+        process.stdout.write(
+          `GEMM ${o.batch > 1 ? `${o.batch} x ` : ''}${m}x${n}x${k} on ${r.coresUsed} x ${design.tcRows}x${design.tcCols} (${design.dataflow}), split ${r.split}\n` +
+            `cycles ${si(r.cycles)} (compute ${si(r.computeCycles)}, not overlapped ${si(r.nonOverlapCycles)}), ${(timeS * 1e6).toFixed(3)} µs, bound by ${r.bound}\n` +
+            `utilization ${(r.utilization * 100).toFixed(1)}%, energy ${(r.energyJ * 1e6).toFixed(3)} µJ\n` +
+            `traffic: local ${si(r.traffic.localBytes)}B, NoC ${si(r.traffic.nocBytes)}B, global ${si(r.traffic.globalBytes)}B, off-chip ${si(r.traffic.offChipBytes)}B\n`,
+        );
+      }),
+    );
+
+  addWorkloadOptions(
+    program
+      .command('evaluate')
+      .description('cost one training step of a workload on a design: time, throughput, energy, power, what bounds it'),
+  )
+    .option('--preset <name>', 'a preset (see `accelmine presets`)')
+    .option('--design <file>', 'a design JSON file')
+    .option('--optimizer <o>', 'sgd | momentum | adam | adamw', oneOf('--optimizer', ['sgd', 'momentum', 'adam', 'adamw'] as const), 'adam')
+    .option('--recompute', 'recompute each layer\'s forward before its backward')
+    .option('--json', 'print JSON (with every op)')
+    .action(
+      action((o: WorkloadFlags & { preset?: string; design?: string; optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw'; recompute?: boolean; json?: boolean }) => {
+        const design = resolveDesign(o);
+        const graph = loadTrainingGraph(workloadSource(o), { optimizer: o.optimizer, recompute: o.recompute ?? false });
+        const ev = evaluateDesign(design, prepareWorkload(graph));
+        if (o.json) return printJson({ design, ...ev });
+        const top = [...ev.ops].sort((a, b) => b.timeS - a.timeS).slice(0, 10);
+        const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+        process.stdout.write(
+          `${ev.model}: batch ${ev.batch}${ev.seq ? `, seq ${ev.seq}` : ''} on ${o.preset ?? o.design}\n` +
+            `step ${(ev.stepTimeS * 1e3).toFixed(3)} ms, ${ev.throughput.toFixed(1)} samples/s${ev.tokensPerS ? ` (${si(ev.tokensPerS)} tokens/s)` : ''}\n` +
+            `${ev.achievedTflops.toFixed(1)} of ${ev.peakTflops.toFixed(1)} TFLOP/s; utilization tensor ${pct(ev.utilization.tensor)}, vector ${pct(ev.utilization.vector)}\n` +
+            `energy ${ev.energyJ.toFixed(3)} J/step (${ev.energyPerSampleJ.toExponential(3)} J/sample), average ${ev.avgPowerW.toFixed(1)} W, TDP ${ev.tdpW.toFixed(1)} W, area ${ev.areaMm2.toFixed(1)} mm²\n` +
+            `critical path (${ev.criticalPath.ops} ops) by bound: ${Object.entries(ev.criticalPath.timeSByBound).filter(([, t]) => t > 0).map(([b, t]) => `${b} ${pct(t / ev.stepTimeS)}`).join(', ')}\n` +
+            (ev.feasible ? 'feasible: yes\n' : `feasible: no (${ev.reason})\n`) +
+            `\nten most expensive ops:\n` +
+            table([['op', 'kind', 'phase', 'time µs', 'cores', 'energy mJ', 'bound', 'critical'], ...top.map((t) => [t.name, t.kind, t.phase, (t.timeS * 1e6).toFixed(2), String(t.cores), (t.energyJ * 1e3).toFixed(3), t.bound, t.critical ? 'yes' : ''])]),
+        );
+      }),
+    );
+}

@@ -1,0 +1,128 @@
+/**
+ * Evaluate one design on one training step, as a list of stages:
+ * workload → training graph → flat graph → kernel (graph loaded once) → step metrics → per-op costs →
+ * memory feasibility → result. Every number here comes from the kernel or from src/arch formulas.
+ */
+import { areaMm2, peakTflops, tdpW, unitEnergies } from './arch/cost.js';
+import type { Design } from './arch/design.js';
+import { flattenOps, type FlatGraph } from './engine/flatten.js';
+import { defaultKernel, type Kernel } from './engine/kernel.js';
+import { designRecord, type Bound } from './engine/layout.js';
+import type { TrainingGraph } from './workload/ir.js';
+import { memoryFootprint, type MemoryFootprint } from './workload/memory.js';
+
+export interface OpReport {
+  name: string;
+  kind: string;
+  phase: string;
+  layer: string;
+  /** cycles at the core count the scheduler gave the op */
+  cycles: number;
+  timeS: number;
+  startS: number;
+  cores: number;
+  energyJ: number;
+  bound: Bound;
+  /** on the scheduled critical path */
+  critical: boolean;
+}
+
+export interface Evaluation {
+  model: string;
+  batch: number;
+  seq?: number;
+  /** time of one training step (forward, backward, optimizer) */
+  stepTimeS: number;
+  /** samples per second */
+  throughput: number;
+  /** tokens per second, for sequence models */
+  tokensPerS?: number;
+  /** energy of one step (dynamic + leakage) */
+  energyJ: number;
+  energyPerSampleJ: number;
+  avgPowerW: number;
+  tdpW: number;
+  areaMm2: number;
+  peakTflops: number;
+  /** model FLOPs of the step / step time */
+  achievedTflops: number;
+  utilization: { tensor: number; vector: number };
+  /** step time attributed to what bounds each op */
+  boundTimeS: Record<Bound, number>;
+  /** the scheduled critical path: its length in ops and its time split by what bounds each of its ops */
+  criticalPath: { ops: number; timeSByBound: Record<Bound, number> };
+  /** Σ op times run one after another (what the step would take with no overlap) */
+  serialTimeS: number;
+  feasible: boolean;
+  reason: string;
+  memoryBytes: MemoryFootprint;
+  ops: OpReport[];
+}
+
+/** A training graph prepared for repeated evaluation (flattened once). */
+export interface PreparedWorkload {
+  graph: TrainingGraph;
+  flat: FlatGraph;
+  memory: MemoryFootprint;
+  flops: number;
+}
+
+export function prepareWorkload(graph: TrainingGraph): PreparedWorkload {
+  let flops = 0;
+  for (const op of graph.ops) flops += op.flops;
+  return { graph, flat: flattenOps(graph.ops), memory: memoryFootprint(graph), flops };
+}
+
+/** Why a design cannot train this workload, or '' when it can. */
+export function infeasibility(design: Design, memory: MemoryFootprint): string {
+  if (memory.peak > design.offChipBytes) {
+    const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+    return (
+      `training state does not fit off-chip memory: needs ${gib(memory.peak)} at peak ` +
+      `(weights ${gib(memory.weights)}, gradients ${gib(memory.gradients)}, optimizer ${gib(memory.optimizer)}, ` +
+      `activations ${gib(memory.activations)}) but the design has ${gib(design.offChipBytes)}`
+    );
+  }
+  return '';
+}
+
+export function evaluateDesign(design: Design, w: PreparedWorkload, kernel: Kernel = defaultKernel()): Evaluation {
+  if (kernel.graph !== w.flat) kernel.loadGraph(w.flat);
+  const detail = kernel.schedule(designRecord(design, unitEnergies(design)));
+  const step = detail.step;
+  const cycleS = 1 / (design.clockGHz * 1e9);
+  const critical = new Set(detail.criticalPath);
+  const ops: OpReport[] = w.graph.ops.map((op, i) => {
+    const r = detail.op(i);
+    return {
+      name: op.name, kind: op.kind, phase: op.phase, layer: op.layer, cycles: r.cycles, timeS: r.cycles * cycleS,
+      startS: r.startCycles * cycleS, cores: r.cores, energyJ: r.energyJ, bound: r.bound, critical: critical.has(i),
+    };
+  });
+  const toTime = (c: Record<Bound, number>) => Object.fromEntries(Object.entries(c).map(([b, x]) => [b, x * cycleS])) as Record<Bound, number>;
+  const g = w.graph;
+  const throughput = g.batch / step.stepTimeS;
+  const reason = infeasibility(design, w.memory);
+  return {
+    model: g.name,
+    batch: g.batch,
+    ...(g.seq !== undefined ? { seq: g.seq, tokensPerS: throughput * g.seq } : {}),
+    stepTimeS: step.stepTimeS,
+    throughput,
+    energyJ: step.energyJ,
+    energyPerSampleJ: step.energyJ / g.batch,
+    avgPowerW: step.energyJ / step.stepTimeS,
+    tdpW: tdpW(design),
+    areaMm2: areaMm2(design),
+    peakTflops: peakTflops(design),
+    achievedTflops: w.flops / step.stepTimeS / 1e12,
+    utilization: step.utilization,
+    boundTimeS: toTime(step.boundCycles),
+    criticalPath: { ops: step.criticalPath.ops, timeSByBound: toTime(step.criticalPath.boundCycles) },
+    serialTimeS: step.serialCycles * cycleS,
+    feasible: reason === '',
+    reason,
+    memoryBytes: w.memory,
+    ops,
+  };
+}
