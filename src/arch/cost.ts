@@ -39,7 +39,7 @@ export function areaBreakdown(d: Design, t: TechTables = DEFAULT_TECH): AreaBrea
   const vectorMm2 = d.vectorCores * d.vectorLanes * t.vectorLaneAreaUm2 * 1e-6 * logic;
   const laneOverheadMm2 = d.vectorCores * d.vectorLanes * t.laneOverheadUm2At45nm * 1e-6 * logic;
   const sramMm2 =
-    ((d.tensorCores * d.localBufferBytes * localBufferAreaFactor(d, t) + d.globalBufferBytes) / MIB) * node.sramMm2PerMiB;
+    ((d.tensorCores * localBufferSramEquivalentBytes(d, t) + d.globalBufferBytes) / MIB) * node.sramMm2PerMiB;
   const phyMm2 = d.offChipGBs * node.phyMm2PerGBs;
   const nocMm2 = d.nocGBs * NOC_MM2_PER_GBS_45NM * logic;
   const totalMm2 = tensorMm2 + vectorMm2 + laneOverheadMm2 + sramMm2 + phyMm2 + nocMm2;
@@ -47,12 +47,13 @@ export function areaBreakdown(d: Design, t: TechTables = DEFAULT_TECH): AreaBrea
 }
 
 /**
- * Area of a local buffer relative to SRAM of the same capacity: below registerFileBytesPerPE bytes per PE a
- * local buffer is built as per-PE register files (Eyeriss's scratchpads, a GPU SM's operand storage), which
- * cost registerFileAreaFactor times the area of 6T SRAM per bit.
+ * SRAM-equivalent bytes of one tensor core's local buffer: the first registerFileBytesPerPE bytes per PE are built
+ * as per-PE register files (Eyeriss's scratchpads, a GPU SM's operand storage), which cost registerFileAreaFactor
+ * times the area of 6T SRAM per bit; anything beyond is SRAM. Monotonic in the buffer size.
  */
-export function localBufferAreaFactor(d: Design, t: TechTables = DEFAULT_TECH): number {
-  return d.localBufferBytes / (d.tcRows * d.tcCols) < t.registerFileBytesPerPE ? t.registerFileAreaFactor : 1;
+export function localBufferSramEquivalentBytes(d: Design, t: TechTables = DEFAULT_TECH): number {
+  const rf = Math.min(d.localBufferBytes, t.registerFileBytesPerPE * d.tcRows * d.tcCols);
+  return rf * t.registerFileAreaFactor + (d.localBufferBytes - rf);
 }
 
 export function areaMm2(d: Design, t: TechTables = DEFAULT_TECH): number {

@@ -9,6 +9,7 @@ import { defaultKernel } from '../engine/kernel.js';
 import { gemmRecord, PRECISION_ELEMENT_BYTES, PRECISION_CODES } from '../engine/layout.js';
 import { InputError } from '../errors.js';
 import { evaluateDesign, prepareWorkload } from '../evaluate.js';
+import { fidelityTable } from '../validation/fidelity.js';
 import { loadTrainingGraph } from '../workload/load.js';
 import { action, oneOf, positiveInt, printJson, si, table } from './common.js';
 import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-commands.js';
@@ -145,6 +146,24 @@ export function registerCostCommands(program: Command): void {
             (ev.feasible ? 'feasible: yes\n' : `feasible: no (${ev.reason})\n`) +
             `\nten most expensive ops:\n` +
             table([['op', 'kind', 'phase', 'time µs', 'cores', 'energy mJ', 'bound', 'critical'], ...top.map((t) => [t.name, t.kind, t.phase, (t.timeS * 1e6).toFixed(2), String(t.cores), (t.energyJ * 1e3).toFixed(3), t.bound, t.critical ? 'yes' : ''])]),
+        );
+      }),
+    );
+
+  program
+    .command('validate')
+    .description('the model against published measurements: Eyeriss AlexNet latency, GPU training throughput, preset peak/area/TDP')
+    .option('--json', 'print JSON: [{case, predicted, measured, unit, errorPct, allowedPct, pass}]')
+    .action(
+      action((o: { json?: boolean }) => {
+        const rows = fidelityTable();
+        if (o.json) return printJson(rows);
+        const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));
+        process.stdout.write(
+          table([
+            ['case', 'predicted', 'measured', 'unit', 'error %', 'allowed %', 'within'],
+            ...rows.map((r) => [r.case, fmt(r.predicted), fmt(r.measured), r.unit, r.errorPct.toFixed(1), `±${r.allowedPct}`, r.pass ? 'yes' : 'NO']),
+          ]) + `${rows.filter((r) => r.pass).length} of ${rows.length} cases within their bound\n`,
         );
       }),
     );

@@ -51,14 +51,20 @@ export function opFlops(op: OpDraft): number {
   }
 }
 
-/** Bytes moved when nothing stays on chip: every input, weight and output once. */
+/**
+ * Bytes moved when nothing stays on chip: every input, weight and output once. Batch normalisation reads its
+ * inputs twice: its statistics span batch × H × W per channel, far more than stays on chip, so the reduction
+ * and the normalisation (forward), or the two gradient reductions and dX (backward), are separate passes, as in
+ * cuDNN's training kernels. Layer and RMS norms reduce one row, which stays on chip: one pass.
+ */
 export function opBytes(op: OpDraft): number {
   if (op.bytes !== undefined) return op.bytes;
   const o = op as Op;
   if ((o.kind === 'reshape' || o.kind === 'concat' || o.kind === 'transpose') && !o.attrs.copies) return 0;
   if (o.kind === 'collective') return o.attrs.bytes;
   let b = 0;
-  for (const t of o.inputs) b += tensorBytes(t);
+  const passes = o.kind === 'norm' && o.attrs.norm === 'batch' ? 2 : 1;
+  for (const t of o.inputs) b += passes * tensorBytes(t);
   for (const t of o.weights) b += tensorBytes(t);
   for (const t of o.outputs) b += tensorBytes(t);
   return b;
