@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { reportError } from './cli/common.js';
 import { registerWorkloadCommands } from './cli/workload-commands.js';
 import { registerCostCommands } from './cli/cost-commands.js';
+import { registerSearchCommand } from './cli/search-command.js';
 
 const program = new Command('accelmine')
   .description('Mine hardware accelerator architectures for training deep neural networks')
@@ -12,5 +13,6 @@ const program = new Command('accelmine')
 
 registerWorkloadCommands(program);
 registerCostCommands(program);
+registerSearchCommand(program);
 
 program.parseAsync(process.argv).catch(reportError);

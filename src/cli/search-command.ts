@@ -1,0 +1,120 @@
+/** `accelmine search`: the WHAM search (or exhaustive) for one or several workloads under area/TDP budgets. */
+import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { loadSpace, spaceSize } from '../arch/space.js';
+import { InputError } from '../errors.js';
+import { defaultThreads } from '../pool/pool.js';
+import { OBJECTIVES, type Objective } from '../search/objectives.js';
+import { runSearch, STRATEGIES, type SearchProgress } from '../search/run.js';
+import { loadTrainingGraph } from '../workload/load.js';
+import { action, oneOf, positiveInt, positiveNumber, printJson, si, table } from './common.js';
+import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-commands.js';
+
+interface SearchFlags extends WorkloadFlags {
+  area?: number;
+  tdp?: number;
+  objective: Objective;
+  strategy: string;
+  space: string;
+  topK: number;
+  seed: number;
+  threads?: number;
+  budget?: number;
+  out?: string;
+  json?: boolean;
+  optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw';
+}
+
+function progressBar(p: SearchProgress): string {
+  const width = 24;
+  const f = p.fraction === null ? null : Math.min(1, p.fraction);
+  const bar = f === null ? '' : `[${'#'.repeat(Math.round(f * width)).padEnd(width, '.')}] ${(f * 100).toFixed(0)}% `;
+  const rate = p.elapsedS > 0 ? p.evaluations / p.elapsedS : 0;
+  const eta = f && f > 0 && f < 1 ? ` ETA ${((p.elapsedS * (1 - f)) / f).toFixed(0)} s` : '';
+  return `\r${bar}${si(p.evaluations)} evals, ${si(rate)}/s, best ${p.bestObjective === null ? '-' : p.bestObjective.toPrecision(4)}${eta}   `;
+}
+
+export function registerSearchCommand(program: Command): void {
+  addWorkloadOptions(
+    program
+      .command('search')
+      .description('search the design space for the best accelerator for training the workload(s) under area/TDP budgets'),
+  )
+    .option('--area <mm2>', 'area budget, mm²', positiveNumber('--area'))
+    .option('--tdp <w>', 'TDP budget, W', positiveNumber('--tdp'))
+    .option('--objective <o>', `${OBJECTIVES.join(' | ')}`, oneOf('--objective', OBJECTIVES), 'throughput')
+    .option('--strategy <s>', Object.keys(STRATEGIES).join(' | '), oneOf('--strategy', Object.keys(STRATEGIES)), 'wham')
+    .option('--space <name|file>', 'a built-in space (small, large) or a space JSON file', 'large')
+    .option('--top-k <k>', 'distinct designs to keep', positiveInt('--top-k'), 5)
+    .option('--seed <s>', 'random seed', (v) => { const n = Number(v); if (!Number.isSafeInteger(n) || n < 0) throw new InputError(`--seed must be a non-negative integer, got "${v}"`); return n; }, 1)
+    .option('--threads <t>', 'worker threads (default: cores)', positiveInt('--threads'))
+    .option('--budget <evals>', 'stop after this many design evaluations (default: wham 4000, exhaustive the whole space)', positiveInt('--budget'))
+    .option('--optimizer <o>', 'sgd | momentum | adam | adamw', oneOf('--optimizer', ['sgd', 'momentum', 'adam', 'adamw'] as const), 'adam')
+    .option('--out <dir>', 'write result.json and every evaluated design (evaluations.jsonl) to this directory')
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (o: SearchFlags) => {
+        const names = o.model ? o.model.split(',').map((s) => s.trim()).filter(Boolean) : [undefined];
+        const graphs = names.map((m) => loadTrainingGraph(workloadSource({ ...o, model: m }), { optimizer: o.optimizer }));
+        const space = loadSpace(o.space);
+        const budget = o.budget ?? (o.strategy === 'exhaustive' ? spaceSize(space) : 4000);
+        let jsonl: WriteStream | null = null;
+        if (o.out) {
+          try {
+            mkdirSync(o.out, { recursive: true });
+          } catch {
+            throw new InputError(`--out: cannot create directory ${o.out}`);
+          }
+          jsonl = createWriteStream(join(o.out, 'evaluations.jsonl'));
+        }
+        const stop = { stopped: false };
+        const onSigint = () => {
+          if (stop.stopped) process.exit(130);
+          stop.stopped = true;
+          process.stderr.write('\nstopping: finishing the batch in flight and writing the best designs found (Ctrl-C again to quit now)\n');
+        };
+        process.on('SIGINT', onSigint);
+        const tty = process.stderr.isTTY;
+        const result = await runSearch({
+          graphs, space, objective: o.objective, limits: { areaMm2: o.area ?? Infinity, tdpW: o.tdp ?? Infinity },
+          strategy: o.strategy, topK: o.topK, seed: o.seed, threads: o.threads ?? defaultThreads(), budget, stop,
+          onProgress: tty ? (p) => process.stderr.write(progressBar(p)) : undefined,
+          onResults: jsonl ? (rs) => { for (const r of rs) jsonl!.write(JSON.stringify({ design: r.design, feasible: r.feasible, reason: r.reason, areaMm2: r.areaMm2, tdpW: r.tdpW, score: r.score, values: r.values, models: r.models }) + '\n'); } : undefined,
+        });
+        process.off('SIGINT', onSigint);
+        if (tty) process.stderr.write('\n');
+        if (jsonl) {
+          await new Promise<void>((res) => jsonl!.end(res));
+          writeFileSync(join(o.out!, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+        }
+        if (o.json) return printJson(result);
+        const b = result.best;
+        let text =
+          `${result.strategy} search of '${result.space}' for ${result.models.join(', ')}: ${result.evaluations} designs evaluated ` +
+          `(${result.designsConsidered} considered, ${result.infeasible} infeasible) in ${result.wallTimeS.toFixed(1)} s${result.stopped ? ' (stopped)' : ''}\n`;
+        if (!b) {
+          text += 'no feasible design: every design considered broke the budget or did not fit the training state\n';
+          process.stdout.write(text);
+          return;
+        }
+        const d = b.design;
+        text +=
+          `best ${o.objective}: ${b.objective.toPrecision(4)} ${result.objectiveUnit}; area ${b.areaMm2.toFixed(1)} mm², TDP ${b.tdpW.toFixed(1)} W\n` +
+          `design: ${d.tensorCores} x ${d.tcRows}x${d.tcCols} tensor cores (${d.dataflow}), ${d.vectorCores} x ${d.vectorLanes} vector lanes, ` +
+          `local ${si(d.localBufferBytes)}B, global ${si(d.globalBufferBytes)}B @ ${d.globalBufferGBs} GB/s, off-chip ${si(d.offChipBytes)}B @ ${d.offChipGBs} GB/s, ` +
+          `NoC ${d.nocGBs} GB/s, ${d.clockGHz} GHz, ${d.precision}, ${d.techNm} nm\n`;
+        for (const m of b.metrics) {
+          const cp = Object.entries(m.criticalPath.timeSByBound).filter(([, t]) => t > 0).map(([k, t]) => `${k} ${((t / m.stepTimeS) * 100).toFixed(0)}%`).join(', ');
+          text += `  ${m.model}: step ${(m.stepTimeS * 1e3).toFixed(2)} ms, ${m.throughput.toFixed(1)} samples/s, ${m.energyPerSampleJ.toExponential(3)} J/sample; critical path ${cp}\n`;
+        }
+        text += `\ntop ${result.topK.length}:\n` + table([
+          ['#', 'objective', 'area mm²', 'TDP W', 'tensor', 'vector', 'global', 'off-chip GB/s', 'df'],
+          ...result.topK.map((r, i) => [String(i + 1), r.objective.toPrecision(4), r.areaMm2.toFixed(0), r.tdpW.toFixed(0),
+            `${r.design.tensorCores}x${r.design.tcRows}x${r.design.tcCols}`, `${r.design.vectorCores}x${r.design.vectorLanes}`,
+            `${si(r.design.globalBufferBytes)}B`, String(r.design.offChipGBs), r.design.dataflow]),
+        ]);
+        process.stdout.write(text);
+      }),
+    );
+}

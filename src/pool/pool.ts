@@ -1,0 +1,61 @@
+/**
+ * Where batches of designs are evaluated: in this thread (threads = 1) or on a Piscina pool. The WASM module is
+ * compiled once here and handed to every worker with the flat graphs (workerData), so each worker instantiates
+ * it once and loads each graph once. A batch is split into one task per thread.
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { Design } from '../arch/design.js';
+import { compileKernel } from '../engine/kernel.js';
+import { BatchEvaluator, type DesignResult, type WorkloadSpec } from '../search/evaluator.js';
+import type { Constraints, Objective } from '../search/objectives.js';
+
+export interface Evaluator {
+  readonly threads: number;
+  evaluate(designs: Design[]): Promise<DesignResult[]>;
+  close(): Promise<void>;
+}
+
+export interface EvaluatorOptions {
+  workloads: WorkloadSpec[];
+  objective: Objective;
+  limits: Constraints;
+  threads?: number;
+}
+
+/** The built worker (vitest runs src/*.ts, but workers must be built JavaScript: DESIGN.md §9). */
+function workerUrl(): string {
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('../../dist/pool/worker.js', here).href : new URL('./worker.js', here).href;
+}
+
+export function defaultThreads(): number {
+  return Math.max(1, availableParallelism());
+}
+
+export function createEvaluator(o: EvaluatorOptions): Evaluator {
+  const threads = o.threads ?? defaultThreads();
+  const module = compileKernel('release');
+  if (threads <= 1) {
+    const ev = new BatchEvaluator(o.workloads, o.objective, o.limits, module);
+    return { threads: 1, evaluate: async (d) => ev.evaluate(d), close: async () => {} };
+  }
+  const pool = new Piscina({
+    filename: workerUrl(),
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: 60_000,
+    workerData: { module, workloads: o.workloads, objective: o.objective, limits: o.limits },
+  });
+  return {
+    threads,
+    async evaluate(designs: Design[]): Promise<DesignResult[]> {
+      if (designs.length === 0) return [];
+      const per = Math.ceil(designs.length / threads);
+      const parts: Promise<DesignResult[]>[] = [];
+      for (let i = 0; i < designs.length; i += per) parts.push(pool.run({ designs: designs.slice(i, i + per) }));
+      return (await Promise.all(parts)).flat();
+    },
+    close: () => pool.destroy(),
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * Piscina worker: builds one BatchEvaluator from workerData (the WASM module compiled once by the parent, the
+ * flat graphs sent once) and evaluates batches of designs.
+ */
+import { workerData } from 'node:worker_threads';
+import type { Design } from '../arch/design.js';
+import { BatchEvaluator, type DesignResult, type WorkloadSpec } from '../search/evaluator.js';
+import type { Constraints, Objective } from '../search/objectives.js';
+
+interface Init {
+  module: WebAssembly.Module;
+  workloads: WorkloadSpec[];
+  objective: Objective;
+  limits: Constraints;
+}
+
+const init = workerData as Init;
+const evaluator = new BatchEvaluator(init.workloads, init.objective, init.limits, init.module);
+
+export default function evaluateBatch(task: { designs: Design[] }): DesignResult[] {
+  return evaluator.evaluate(task.designs);
+}

@@ -1,0 +1,155 @@
+/**
+ * The search, as the list of stages it runs:
+ *   workloads → training graphs → flat graphs → evaluator (thread or pool) → strategy asks / pool evaluates /
+ *   strategy learns, until the budget or the strategy ends or the caller stops it → top-k → full metrics of the best.
+ */
+import type { Design } from '../arch/design.js';
+import type { DesignSpace } from '../arch/space.js';
+import { areaMm2, tdpW } from '../arch/cost.js';
+import { flattenOps } from '../engine/flatten.js';
+import { evaluateDesign, prepareWorkload, type Evaluation } from '../evaluate.js';
+import { createEvaluator } from '../pool/pool.js';
+import type { TrainingGraph } from '../workload/ir.js';
+import { memoryFootprint } from '../workload/memory.js';
+import type { DesignResult, WorkloadSpec } from './evaluator.js';
+import { exhaustive } from './exhaustive.js';
+import { geomean, goodness, OBJECTIVE_UNITS, type Constraints, type Objective } from './objectives.js';
+import { designKey, type Strategy, type StrategyContext } from './strategy.js';
+import { wham } from './wham.js';
+
+export const STRATEGIES: Record<string, (ctx: StrategyContext) => Strategy> = { wham, exhaustive };
+
+export interface SearchOptions {
+  graphs: TrainingGraph[];
+  space: DesignSpace;
+  objective: Objective;
+  limits: Constraints;
+  strategy: string;
+  topK: number;
+  seed: number;
+  threads?: number;
+  /** stop after this many kernel evaluations (Infinity: until the strategy ends) */
+  budget: number;
+  /** designs per ask */
+  batchSize?: number;
+  onProgress?: (p: SearchProgress) => void;
+  /** every evaluated design (for --out JSONL) */
+  onResults?: (r: DesignResult[]) => void;
+  /** set `stopped` to end the search after the batch in flight */
+  stop?: { stopped: boolean };
+}
+
+export interface SearchProgress {
+  evaluations: number;
+  elapsedS: number;
+  bestObjective: number | null;
+  /** fraction of the budget (or of the space for exhaustive) done, when known */
+  fraction: number | null;
+}
+
+export interface RankedDesign {
+  design: Design;
+  /** the objective: its natural value for one workload; for several, the geometric mean of each workload's goodness over its best seen */
+  objective: number;
+  score: number;
+  areaMm2: number;
+  tdpW: number;
+  perModel: { model: string; stepTimeS: number; throughput: number; energyPerSampleJ: number; value: number }[];
+}
+
+export interface SearchResult {
+  strategy: string;
+  space: string;
+  objective: Objective;
+  objectiveUnit: string;
+  models: string[];
+  limits: { areaMm2: number | null; tdpW: number | null };
+  seed: number;
+  best: (RankedDesign & { metrics: Evaluation[] }) | null;
+  topK: RankedDesign[];
+  evaluations: number;
+  designsConsidered: number;
+  infeasible: number;
+  wallTimeS: number;
+  stopped: boolean;
+  trace: { evaluations: number; elapsedS: number; objective: number }[];
+}
+
+export function workloadSpec(g: TrainingGraph): WorkloadSpec {
+  return { name: g.name, batch: g.batch, seq: g.seq, flat: flattenOps(g.ops), memoryPeakBytes: memoryFootprint(g).peak };
+}
+
+export async function runSearch(o: SearchOptions): Promise<SearchResult> {
+  const t0 = performance.now();
+  const elapsed = () => (performance.now() - t0) / 1000;
+  const workloads = o.graphs.map(workloadSpec);
+  const factory = STRATEGIES[o.strategy];
+  if (!factory) throw new Error(`unknown strategy ${o.strategy}`);
+  const budgetOk = (d: Design) => areaMm2(d) <= o.limits.areaMm2 && tdpW(d) <= o.limits.tdpW;
+  const strategy = factory({ space: o.space, seed: o.seed, limits: o.limits, budgetOk });
+  const evaluator = createEvaluator({ workloads, objective: o.objective, limits: o.limits, threads: o.threads });
+  const batchSize = o.batchSize ?? (o.strategy === 'exhaustive' ? 1024 * evaluator.threads : 512);
+  const top: DesignResult[] = [];
+  const topKeys = new Set<string>();
+  const bestGoodness = workloads.map(() => 0);
+  const trace: SearchResult['trace'] = [];
+  let evaluations = 0, considered = 0, infeasible = 0;
+  let bestScore = 0;
+  const single = workloads.length === 1;
+  const spaceTotal = o.strategy === 'exhaustive' ? spaceSizeOf(o.space) : null;
+  try {
+    while (evaluations < o.budget && !o.stop?.stopped) {
+      const designs = strategy.ask(Math.max(1, Math.min(batchSize, o.budget - evaluations)));
+      if (designs.length === 0) break;
+      const results = await evaluator.evaluate(designs);
+      strategy.tell(results);
+      o.onResults?.(results);
+      considered += results.length;
+      for (const r of results) {
+        if (r.models.length > 0) evaluations++;
+        if (!r.feasible) {
+          infeasible++;
+          continue;
+        }
+        r.values.forEach((v, i) => (bestGoodness[i] = Math.max(bestGoodness[i], goodness(o.objective, v))));
+        const k = designKey(r.design);
+        if (!topKeys.has(k) && (top.length < o.topK || r.score > top[top.length - 1].score)) {
+          top.push(r);
+          topKeys.add(k);
+          top.sort((a, b) => b.score - a.score);
+          if (top.length > o.topK) topKeys.delete(designKey(top.pop()!.design));
+        }
+        if (r.score > bestScore) {
+          bestScore = r.score;
+          trace.push({ evaluations, elapsedS: elapsed(), objective: single ? r.values[0] : r.score });
+        }
+      }
+      o.onProgress?.({
+        evaluations, elapsedS: elapsed(), bestObjective: top.length ? (single ? top[0].values[0] : top[0].score) : null,
+        fraction: spaceTotal ? considered / spaceTotal : Number.isFinite(o.budget) ? evaluations / o.budget : null,
+      });
+    }
+  } finally {
+    await evaluator.close();
+  }
+  const rank = (r: DesignResult): RankedDesign => ({
+    design: r.design,
+    objective: single ? r.values[0] : geomean(r.values.map((v, i) => goodness(o.objective, v) / bestGoodness[i])),
+    score: r.score,
+    areaMm2: r.areaMm2,
+    tdpW: r.tdpW,
+    perModel: r.models.map((m, i) => ({ model: m.model, stepTimeS: m.stepTimeS, throughput: m.throughput, energyPerSampleJ: m.energyPerSampleJ, value: r.values[i] })),
+  });
+  const topK = top.map(rank);
+  const best = topK.length
+    ? { ...topK[0], metrics: o.graphs.map((g) => { const e = evaluateDesign(topK[0].design, prepareWorkload(g)); return { ...e, ops: e.ops.filter((x) => x.critical) }; }) }
+    : null;
+  return {
+    strategy: o.strategy, space: o.space.name, objective: o.objective, objectiveUnit: single ? OBJECTIVE_UNITS[o.objective] : 'normalised geometric mean',
+    models: workloads.map((w) => w.name),
+    limits: { areaMm2: Number.isFinite(o.limits.areaMm2) ? o.limits.areaMm2 : null, tdpW: Number.isFinite(o.limits.tdpW) ? o.limits.tdpW : null },
+    seed: o.seed, best, topK, evaluations, designsConsidered: considered, infeasible, wallTimeS: elapsed(), stopped: !!o.stop?.stopped, trace,
+  };
+}
+
+import { spaceSize as spaceSizeOf } from '../arch/space.js';

@@ -1,0 +1,31 @@
+/**
+ * The one interface every search strategy implements (Timeloop-style separation: the strategy proposes, the
+ * orchestrator evaluates on the pool, the strategy learns). `ask` returns up to `max` designs to evaluate next
+ * (an empty list: the strategy has finished); `tell` gives back their results in the same order.
+ */
+import type { Design } from '../arch/design.js';
+import type { DesignSpace } from '../arch/space.js';
+import type { DesignResult } from './evaluator.js';
+import type { Constraints } from './objectives.js';
+
+export interface Strategy {
+  readonly name: string;
+  ask(max: number): Design[];
+  tell(results: DesignResult[]): void;
+}
+
+export interface StrategyContext {
+  space: DesignSpace;
+  seed: number;
+  limits: Constraints;
+  /** area and TDP of a design (cheap, TypeScript) so strategies can keep proposals inside the budget */
+  budgetOk(d: Design): boolean;
+}
+
+export type StrategyFactory = (ctx: StrategyContext) => Strategy;
+
+/** A stable key of a design (for distinct top-k sets and de-duplication). */
+export function designKey(d: Design): string {
+  return [d.tensorCores, d.tcRows, d.tcCols, d.vectorCores, d.vectorLanes, d.localBufferBytes, d.globalBufferBytes, d.globalBufferGBs,
+    d.offChipBytes, d.offChipGBs, d.nocGBs, d.clockGHz, d.precision, d.dataflow, d.techNm].join('|');
+}

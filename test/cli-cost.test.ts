@@ -1,0 +1,442 @@
+/**
+ * End-to-end tests of the cost commands of the built CLI (`node dist/cli.js`): `presets`, `op`, `evaluate`,
+ * `validate`. Each test spawns the real binary and checks what a user relies on: JSON shapes and fields, the
+ * formulas behind the numbers, and one-line error messages (exit code 2, no stack trace) for bad input.
+ * `npm test` builds dist first (pretest); when running vitest directly, run `npm run build` before.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const example = (f: string) => fileURLToPath(new URL(`../examples/${f}`, import.meta.url));
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(...args: string[]): Run {
+  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', env: { ...process.env, ACCELMINE_DEBUG: '' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Parsed CLI JSON output (its shape is what the assertions check). */
+type Json = any;
+
+/** Runs a command that must succeed and print JSON; returns the parsed JSON. */
+function runJson(...args: string[]): Json {
+  const r = run(...args);
+  expect(r.stderr, `stderr of ${args.join(' ')}`).toBe('');
+  expect(r.status, `exit code of ${args.join(' ')}`).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+/** A user error: exit code 2, nothing on stdout, one line on stderr without stack frames, matching `pattern`. */
+function expectUserError(args: string[], ...patterns: (RegExp | string)[]): string {
+  const r = run(...args);
+  const what = `accelmine ${args.join(' ')}`;
+  expect(r.status, `exit code of ${what} (stderr: ${r.stderr})`).toBe(2);
+  expect(r.stdout, `stdout of ${what}`).toBe('');
+  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+  expect(lines, `stderr of ${what}`).toHaveLength(1);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  expect(r.stderr).not.toMatch(/internal error/);
+  expect(lines[0]).toMatch(/^accelmine: /);
+  for (const p of patterns) {
+    if (typeof p === 'string') expect(lines[0]).toContain(p);
+    else expect(lines[0]).toMatch(p);
+  }
+  return lines[0];
+}
+
+/** Every number in `v` is finite and nothing is null (JSON.stringify turns NaN/Infinity into null). */
+function expectAllFinite(v: unknown, path = '$'): void {
+  if (v === null) throw new Error(`${path} is null (NaN or Infinity before JSON.stringify?)`);
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`${path} is ${v}`);
+  } else if (Array.isArray(v)) {
+    v.forEach((x, i) => expectAllFinite(x, `${path}[${i}]`));
+  } else if (typeof v === 'object' && v !== undefined) {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) expectAllFinite(x, `${path}.${k}`);
+  }
+}
+
+function relClose(a: number, b: number, rel = 1e-9): void {
+  expect(Math.abs(a - b), `${a} vs ${b}`).toBeLessThanOrEqual(rel * Math.max(Math.abs(a), Math.abs(b)));
+}
+
+/** SCALE-Sim compute cycles of an M×N (reduction K) GEMM on one R×C array. */
+const scaleSim = {
+  ws: (m: number, n: number, k: number, r: number, c: number) => Math.ceil(k / r) * Math.ceil(n / c) * (2 * r + c + m - 2),
+  os: (m: number, n: number, k: number, r: number, c: number) => Math.ceil(m / r) * Math.ceil(n / c) * (r + c + k - 2),
+};
+
+const PRESETS = ['tpu-v2', 'tpu-v3', 'tpu-v4', 'nvdla', 'eyeriss', 'v100', 'a100', 'h100'];
+const DESIGN_NUMERIC_FIELDS = [
+  'tensorCores', 'tcRows', 'tcCols', 'vectorCores', 'vectorLanes', 'localBufferBytes', 'globalBufferBytes',
+  'globalBufferGBs', 'offChipBytes', 'offChipGBs', 'nocGBs', 'clockGHz',
+];
+
+let dir: string;
+let presets: Json[];
+let a100Design: Record<string, unknown>;
+
+/** Writes `content` (a string as is, anything else as JSON) to a file in the temp dir; returns its path. */
+function designFile(name: string, content: unknown): string {
+  const p = join(dir, name);
+  writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));
+  return p;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'accelmine-cli-cost-'));
+  presets = runJson('presets', '--json');
+  a100Design = presets.find((p) => p.name === 'a100').design;
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('accelmine presets', () => {
+  it('--json lists the eight presets with their figures and designs', () => {
+    expect(presets.map((p) => p.name)).toEqual(PRESETS);
+    for (const p of presets) {
+      expect(typeof p.name).toBe('string');
+      for (const f of ['peakTflops', 'areaMm2', 'tdpW', 'hbmGBs']) {
+        expect(typeof p[f], `${p.name}.${f}`).toBe('number');
+        expect(p[f], `${p.name}.${f}`).toBeGreaterThan(0);
+      }
+      for (const f of DESIGN_NUMERIC_FIELDS) expect(Number.isFinite(p.design[f]), `${p.name}.design.${f}`).toBe(true);
+      expect(['ws', 'os', 'is']).toContain(p.design.dataflow);
+      expect(p.hbmGBs).toBe(p.design.offChipGBs);
+      expect(p).toHaveProperty('published');
+    }
+  });
+
+  it('peak TFLOP/s is 2 x MACs x clock, and equals the published peak where there is one', () => {
+    let published = 0;
+    for (const p of presets) {
+      const d = p.design;
+      relClose(p.peakTflops, (2 * d.tensorCores * d.tcRows * d.tcCols * d.clockGHz) / 1000);
+      if (p.published.peakTflops !== null) {
+        published++;
+        relClose(p.peakTflops, p.published.peakTflops);
+      }
+    }
+    expect(published).toBeGreaterThanOrEqual(7);
+  });
+
+  it('prints a table without --json', () => {
+    const r = run('presets');
+    expect(r.status).toBe(0);
+    for (const n of PRESETS) expect(r.stdout).toMatch(new RegExp(`^${n}\\s`, 'm'));
+  });
+});
+
+describe('accelmine op', () => {
+  it('--json reports cycles, energy, bound and traffic at every level', () => {
+    const r = runJson('op', '--gemm', '1024x1024x1024', '--tc', '128x128', '--json');
+    expect(r.gemm).toEqual({ b: 1, m: 1024, n: 1024, k: 1024 });
+    expect(r.dataflow).toBe('ws');
+    for (const f of ['cycles', 'computeCycles', 'energyJ', 'timeS']) expect(r[f], f).toBeGreaterThan(0);
+    for (const f of ['localBytes', 'nocBytes', 'globalBytes', 'offChipBytes']) {
+      expect(typeof r.traffic[f], f).toBe('number');
+      expect(r.traffic[f], f).toBeGreaterThan(0);
+    }
+    expect(r.cycles).toBeGreaterThanOrEqual(r.computeCycles);
+    expect(r.macs).toBe(1024 ** 3);
+    relClose(r.timeS, r.cycles / 1e9); // --tc arrays run at 1 GHz
+    expectAllFinite(r);
+  });
+
+  it('--tc (unbindable buffers) is tensor-bound and matches the SCALE-Sim weight-stationary formula', () => {
+    const r = runJson('op', '--gemm', '1024x1024x1024', '--tc', '128x128', '--json');
+    expect(r.bound).toBe('tensor');
+    expect(r.coresUsed).toBe(1);
+    expect(r.computeCycles).toBe(scaleSim.ws(1024, 1024, 1024, 128, 128));
+    expect(r.computeCycles).toBe(89984);
+  });
+
+  it('--dataflow os matches the SCALE-Sim output-stationary formula', () => {
+    const r = runJson('op', '--gemm', '1024x1024x1024', '--tc', '128x128', '--dataflow', 'os', '--json');
+    expect(r.dataflow).toBe('os');
+    expect(r.bound).toBe('tensor');
+    expect(r.computeCycles).toBe(scaleSim.os(1024, 1024, 1024, 128, 128));
+    expect(r.computeCycles).toBe(81792);
+  });
+
+  it('non-square shapes follow the formulas too (M, N, K are not interchangeable)', () => {
+    const ws = runJson('op', '--gemm', '300x200x700', '--tc', '64x32', '--json');
+    expect(ws.computeCycles).toBe(scaleSim.ws(300, 200, 700, 64, 32));
+    const os = runJson('op', '--gemm', '300x200x700', '--tc', '64x32', '--dataflow', 'os', '--json');
+    expect(os.computeCycles).toBe(scaleSim.os(300, 200, 700, 64, 32));
+  });
+
+  it('--batch 4 on one core takes 4 x the compute cycles', () => {
+    const one = runJson('op', '--gemm', '1024x1024x1024', '--tc', '128x128', '--json');
+    const four = runJson('op', '--gemm', '1024x1024x1024', '--tc', '128x128', '--batch', '4', '--json');
+    expect(four.gemm.b).toBe(4);
+    expect(four.coresUsed).toBe(1);
+    expect(four.computeCycles).toBe(4 * one.computeCycles);
+    expect(four.macs).toBe(4 * one.macs);
+  });
+
+  it('--preset a100: more cores are not slower', () => {
+    const one = runJson('op', '--gemm', '1024x1024x1024', '--preset', 'a100', '--cores', '1', '--json');
+    const all = runJson('op', '--gemm', '1024x1024x1024', '--preset', 'a100', '--cores', '108', '--json');
+    expect(one.coresUsed).toBe(1);
+    expect(one.dataflow).toBe('os');
+    expect(one.computeCycles).toBe(scaleSim.os(1024, 1024, 1024, 32, 32));
+    expect(all.coresUsed).toBeGreaterThan(1);
+    expect(all.coresUsed).toBeLessThanOrEqual(108);
+    expect(all.cycles).toBeLessThanOrEqual(one.cycles);
+    expect(all.cycles).toBeLessThan(one.cycles / 10);
+    relClose(one.timeS, one.cycles / (Number(a100Design.clockGHz) * 1e9));
+  });
+
+  it('--design reads a design file (bare, or wrapped in {design} like search output)', () => {
+    const bare = runJson('op', '--gemm', '256x256x256', '--design', example('design-small.json'), '--json');
+    expect(bare.dataflow).toBe('ws');
+    expect(bare.coresUsed).toBeLessThanOrEqual(4);
+    expect(bare.cycles).toBeGreaterThan(0);
+    const wrapped = designFile('wrapped.json', { design: a100Design, score: 1 });
+    const w = runJson('op', '--gemm', '1024x1024x1024', '--design', wrapped, '--json');
+    const p = runJson('op', '--gemm', '1024x1024x1024', '--preset', 'a100', '--json');
+    expect(w).toEqual(p);
+  });
+
+  it('prints a human summary without --json', () => {
+    const r = run('op', '--gemm', '1024x1024x1024', '--tc', '128x128');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^GEMM 1024x1024x1024 on 1 x 128x128 \(ws\)/);
+    expect(r.stdout).toMatch(/bound by tensor/);
+  });
+});
+
+describe('accelmine evaluate', () => {
+  it('--preset a100 --model resnet18 --batch 8: step metrics are consistent and finite', () => {
+    const raw = run('evaluate', '--preset', 'a100', '--model', 'resnet18', '--batch', '8', '--json');
+    expect(raw.status).toBe(0);
+    expect(raw.stderr).toBe('');
+    expect(raw.stdout).not.toMatch(/NaN|Infinity/);
+    const ev = JSON.parse(raw.stdout);
+    expectAllFinite(ev);
+    expect(ev.model).toBe('resnet18');
+    expect(ev.batch).toBe(8);
+    expect(ev.design).toEqual(a100Design);
+    expect(ev.stepTimeS).toBeGreaterThan(0);
+    relClose(ev.throughput, 8 / ev.stepTimeS);
+    expect(ev.energyJ).toBeGreaterThan(0);
+    relClose(ev.avgPowerW, ev.energyJ / ev.stepTimeS);
+    relClose(ev.energyPerSampleJ, ev.energyJ / 8);
+    expect(ev.tdpW).toBeGreaterThan(0);
+    expect(ev.areaMm2).toBeGreaterThan(0);
+    const preset = presets.find((p) => p.name === 'a100');
+    relClose(ev.tdpW, preset.tdpW);
+    relClose(ev.areaMm2, preset.areaMm2);
+    relClose(ev.peakTflops, preset.peakTflops);
+    expect(ev.achievedTflops).toBeGreaterThan(0);
+    expect(ev.achievedTflops).toBeLessThanOrEqual(ev.peakTflops);
+    for (const u of ['tensor', 'vector']) {
+      expect(ev.utilization[u], u).toBeGreaterThanOrEqual(0);
+      expect(ev.utilization[u], u).toBeLessThanOrEqual(1);
+    }
+    expect(ev.feasible).toBe(true);
+    expect(ev.reason).toBe('');
+    expect(ev.serialTimeS).toBeGreaterThanOrEqual(ev.stepTimeS * (1 - 1e-9));
+
+    expect(Array.isArray(ev.ops)).toBe(true);
+    expect(ev.ops.length).toBeGreaterThan(10);
+    for (const op of ev.ops) {
+      expect(typeof op.name).toBe('string');
+      expect(typeof op.kind).toBe('string');
+      expect(['fwd', 'dgrad', 'wgrad', 'optimizer', 'recompute']).toContain(op.phase);
+      expect(op.cycles).toBeGreaterThanOrEqual(0);
+      expect(op.energyJ).toBeGreaterThanOrEqual(0);
+      expect(typeof op.bound).toBe('string');
+      expect(typeof op.critical).toBe('boolean');
+    }
+    const critical = ev.ops.filter((o: { critical: boolean }) => o.critical);
+    expect(critical.length).toBeGreaterThan(0);
+    expect(critical.length).toBe(ev.criticalPath.ops);
+    const phases = new Set(ev.ops.map((o: { phase: string }) => o.phase));
+    for (const p of ['fwd', 'dgrad', 'wgrad', 'optimizer']) expect(phases).toContain(p);
+  });
+
+  it('a sequence model reports tokens/s = throughput x seq', () => {
+    const ev = runJson('evaluate', '--preset', 'h100', '--model', 'gpt2', '--batch', '1', '--seq', '64', '--json');
+    expectAllFinite(ev);
+    expect(ev.seq).toBe(64);
+    relClose(ev.tokensPerS, ev.throughput * 64);
+  });
+
+  it('--design with a JSON graph (examples/design-small.json, examples/mlp.json)', () => {
+    const ev = runJson('evaluate', '--design', example('design-small.json'), '--graph', example('mlp.json'), '--json');
+    expectAllFinite(ev);
+    expect(ev.design.tensorCores).toBe(4);
+    expect(ev.feasible).toBe(true);
+    expect(ev.stepTimeS).toBeGreaterThan(0);
+  });
+
+  it('a design whose off-chip memory is too small is infeasible, but still costed (exit 0)', () => {
+    const f = designFile('tiny-offchip.json', { ...a100Design, offChipBytes: 1e6 });
+    const ev = runJson('evaluate', '--design', f, '--model', 'resnet18', '--batch', '8', '--json');
+    expect(ev.feasible).toBe(false);
+    expect(ev.reason).toContain('does not fit');
+    expect(ev.ops.length).toBeGreaterThan(10);
+    expect(ev.stepTimeS).toBeGreaterThan(0);
+    expect(ev.memoryBytes.peak).toBeGreaterThan(1e6);
+    const r = run('evaluate', '--design', f, '--model', 'resnet18', '--batch', '8');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/feasible: no \(training state does not fit/);
+  });
+
+  it('prints a human summary without --json', () => {
+    const r = run('evaluate', '--preset', 'a100', '--model', 'resnet18', '--batch', '8');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^resnet18: batch 8 on a100/);
+    expect(r.stdout).toMatch(/feasible: yes/);
+    expect(r.stdout).toMatch(/ten most expensive ops/);
+  });
+});
+
+describe('bad input: exit code 2, one line naming the problem, no stack trace', () => {
+  it('unknown preset suggests the nearest name', () => {
+    expectUserError(['op', '--gemm', '64x64x64', '--preset', 'a10'], "unknown preset 'a10'", "did you mean 'a100'");
+    expectUserError(['evaluate', '--preset', 'a10', '--model', 'resnet18'], "unknown preset 'a10'", "did you mean 'a100'");
+  });
+
+  it('--gemm must be three positive integers', () => {
+    expectUserError(['op', '--gemm', '0x4x4', '--tc', '4x4'], '--gemm', '"0x4x4"');
+    expectUserError(['op', '--gemm', 'axbxc', '--tc', '4x4'], '--gemm', '"axbxc"');
+    expectUserError(['op', '--gemm', '4x4', '--tc', '4x4'], '--gemm', '"4x4"');
+    expectUserError(['op', '--gemm', '4x4x4x4', '--tc', '4x4'], '--gemm');
+    expectUserError(['op', '--gemm', '4.5x4x4', '--tc', '4x4'], '--gemm');
+  });
+
+  it('--tc must be two positive integers', () => {
+    expectUserError(['op', '--gemm', '4x4x4', '--tc', '0x4'], '--tc', '"0x4"');
+    expectUserError(['op', '--gemm', '4x4x4', '--tc', '4'], '--tc');
+  });
+
+  it('design files: bad values, missing and unknown fields, not JSON, unreadable', () => {
+    const neg = designFile('neg.json', { ...a100Design, tensorCores: -1 });
+    expectUserError(['op', '--gemm', '4x4x4', '--design', neg], neg, 'tensorCores', 'got -1');
+    const nan = designFile('nan.json', { ...a100Design, tensorCores: 'NaN' });
+    expectUserError(['op', '--gemm', '4x4x4', '--design', nan], 'tensorCores', 'got "NaN"');
+    const frac = designFile('frac.json', { ...a100Design, tcRows: 31.5 });
+    expectUserError(['op', '--gemm', '4x4x4', '--design', frac], 'tcRows', 'integer');
+    const { nocGBs: _, ...rest } = a100Design;
+    const missing = designFile('missing.json', rest);
+    expectUserError(['op', '--gemm', '4x4x4', '--design', missing], 'nocGBs', 'got nothing');
+    const unknown = designFile('unknown.json', { ...a100Design, tensorcores: 4 });
+    expectUserError(['op', '--gemm', '4x4x4', '--design', unknown], "unknown design field 'tensorcores'");
+    const df = designFile('df.json', { ...a100Design, dataflow: 'rs' });
+    expectUserError(['op', '--gemm', '4x4x4', '--design', df], 'dataflow', '"rs"');
+    const node = designFile('node.json', { ...a100Design, techNm: 28 });
+    expectUserError(['op', '--gemm', '4x4x4', '--design', node], 'techNm', '28');
+    const notJson = designFile('not-json.json', '{tensorCores: 4,');
+    expectUserError(['op', '--gemm', '4x4x4', '--design', notJson], notJson, 'not valid JSON');
+    expectUserError(['evaluate', '--design', notJson, '--model', 'resnet18'], 'not valid JSON');
+    const arr = designFile('array.json', [a100Design]);
+    expectUserError(['op', '--gemm', '4x4x4', '--design', arr], 'a design must be a JSON object');
+    expectUserError(['op', '--gemm', '4x4x4', '--design', join(dir, 'no-such-file.json')], 'no-such-file.json', 'cannot read');
+  });
+
+  it('evaluate rejects bad design files the same way', () => {
+    const neg = designFile('neg-eval.json', { ...a100Design, tensorCores: -1 });
+    expectUserError(['evaluate', '--design', neg, '--model', 'resnet18', '--batch', '8'], 'tensorCores', 'got -1');
+  });
+
+  it('--cores beyond the design, or not a positive integer', () => {
+    expectUserError(['op', '--gemm', '4x4x4', '--preset', 'a100', '--cores', '1000'], '--cores', '108', '1000');
+    expectUserError(['op', '--gemm', '4x4x4', '--preset', 'a100', '--cores', '0'], '--cores', '"0"');
+    expectUserError(['op', '--gemm', '4x4x4', '--preset', 'a100', '--cores', '1.5'], '--cores');
+  });
+
+  it('--batch and --dataflow are checked', () => {
+    expectUserError(['op', '--gemm', '4x4x4', '--tc', '4x4', '--batch', '0'], '--batch', '"0"');
+    expectUserError(['op', '--gemm', '4x4x4', '--tc', '4x4', '--dataflow', 'rs'], '--dataflow', 'ws, os, is', '"rs"');
+    expectUserError(['evaluate', '--preset', 'a100', '--model', 'resnet18', '--batch', '-3'], '--batch');
+  });
+
+  it('exactly one hardware source', () => {
+    const f = designFile('ok.json', a100Design);
+    expectUserError(['op', '--gemm', '4x4x4', '--preset', 'a100', '--design', f], 'exactly one of --preset');
+    expectUserError(['op', '--gemm', '4x4x4', '--preset', 'a100', '--tc', '4x4'], 'exactly one of --preset');
+    expectUserError(['op', '--gemm', '4x4x4'], 'exactly one of --preset');
+    expectUserError(['evaluate', '--preset', 'a100', '--design', f, '--model', 'resnet18'], 'exactly one of --preset NAME or --design FILE');
+    expectUserError(['evaluate', '--model', 'resnet18'], 'exactly one of --preset NAME or --design FILE');
+  });
+
+  it('evaluate needs exactly one workload', () => {
+    expectUserError(['evaluate', '--preset', 'a100'], 'workload');
+  });
+});
+
+describe('accelmine validate', () => {
+  let rows: Json[];
+  beforeAll(() => {
+    rows = runJson('validate', '--json');
+  });
+
+  it('--json rows have case, predicted, measured, errorPct, allowedPct, pass', () => {
+    expect(rows.length).toBeGreaterThan(5);
+    for (const r of rows) {
+      expect(typeof r.case).toBe('string');
+      expect(typeof r.unit).toBe('string');
+      for (const f of ['predicted', 'measured', 'errorPct', 'allowedPct']) expect(Number.isFinite(r[f]), `${r.case}.${f}`).toBe(true);
+      expect(typeof r.pass).toBe('boolean');
+      expect(r.pass, r.case).toBe(Math.abs(r.errorPct) <= r.allowedPct + 1e-9);
+    }
+    expectAllFinite(rows);
+  });
+
+  it('errorPct = (predicted - measured) / measured x 100', () => {
+    for (const r of rows) {
+      const expected = ((r.predicted - r.measured) / r.measured) * 100;
+      expect(Math.abs(r.errorPct - expected), r.case).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+    }
+  });
+
+  it('the five Eyeriss AlexNet layers are within 15%', () => {
+    const eyeriss = rows.filter((r) => /^eyeriss CONV\d/.test(r.case));
+    expect(eyeriss.map((r) => r.case)).toEqual([1, 2, 3, 4, 5].map((i) => `eyeriss CONV${i} processing latency`));
+    for (const r of eyeriss) {
+      expect(r.allowedPct).toBe(15);
+      expect(Math.abs(r.errorPct), r.case).toBeLessThanOrEqual(15);
+      expect(r.pass, r.case).toBe(true);
+    }
+  });
+
+  it('every preset with a published peak has a peak row with error 0', () => {
+    const peaks = rows.filter((r) => / peak$/.test(r.case));
+    const withPeak = presets.filter((p) => p.published.peakTflops !== null).map((p) => `${p.name} peak`);
+    expect(peaks.map((r) => r.case)).toEqual(withPeak);
+    for (const r of peaks) {
+      expect(Math.abs(r.errorPct), r.case).toBeLessThan(1e-9);
+      expect(r.pass, r.case).toBe(true);
+    }
+  });
+
+  it('prints a table without --json', () => {
+    const r = run('validate');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/eyeriss CONV1 processing latency/);
+    expect(r.stdout).toMatch(/\d+ of \d+ cases within their bound/);
+  });
+});
+
+describe('--help', () => {
+  it.each(['presets', 'op', 'evaluate', 'validate'])('%s --help prints usage and exits 0', (cmd) => {
+    const r = run(cmd, '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`Usage: accelmine ${cmd}`);
+  });
+});
