@@ -2,7 +2,8 @@
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadSpace, spaceSize } from '../arch/space.js';
+import { designAt, loadSpace, spaceSize } from '../arch/space.js';
+import { areaMm2, tdpW } from '../arch/cost.js';
 import { InputError } from '../errors.js';
 import { defaultThreads } from '../pool/pool.js';
 import { OBJECTIVES, type Objective } from '../search/objectives.js';
@@ -87,6 +88,13 @@ export function registerSearchCommand(program: Command): void {
         if (jsonl) {
           await new Promise<void>((res) => jsonl!.end(res));
           writeFileSync(join(o.out!, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+        }
+        if (!result.best && !result.stopped) {
+          const smallest = designAt(space, 0);
+          throw new InputError(
+            `no feasible design in ${result.designsConsidered} considered: the budget (area ${o.area ?? 'any'} mm2, TDP ${o.tdp ?? 'any'} W) ` +
+              `is below what the space offers (its smallest design needs ${areaMm2(smallest).toFixed(1)} mm2 and ${tdpW(smallest).toFixed(1)} W) or the training state does not fit`,
+          );
         }
         if (o.json) return printJson(result);
         const b = result.best;

@@ -98,7 +98,8 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
   const single = workloads.length === 1;
   const spaceTotal = o.strategy === 'exhaustive' ? spaceSizeOf(o.space) : null;
   try {
-    while (evaluations < o.budget && !o.stop?.stopped) {
+    // designs over the area/TDP budget cost no kernel evaluation; stop anyway once 20 x the budget were considered
+    while (evaluations < o.budget && considered < 20 * o.budget && !o.stop?.stopped) {
       const designs = strategy.ask(Math.max(1, Math.min(batchSize, o.budget - evaluations)));
       if (designs.length === 0) break;
       const results = await evaluator.evaluate(designs);

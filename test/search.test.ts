@@ -1,0 +1,157 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { areaMm2, tdpW } from '../src/arch/cost.js';
+import { BUILTIN_SPACES, choiceAt, designAt, designFromChoice, parseSpace, spaceSize, type DesignSpace } from '../src/arch/space.js';
+import { BatchEvaluator } from '../src/search/evaluator.js';
+import { geomean, goodness, objectiveValue } from '../src/search/objectives.js';
+import { runSearch, workloadSpec } from '../src/search/run.js';
+import { designKey } from '../src/search/strategy.js';
+import { loadTrainingGraph } from '../src/workload/load.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+const graph = loadTrainingGraph({ model: 'resnet18', batch: 4 }, { optimizer: 'adam' });
+
+/** A toy space of 4 x 4 x 4 x 2 x 3 = 384 designs. */
+const toy: DesignSpace = {
+  ...BUILTIN_SPACES.small,
+  name: 'toy',
+  values: {
+    ...BUILTIN_SPACES.small.values,
+    tensorCores: [1, 2, 4, 8], tcRows: [16, 32, 64, 128], tcCols: [16, 32, 64, 128], vectorCores: [1], vectorLanes: [64, 256],
+    localBufferBytes: [262144], globalBufferBytes: [4194304], offChipGBs: [400, 1600, 3200], dataflow: ['ws'],
+  },
+};
+
+describe('design spaces', () => {
+  it('small is enumerable and at least 100,000 designs; large is bigger', () => {
+    expect(spaceSize(BUILTIN_SPACES.small)).toBe(110592);
+    expect(spaceSize(BUILTIN_SPACES.large)).toBeGreaterThan(1e9);
+  });
+  it('indexes designs one to one and applies ties', () => {
+    const n = spaceSize(toy);
+    const keys = new Set<string>();
+    for (let i = 0; i < n; i++) keys.add(designKey(designAt(toy, i)));
+    expect(keys.size).toBe(n);
+    const d = designAt(BUILTIN_SPACES.small, 12345);
+    expect(d.nocGBs).toBe(4 * d.offChipGBs);
+    expect(designFromChoice(BUILTIN_SPACES.small, choiceAt(BUILTIN_SPACES.small, 12345))).toEqual(d);
+  });
+  it('reads space files with ranges and rejects unknown parameters and bad values', () => {
+    const s = parseSpace({ values: { tensorCores: { min: 1, max: 16, pow2: true }, clockGHz: [0.5, 1] } }, 's.json');
+    expect(s.values.tensorCores).toEqual([1, 2, 4, 8, 16]);
+    expect(() => parseSpace({ values: { tensorCore: [1] } }, 's.json')).toThrow(/s\.json: unknown parameter "tensorCore" \(did you mean "tensorCores"\?\)/);
+    expect(() => parseSpace({ values: { tcRows: [0] } }, 's.json')).toThrow(/tcRows must be an integer from 1/);
+    expect(() => parseSpace({ values: { clockGHz: { min: 1, max: 2 } } }, 's.json')).toThrow(/"pow2": true or a positive "step"/);
+  });
+});
+
+describe('objectives', () => {
+  const m = { model: 'x', stepTimeS: 0.5, throughput: 8, energyPerSampleJ: 2, fits: true };
+  it('compute each objective from throughput, energy, area and TDP', () => {
+    expect(objectiveValue('throughput', m, 100, 50)).toBe(8);
+    expect(objectiveValue('perf-per-tdp', m, 100, 50)).toBeCloseTo(0.16, 12);
+    expect(objectiveValue('perf-per-area', m, 100, 50)).toBeCloseTo(0.08, 12);
+    expect(objectiveValue('energy', m, 100, 50)).toBe(2);
+    expect(objectiveValue('edp', m, 100, 50)).toBeCloseTo(0.25, 12);
+    expect(goodness('energy', 2)).toBe(0.5);
+    expect(geomean([2, 8])).toBeCloseTo(4, 12);
+  });
+});
+
+describe('search', () => {
+  const limits = { areaMm2: 150, tdpW: 200 };
+  const evaluator = new BatchEvaluator([workloadSpec(graph)], 'throughput', limits);
+  const all = evaluator.evaluate(Array.from({ length: spaceSize(toy) }, (_, i) => designAt(toy, i)));
+  const optimum = Math.max(...all.filter((r) => r.feasible).map((r) => r.score));
+
+  it('evaluator: infeasible designs carry their reason, feasible ones respect the budget', () => {
+    const bad = all.find((r) => !r.feasible)!;
+    expect(bad.reason).toMatch(/exceeds the (150 mm2|200 W) budget/);
+    for (const r of all.filter((x) => x.feasible)) {
+      expect(r.areaMm2).toBeLessThanOrEqual(150);
+      expect(r.tdpW).toBeLessThanOrEqual(200);
+      expect(Number.isFinite(r.score) && r.score > 0).toBe(true);
+    }
+  });
+
+  it('exhaustive finds the optimum of the toy space', async () => {
+    const r = await runSearch({ graphs: [graph], space: toy, objective: 'throughput', limits, strategy: 'exhaustive', topK: 3, seed: 1, threads: 1, budget: Infinity });
+    expect(r.designsConsidered).toBe(spaceSize(toy));
+    expect(r.best!.score).toBeCloseTo(optimum, 9);
+    expect(r.topK).toHaveLength(3);
+    expect(new Set(r.topK.map((t) => designKey(t.design))).size).toBe(3);
+    expect(r.topK[0].score).toBeGreaterThanOrEqual(r.topK[1].score);
+  });
+
+  it('wham reaches the toy optimum within its budget, inside the constraints, deterministically', async () => {
+    const opts = { graphs: [graph], space: toy, objective: 'throughput' as const, limits, strategy: 'wham', topK: 5, seed: 7, threads: 1, budget: 200 };
+    const a = await runSearch(opts);
+    const b = await runSearch(opts);
+    expect(a.best!.score).toBeGreaterThanOrEqual(0.99 * optimum);
+    expect(a.evaluations).toBeLessThanOrEqual(200 + 64);
+    for (const t of a.topK) {
+      expect(areaMm2(t.design)).toBeLessThanOrEqual(150);
+      expect(tdpW(t.design)).toBeLessThanOrEqual(200);
+    }
+    expect(b.topK.map((t) => designKey(t.design))).toEqual(a.topK.map((t) => designKey(t.design)));
+    expect(b.trace.map((t) => [t.evaluations, t.objective])).toEqual(a.trace.map((t) => [t.evaluations, t.objective]));
+    // the trace only improves
+    for (let i = 1; i < a.trace.length; i++) expect(a.trace[i].objective).toBeGreaterThan(a.trace[i - 1].objective);
+  });
+
+  it('gives the same result on a 2-thread pool as in-thread', async () => {
+    const opts = { graphs: [graph], space: toy, objective: 'perf-per-tdp' as const, limits, strategy: 'wham', topK: 3, seed: 3, budget: 150 };
+    const one = await runSearch({ ...opts, threads: 1 });
+    const two = await runSearch({ ...opts, threads: 2 });
+    expect(two.topK.map((t) => designKey(t.design))).toEqual(one.topK.map((t) => designKey(t.design)));
+    expect(two.evaluations).toBe(one.evaluations);
+  });
+
+  it('ranks several workloads by the geometric mean of objectives normalised by each best', async () => {
+    const g2 = loadTrainingGraph({ model: 'bert-base', batch: 2, seq: 64 }, { optimizer: 'adam' });
+    const r = await runSearch({ graphs: [graph, g2], space: toy, objective: 'throughput', limits, strategy: 'exhaustive', topK: 2, seed: 1, threads: 1, budget: Infinity });
+    expect(r.models).toHaveLength(2);
+    expect(r.best!.objective).toBeGreaterThan(0);
+    expect(r.best!.objective).toBeLessThanOrEqual(1 + 1e-12);
+    expect(r.best!.metrics).toHaveLength(2);
+  });
+});
+
+describe('accelmine search (CLI)', () => {
+  it('prints the JSON result with best, topK, evaluations, wallTimeS and trace; --out writes every evaluation', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'accelmine-search-'));
+    try {
+      const p = cli(['search', '--model', 'resnet18', '--batch', '4', '--space', 'small', '--area', '200', '--tdp', '250', '--budget', '300', '--threads', '1', '--seed', '5', '--out', dir, '--json']);
+      expect(p.status, p.stderr).toBe(0);
+      const r = JSON.parse(p.stdout);
+      expect(Object.keys(r)).toEqual(expect.arrayContaining(['best', 'topK', 'evaluations', 'wallTimeS', 'trace']));
+      expect(r.best.design.tensorCores).toBeGreaterThan(0);
+      expect(r.best.metrics[0].stepTimeS).toBeGreaterThan(0);
+      expect(r.best.objective).toBeCloseTo(r.best.metrics[0].throughput, 6);
+      expect(r.best.areaMm2).toBeLessThanOrEqual(200);
+      expect(r.evaluations).toBeGreaterThanOrEqual(300);
+      const lines = readFileSync(join(dir, 'evaluations.jsonl'), 'utf8').trim().split('\n');
+      expect(lines).toHaveLength(r.designsConsidered);
+      expect(JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')).best.design).toEqual(r.best.design);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it.each([
+    [['--objective', 'speed'], /--objective must be one of throughput, perf-per-tdp, perf-per-area, energy, edp/],
+    [['--strategy', 'magic'], /--strategy must be one of wham, exhaustive/],
+    [['--space', 'smal'], /--space: "smal" is neither a built-in space .*did you mean "small"/],
+    [['--area', '-5'], /--area must be a positive number/],
+    [['--area', '1', '--budget', '50'], /no feasible design .* smallest design needs/],
+  ])('rejects %j with one line', (args, re) => {
+    const p = cli(['search', '--model', 'resnet18', '--batch', '2', '--threads', '1', ...args]);
+    expect(p.status).not.toBe(0);
+    expect(p.stderr.trim().split('\n')).toHaveLength(1);
+    expect(p.stderr).toMatch(re);
+  });
+});
