@@ -12,3 +12,17 @@ export { importJsonGraph, readJsonGraphFile, graphJsonSchema, jsonGraphSchema } 
 export { importOnnx, readOnnxFile, SUPPORTED_ONNX_OPS } from './workload/onnx-import.js';
 export { loadForwardGraph, loadTrainingGraph, type WorkloadSource } from './workload/load.js';
 export { ZOO, findModel, zooNames, type ZooEntry } from './workload/zoo/index.js';
+export type { Design, Precision, Dataflow, TechNode } from './arch/design.js';
+export { areaMm2, areaBreakdown, tdpW, powerBreakdown, peakTflops, unitEnergies } from './arch/cost.js';
+export { PRESETS, PRESET_NAMES, presetDesign, presetInfo, type PresetInfo } from './arch/presets.js';
+export { validateDesign, DESIGN_FIELD_RULES } from './arch/validate.js';
+export { BUILTIN_SPACES, loadSpace, parseSpace, spaceSize, designAt, type DesignSpace } from './arch/space.js';
+export { rowStationary } from './arch/row-stationary.js';
+export { Kernel, defaultKernel, compileKernel } from './engine/kernel.js';
+export { flattenOps, type FlatGraph } from './engine/flatten.js';
+export { evaluateDesign, prepareWorkload, type Evaluation, type PreparedWorkload } from './evaluate.js';
+export { fidelityTable, type FidelityRow } from './validation/fidelity.js';
+export { runSearch, STRATEGIES, type SearchOptions, type SearchResult } from './search/run.js';
+export { OBJECTIVES, type Objective } from './search/objectives.js';
+export type { Strategy, StrategyContext } from './search/strategy.js';
+export { BatchEvaluator, type DesignResult } from './search/evaluator.js';
