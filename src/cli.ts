@@ -5,6 +5,7 @@ import { reportError } from './cli/common.js';
 import { registerWorkloadCommands } from './cli/workload-commands.js';
 import { registerCostCommands } from './cli/cost-commands.js';
 import { registerSearchCommand } from './cli/search-command.js';
+import { registerCompareCommand } from './cli/compare-command.js';
 
 const program = new Command('accelmine')
   .description('Mine hardware accelerator architectures for training deep neural networks')
@@ -14,5 +15,6 @@ const program = new Command('accelmine')
 registerWorkloadCommands(program);
 registerCostCommands(program);
 registerSearchCommand(program);
+registerCompareCommand(program);
 
 program.parseAsync(process.argv).catch(reportError);

@@ -24,6 +24,8 @@ interface SearchFlags extends WorkloadFlags {
   budget?: number;
   out?: string;
   json?: boolean;
+  time?: number;
+  inferenceOnly?: boolean;
   optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw';
 }
 
@@ -50,7 +52,9 @@ export function registerSearchCommand(program: Command): void {
     .option('--top-k <k>', 'distinct designs to keep', positiveInt('--top-k'), 5)
     .option('--seed <s>', 'random seed', (v) => { const n = Number(v); if (!Number.isSafeInteger(n) || n < 0) throw new InputError(`--seed must be a non-negative integer, got "${v}"`); return n; }, 1)
     .option('--threads <t>', 'worker threads (default: cores)', positiveInt('--threads'))
-    .option('--budget <evals>', 'stop after this many design evaluations (default: wham 4000, exhaustive the whole space)', positiveInt('--budget'))
+    .option('--budget <evals>', 'stop after this many design evaluations (default: 4000; exhaustive: the whole space)', positiveInt('--budget'))
+    .option('--time <s>', 'stop after this many seconds', positiveNumber('--time'))
+    .option('--inference-only', 'optimise the forward pass alone, then report the training metrics of what was found (how WHAM compared against Spotlight)')
     .option('--optimizer <o>', 'sgd | momentum | adam | adamw', oneOf('--optimizer', ['sgd', 'momentum', 'adam', 'adamw'] as const), 'adam')
     .option('--out <dir>', 'write result.json and every evaluated design (evaluations.jsonl) to this directory')
     .option('--json', 'print the result as JSON')
@@ -59,7 +63,7 @@ export function registerSearchCommand(program: Command): void {
         const names = o.model ? o.model.split(',').map((s) => s.trim()).filter(Boolean) : [undefined];
         const graphs = names.map((m) => loadTrainingGraph(workloadSource({ ...o, model: m }), { optimizer: o.optimizer }));
         const space = loadSpace(o.space);
-        const budget = o.budget ?? (o.strategy === 'exhaustive' ? spaceSize(space) : 4000);
+        const budget = o.budget ?? (o.strategy === 'exhaustive' ? spaceSize(space) : o.time !== undefined ? Infinity : 4000);
         let jsonl: WriteStream | null = null;
         if (o.out) {
           try {
@@ -80,6 +84,7 @@ export function registerSearchCommand(program: Command): void {
         const result = await runSearch({
           graphs, space, objective: o.objective, limits: { areaMm2: o.area ?? Infinity, tdpW: o.tdp ?? Infinity },
           strategy: o.strategy, topK: o.topK, seed: o.seed, threads: o.threads ?? defaultThreads(), budget, stop,
+          timeBudgetS: o.time, inferenceOnly: o.inferenceOnly,
           onProgress: tty ? (p) => process.stderr.write(progressBar(p)) : undefined,
           onResults: jsonl ? (rs) => { for (const r of rs) jsonl!.write(JSON.stringify({ design: r.design, feasible: r.feasible, reason: r.reason, areaMm2: r.areaMm2, tdpW: r.tdpW, score: r.score, values: r.values, models: r.models }) + '\n'); } : undefined,
         });

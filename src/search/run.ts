@@ -11,13 +11,23 @@ import { evaluateDesign, prepareWorkload, type Evaluation } from '../evaluate.js
 import { createEvaluator } from '../pool/pool.js';
 import type { TrainingGraph } from '../workload/ir.js';
 import { memoryFootprint } from '../workload/memory.js';
-import type { DesignResult, WorkloadSpec } from './evaluator.js';
+import { BatchEvaluator, type DesignResult, type WorkloadSpec } from './evaluator.js';
 import { exhaustive } from './exhaustive.js';
 import { geomean, goodness, OBJECTIVE_UNITS, type Constraints, type Objective } from './objectives.js';
 import { designKey, type Strategy, type StrategyContext } from './strategy.js';
+import { genetic } from './genetic.js';
+import { randomSearch } from './random.js';
+import { spotlight } from './spotlight.js';
 import { wham } from './wham.js';
 
-export const STRATEGIES: Record<string, (ctx: StrategyContext) => Strategy> = { wham, exhaustive };
+export const STRATEGIES: Record<string, (ctx: StrategyContext) => Strategy> = { wham, exhaustive, random: randomSearch, genetic, spotlight };
+
+/** The forward pass alone (for --inference-only searches): forward ops, dependencies among them. */
+export function forwardOnly(g: TrainingGraph): TrainingGraph {
+  const ops = g.ops.filter((op) => op.phase === 'fwd');
+  const ids = new Set(ops.map((op) => op.id));
+  return { ...g, name: `${g.name} (forward)`, ops: ops.map((op) => ({ ...op, deps: op.deps.filter((d) => ids.has(d)) })) };
+}
 
 export interface SearchOptions {
   graphs: TrainingGraph[];
@@ -30,6 +40,13 @@ export interface SearchOptions {
   threads?: number;
   /** stop after this many kernel evaluations (Infinity: until the strategy ends) */
   budget: number;
+  /** stop after this many seconds */
+  timeBudgetS?: number;
+  /**
+   * Optimise the forward pass alone (how WHAM compared against Spotlight, an inference tool) and report the
+   * training metrics of what it found: the top-k are re-evaluated on the whole training step.
+   */
+  inferenceOnly?: boolean;
   /** designs per ask */
   batchSize?: number;
   onProgress?: (p: SearchProgress) => void;
@@ -82,7 +99,7 @@ export function workloadSpec(g: TrainingGraph): WorkloadSpec {
 export async function runSearch(o: SearchOptions): Promise<SearchResult> {
   const t0 = performance.now();
   const elapsed = () => (performance.now() - t0) / 1000;
-  const workloads = o.graphs.map(workloadSpec);
+  const workloads = o.graphs.map((g) => workloadSpec(o.inferenceOnly ? forwardOnly(g) : g));
   const factory = STRATEGIES[o.strategy];
   if (!factory) throw new Error(`unknown strategy ${o.strategy}`);
   const budgetOk = (d: Design) => areaMm2(d) <= o.limits.areaMm2 && tdpW(d) <= o.limits.tdpW;
@@ -99,7 +116,8 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
   const spaceTotal = o.strategy === 'exhaustive' ? spaceSizeOf(o.space) : null;
   try {
     // designs over the area/TDP budget cost no kernel evaluation; stop anyway once 20 x the budget were considered
-    while (evaluations < o.budget && considered < 20 * o.budget && !o.stop?.stopped) {
+    const timeUp = () => o.timeBudgetS !== undefined && elapsed() >= o.timeBudgetS;
+    while (evaluations < o.budget && considered < 20 * o.budget && !o.stop?.stopped && !timeUp()) {
       const designs = strategy.ask(Math.max(1, Math.min(batchSize, o.budget - evaluations)));
       if (designs.length === 0) break;
       const results = await evaluator.evaluate(designs);
@@ -127,7 +145,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
       }
       o.onProgress?.({
         evaluations, elapsedS: elapsed(), bestObjective: top.length ? (single ? top[0].values[0] : top[0].score) : null,
-        fraction: spaceTotal ? considered / spaceTotal : Number.isFinite(o.budget) ? evaluations / o.budget : null,
+        fraction: spaceTotal ? considered / spaceTotal : Number.isFinite(o.budget) ? evaluations / o.budget : o.timeBudgetS ? elapsed() / o.timeBudgetS : null,
       });
     }
   } finally {
@@ -141,7 +159,15 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
     tdpW: r.tdpW,
     perModel: r.models.map((m, i) => ({ model: m.model, stepTimeS: m.stepTimeS, throughput: m.throughput, energyPerSampleJ: m.energyPerSampleJ, value: r.values[i] })),
   });
-  const topK = top.map(rank);
+  let ranked = top;
+  if (o.inferenceOnly && top.length > 0) {
+    const train = new BatchEvaluator(o.graphs.map(workloadSpec), o.objective, o.limits);
+    ranked = train.evaluate(top.map((r) => r.design)).filter((r) => r.feasible);
+    const best = o.graphs.map((_, i) => Math.max(...ranked.map((r) => goodness(o.objective, r.values[i]))));
+    best.forEach((b, i) => (bestGoodness[i] = b));
+    // ranked by what the search saw (the forward pass); the reported values are the training step's
+  }
+  const topK = ranked.map(rank);
   const best = topK.length
     ? { ...topK[0], metrics: o.graphs.map((g) => { const e = evaluateDesign(topK[0].design, prepareWorkload(g)); return { ...e, ops: e.ops.filter((x) => x.critical) }; }) }
     : null;

@@ -1,0 +1,107 @@
+/** `accelmine compare`: strategies head to head on the same cost model, budget and seeds. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { loadSpace } from '../arch/space.js';
+import { InputError, nearest } from '../errors.js';
+import { defaultThreads } from '../pool/pool.js';
+import { compareStrategies } from '../search/compare.js';
+import { OBJECTIVES, type Objective } from '../search/objectives.js';
+import { STRATEGIES } from '../search/run.js';
+import { loadTrainingGraph } from '../workload/load.js';
+import { action, oneOf, positiveInt, positiveNumber, printJson, si, table } from './common.js';
+
+interface CompareFlags {
+  model: string;
+  strategies: string;
+  objective: Objective;
+  area?: number;
+  tdp?: number;
+  budget?: number;
+  time?: number;
+  repeats: number;
+  space: string;
+  seed: number;
+  threads?: number;
+  batch?: number;
+  seq?: number;
+  inferenceOnly?: string;
+  out?: string;
+  json?: boolean;
+}
+
+function list(flag: string, v: string, allowed: string[]): string[] {
+  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new InputError(`${flag} must name at least one of ${allowed.join(', ')}`);
+  for (const i of items) {
+    if (!allowed.includes(i)) {
+      const hint = nearest(i, allowed);
+      throw new InputError(`${flag}: unknown strategy "${i}"${hint ? ` (did you mean "${hint}"?)` : ''}; strategies: ${allowed.join(', ')}`);
+    }
+  }
+  return items;
+}
+
+export function registerCompareCommand(program: Command): void {
+  program
+    .command('compare')
+    .description('compare search strategies on the same models, cost model, budget and seeds: best objective, evaluations and seconds to 95%/99% of the best known, convergence SVGs')
+    .requiredOption('--model <names>', 'zoo models, comma-separated')
+    .requiredOption('--strategies <list>', `comma-separated: ${Object.keys(STRATEGIES).filter((s) => s !== 'exhaustive').join(', ')}`)
+    .option('--objective <o>', OBJECTIVES.join(' | '), oneOf('--objective', OBJECTIVES), 'throughput')
+    .option('--area <mm2>', 'area budget, mm²', positiveNumber('--area'))
+    .option('--tdp <w>', 'TDP budget, W', positiveNumber('--tdp'))
+    .option('--budget <evals>', 'evaluations per run (default 2000)', positiveInt('--budget'))
+    .option('--time <s>', 'seconds per run (instead of or with --budget)', positiveNumber('--time'))
+    .option('--repeats <r>', 'runs per strategy (seeds seed..seed+r-1)', positiveInt('--repeats'), 5)
+    .option('--space <name|file>', 'design space (exhaustive ground truth when it has at most 200,000 designs)', 'small')
+    .option('--seed <s>', 'first seed', positiveInt('--seed'), 1)
+    .option('--threads <t>', 'worker threads (default: cores)', positiveInt('--threads'))
+    .option('--batch <n>', 'micro-batch size', positiveInt('--batch'))
+    .option('--seq <n>', 'sequence length', positiveInt('--seq'))
+    .option('--inference-only <list>', 'strategies that optimise the forward pass alone (e.g. spotlight, as WHAM compared against it)')
+    .option('--out <dir>', 'write compare.json and one convergence SVG per model')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (o: CompareFlags) => {
+        const strategies = list('--strategies', o.strategies, Object.keys(STRATEGIES));
+        const inferenceOnly = o.inferenceOnly ? list('--inference-only', o.inferenceOnly, strategies) : [];
+        const models = o.model.split(',').map((m) => m.trim()).filter(Boolean)
+          .map((m) => loadTrainingGraph({ model: m, batch: o.batch, seq: o.seq }, { optimizer: 'adam' }));
+        const tty = process.stderr.isTTY;
+        const result = await compareStrategies({
+          models, strategies, space: loadSpace(o.space), objective: o.objective,
+          limits: { areaMm2: o.area ?? Infinity, tdpW: o.tdp ?? Infinity },
+          budget: o.budget ?? (o.time !== undefined ? Infinity : 2000), timeBudgetS: o.time, repeats: o.repeats, seed: o.seed,
+          threads: o.threads ?? defaultThreads(), inferenceOnlyStrategies: inferenceOnly,
+          onRun: tty ? (m, s, r) => process.stderr.write(`\r${m}: ${s} run ${r + 1}/${o.repeats}        `) : undefined,
+        });
+        if (tty) process.stderr.write('\n');
+        const svgPaths: Record<string, string> = {};
+        if (o.out) {
+          mkdirSync(o.out, { recursive: true });
+          for (const m of result) {
+            const path = join(o.out, `${m.model.replace(/[^A-Za-z0-9_.-]/g, '_')}-convergence.svg`);
+            writeFileSync(path, m.svg);
+            svgPaths[m.model] = path;
+          }
+          writeFileSync(join(o.out, 'compare.json'), JSON.stringify(result.map(({ svg: _s, ...r }) => ({ ...r, svg: svgPaths[r.model] })), null, 2) + '\n');
+        }
+        if (o.json) return printJson(result.map(({ svg: _s, ...r }) => ({ ...r, ...(svgPaths[r.model] ? { svg: svgPaths[r.model] } : {}) })));
+        const f = (x: number | null, d = 4) => (x === null ? '-' : x.toPrecision(d));
+        let text = '';
+        for (const m of result) {
+          text += `\n${m.model}: best known ${o.objective} ${f(m.bestKnown)} (${m.bestKnownSource}${m.exhaustiveEvaluations ? `, ${si(m.exhaustiveEvaluations)} evaluations` : ''})${svgPaths[m.model] ? `; plot ${svgPaths[m.model]}` : ''}\n`;
+          text += table([
+            ['strategy', 'best (median)', 'min', 'max', 'evals to 95%', 'evals to 99%', 's to 95%', 's to 99%', 'reached 99%', 'wall s'],
+            ...m.strategies.map((s) => [
+              s.strategy + (inferenceOnly.includes(s.strategy) ? ' (inference-only)' : ''), f(s.bestMedian), f(s.bestMin), f(s.bestMax),
+              s.evaluationsTo95 === null ? '-' : String(Math.round(s.evaluationsTo95)), s.evaluationsTo99 === null ? '-' : String(Math.round(s.evaluationsTo99)),
+              f(s.secondsTo95, 3), f(s.secondsTo99, 3), `${s.reached99}/${s.runs}`, s.wallTimeSMedian.toFixed(2),
+            ]),
+          ]);
+        }
+        process.stdout.write(text);
+      }),
+    );
+}

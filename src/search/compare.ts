@@ -1,0 +1,121 @@
+/**
+ * Head-to-head comparison of strategies on one cost model and one budget, as stages:
+ * for each model → the best known value (the exhaustive optimum when the space is small enough, else the best
+ * any run found) → each strategy × repeat (seed = seed + repeat) → per strategy: median and spread of the best
+ * objective, evaluations and seconds to reach 95% and 99% of the best known value → a convergence SVG.
+ */
+import { spaceSize, type DesignSpace } from '../arch/space.js';
+import { convergenceSvg, type TracePoint } from '../report/convergence-svg.js';
+import type { TrainingGraph } from '../workload/ir.js';
+import { goodness, MINIMISED, type Constraints, type Objective } from './objectives.js';
+import { runSearch, type SearchResult } from './run.js';
+
+export interface CompareOptions {
+  models: TrainingGraph[];
+  strategies: string[];
+  space: DesignSpace;
+  objective: Objective;
+  limits: Constraints;
+  budget: number;
+  timeBudgetS?: number;
+  repeats: number;
+  seed: number;
+  threads?: number;
+  /** spaces up to this size get an exhaustive ground truth (default 200,000) */
+  exhaustiveLimit?: number;
+  inferenceOnlyStrategies?: string[];
+  onRun?: (model: string, strategy: string, repeat: number) => void;
+}
+
+export interface StrategySummary {
+  strategy: string;
+  runs: number;
+  bestMedian: number | null;
+  bestMin: number | null;
+  bestMax: number | null;
+  /** medians over repeats; null when fewer than half the repeats got there */
+  evaluationsTo95: number | null;
+  evaluationsTo99: number | null;
+  secondsTo95: number | null;
+  secondsTo99: number | null;
+  reached99: number;
+  wallTimeSMedian: number;
+}
+
+export interface ModelComparison {
+  model: string;
+  bestKnown: number;
+  bestKnownSource: 'exhaustive' | 'best run';
+  exhaustiveEvaluations: number | null;
+  strategies: StrategySummary[];
+  svg: string;
+}
+
+const median = (xs: number[]): number | null => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** First trace point whose goodness reaches `fraction` of the best known goodness. */
+function firstReach(r: SearchResult, o: Objective, target: number): { evaluations: number; seconds: number } | null {
+  for (const t of r.trace) if (goodness(o, t.objective) >= target) return { evaluations: t.evaluations, seconds: t.elapsedS };
+  return null;
+}
+
+export async function compareStrategies(o: CompareOptions): Promise<ModelComparison[]> {
+  const out: ModelComparison[] = [];
+  for (const g of o.models) {
+    let bestKnownG = 0;
+    let source: ModelComparison['bestKnownSource'] = 'best run';
+    let exEvals: number | null = null;
+    if (spaceSize(o.space) <= (o.exhaustiveLimit ?? 200_000)) {
+      const ex = await runSearch({ graphs: [g], space: o.space, objective: o.objective, limits: o.limits, strategy: 'exhaustive', topK: 1, seed: o.seed, threads: o.threads, budget: Infinity });
+      if (ex.best) bestKnownG = goodness(o.objective, ex.best.objective);
+      source = 'exhaustive';
+      exEvals = ex.evaluations;
+    }
+    const runs = new Map<string, SearchResult[]>();
+    for (const s of o.strategies) {
+      const list: SearchResult[] = [];
+      for (let r = 0; r < o.repeats; r++) {
+        o.onRun?.(g.name, s, r);
+        list.push(await runSearch({
+          graphs: [g], space: o.space, objective: o.objective, limits: o.limits, strategy: s, topK: 1, seed: o.seed + r, threads: o.threads,
+          budget: o.budget, timeBudgetS: o.timeBudgetS, inferenceOnly: o.inferenceOnlyStrategies?.includes(s),
+        }));
+      }
+      runs.set(s, list);
+    }
+    if (source !== 'exhaustive') for (const list of runs.values()) for (const r of list) if (r.best) bestKnownG = Math.max(bestKnownG, goodness(o.objective, r.best.objective));
+    const natural = (gv: number) => (MINIMISED.has(o.objective) ? 1 / gv : gv);
+    const points: TracePoint[] = [];
+    const strategies: StrategySummary[] = o.strategies.map((s) => {
+      const list = runs.get(s)!;
+      const bests = list.filter((r) => r.best).map((r) => r.best!.objective);
+      // an inference-only run's trace is of the forward pass, not comparable with the training optimum
+      const forwardTrace = o.inferenceOnlyStrategies?.includes(s) ?? false;
+      const reach = (f: number) => list.map((r) => (forwardTrace ? null : firstReach(r, o.objective, f * bestKnownG)));
+      const r95 = reach(0.95), r99 = reach(0.99);
+      const med = (xs: ({ evaluations: number; seconds: number } | null)[], k: 'evaluations' | 'seconds') => {
+        const got = xs.filter((x) => x !== null).map((x) => x![k]);
+        return got.length * 2 >= list.length ? median(got) : null;
+      };
+      list.forEach((r, i) => {
+        for (const t of r.trace) points.push({ strategy: s, repeat: i, evaluations: t.evaluations, seconds: t.elapsedS, objective: t.objective });
+        if (r.trace.length) points.push({ strategy: s, repeat: i, evaluations: r.evaluations, seconds: r.wallTimeS, objective: r.trace[r.trace.length - 1].objective });
+      });
+      return {
+        strategy: s, runs: list.length,
+        bestMedian: median(bests), bestMin: bests.length ? Math.min(...bests) : null, bestMax: bests.length ? Math.max(...bests) : null,
+        evaluationsTo95: med(r95, 'evaluations'), evaluationsTo99: med(r99, 'evaluations'),
+        secondsTo95: med(r95, 'seconds'), secondsTo99: med(r99, 'seconds'),
+        reached99: r99.filter((x) => x !== null).length,
+        wallTimeSMedian: median(list.map((r) => r.wallTimeS)) ?? 0,
+      };
+    });
+    const svg = await convergenceSvg(`${g.name}: best ${o.objective} (best known ${natural(bestKnownG).toPrecision(4)}, ${source})`, o.objective, points);
+    out.push({ model: g.name, bestKnown: natural(bestKnownG), bestKnownSource: source, exhaustiveEvaluations: exEvals, strategies, svg });
+  }
+  return out;
+}
