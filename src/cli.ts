@@ -6,6 +6,7 @@ import { registerWorkloadCommands } from './cli/workload-commands.js';
 import { registerCostCommands } from './cli/cost-commands.js';
 import { registerSearchCommand } from './cli/search-command.js';
 import { registerCompareCommand } from './cli/compare-command.js';
+import { registerDistributedCommand } from './cli/distributed-command.js';
 
 const program = new Command('accelmine')
   .description('Mine hardware accelerator architectures for training deep neural networks')
@@ -16,5 +17,6 @@ registerWorkloadCommands(program);
 registerCostCommands(program);
 registerSearchCommand(program);
 registerCompareCommand(program);
+registerDistributedCommand(program);
 
 program.parseAsync(process.argv).catch(reportError);

@@ -167,13 +167,22 @@ interface DecoderLmCfg {
   dropout: DropoutCfg;
 }
 
-function blockCfg(c: { d: number; heads: number; kvHeads?: number; ffn: number; norm: NormKind; bias: boolean; mlp: BlockCfg['mlp']; dropout: DropoutCfg }, preNorm: boolean, rotary: boolean): BlockCfg {
+/** The shard width t of a tensor-parallel build, checked against what it must divide. */
+function shardWidth(o: ZooBuildOptions, model: string, heads: number, kvHeads: number, ffn: number): number {
+  const t = o.tensorParallel ?? 1;
+  if (!Number.isInteger(t) || t < 1 || heads % t !== 0 || kvHeads % t !== 0 || ffn % t !== 0) {
+    throw new InputError(`tensor-parallel width ${t} must divide ${model}'s ${heads} attention heads, ${kvHeads} key/value heads and MLP width ${ffn}`);
+  }
+  return t;
+}
+
+function blockCfg(c: { d: number; heads: number; kvHeads?: number; ffn: number; norm: NormKind; bias: boolean; mlp: BlockCfg['mlp']; dropout: DropoutCfg }, preNorm: boolean, rotary: boolean, t = 1): BlockCfg {
   return {
     d: c.d,
-    heads: c.heads,
-    kvHeads: c.kvHeads ?? c.heads,
+    heads: c.heads / t,
+    kvHeads: (c.kvHeads ?? c.heads) / t,
     headDim: c.d / c.heads,
-    ffn: c.ffn,
+    ffn: c.ffn / t,
     norm: c.norm,
     preNorm,
     bias: c.bias,
@@ -187,21 +196,23 @@ function buildDecoderLm(c: DecoderLmCfg, o: ZooBuildOptions): ForwardGraph {
   const b = new GraphBuilder(c.name, o.batch, o.dtype, o.seq);
   const S = o.seq;
   const rotary = c.maxPositions === undefined;
+  const t = shardWidth(o, c.name, c.heads, c.kvHeads ?? c.heads, c.ffn);
+  const vocab = Math.ceil(c.vocab / t);
   let table: TensorRef | undefined;
   let x = b.scope('embed', () => {
     const ids = tokenIds(b, 'input_ids', S);
-    table = b.param('embed.tokens.weight', [c.vocab, c.d]);
-    let e = b.embedding(ids, c.vocab, c.d, { name: 'embed.tokens', table });
+    table = b.param('embed.tokens.weight', [vocab, c.d]);
+    let e = b.embedding(ids, vocab, c.d, { name: 'embed.tokens', table });
     if (!rotary) {
       const pos = learnedPositions(b, c.name, c.maxPositions!, c.d, S, c.positionOffset ?? 0);
       e = b.add(e, pos, 'embed.add_positions');
     }
     return dropout(b, c.dropout.embed, e, 'embed.dropout');
   });
-  x = layers(b, blockCfg(c, true, rotary), x, c.layers, 0, { causal: true });
+  x = layers(b, blockCfg(c, true, rotary, t), x, o.layers ?? c.layers, 0, { causal: true });
   const logits = b.scope('head', () => {
     const h = b.norm(x, c.norm, { name: 'head.norm' });
-    return b.linear(h, c.vocab, { bias: false, name: 'head.lm_head', weight: c.tiedHead ? table : undefined });
+    return b.linear(h, vocab, { bias: false, name: 'head.lm_head', weight: c.tiedHead ? table : undefined });
   });
   b.markOutput(logits);
   return b.build();
@@ -288,7 +299,8 @@ function buildBert(c: BertCfg, o: ZooBuildOptions): ForwardGraph {
   const b = new GraphBuilder(c.name, o.batch, o.dtype, o.seq);
   const S = o.seq;
   const { d } = c;
-  const cfg = blockCfg({ d, heads: c.heads, ffn: 4 * d, norm: 'layer', bias: true, mlp: 'gelu', dropout: BERT_DROPOUT }, false, false);
+  const t = shardWidth(o, c.name, c.heads, c.heads, 4 * d);
+  const cfg = blockCfg({ d, heads: c.heads, ffn: 4 * d, norm: 'layer', bias: true, mlp: 'gelu', dropout: BERT_DROPOUT }, false, false, t);
   let words: TensorRef | undefined;
   let x = b.scope('embed', () => {
     const ids = tokenIds(b, 'input_ids', S);
@@ -301,7 +313,7 @@ function buildBert(c: BertCfg, o: ZooBuildOptions): ForwardGraph {
     e = b.norm(e, 'layer', { name: 'embed.norm' });
     return dropout(b, BERT_DROPOUT.embed, e, 'embed.dropout');
   });
-  x = layers(b, cfg, x, c.layers, 0, { causal: false });
+  x = layers(b, cfg, x, o.layers ?? c.layers, 0, { causal: false });
   const [mlm, nsp] = b.scope('head', () => {
     // masked-LM head over every position (as HF BertForPreTraining computes it)
     let t = b.act('gelu', b.linear(x, d, { name: 'head.mlm.transform' }), 'head.mlm.transform.gelu');

@@ -7,6 +7,15 @@ export interface ZooBuildOptions {
   seq: number;
   /** compute precision of activations and weights */
   dtype: DType;
+  /**
+   * Megatron tensor-parallel width (transformers only): the graph of ONE device's shard — attention heads,
+   * key/value heads, the MLP's inner width and the vocabulary divided by t (column-parallel Q/K/V, fc1 or
+   * gate/up and LM head; row-parallel output projection and fc2/down). The all-reduces are costed by
+   * src/distributed. Default 1.
+   */
+  tensorParallel?: number;
+  /** build only this many transformer blocks (profiling identical layers once); default: the model's */
+  layers?: number;
 }
 
 export type ModelFamily = 'cnn' | 'transformer' | 'recommendation' | 'rnn';

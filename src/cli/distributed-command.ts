@@ -1,0 +1,103 @@
+/** `accelmine distributed`: a model trained on many devices: layout, stages, step time, communication. */
+import type { Command } from 'commander';
+import { loadSpace } from '../arch/space.js';
+import { findNetwork, NETWORKS } from '../distributed/network.js';
+import { runDistributed } from '../distributed/run.js';
+import { InputError } from '../errors.js';
+import { defaultThreads } from '../pool/pool.js';
+import { action, bytesIec, oneOf, positiveInt, positiveNumber, printJson, si, table } from './common.js';
+import { findPreset, readDesignFile } from './cost-commands.js';
+
+interface DistributedFlags {
+  model: string;
+  devices: number;
+  tp?: number;
+  pp?: number;
+  dp?: number;
+  autoParallel?: boolean;
+  microbatch?: number;
+  globalBatch?: number;
+  seq?: number;
+  recompute?: boolean;
+  area?: number;
+  tdp?: number;
+  design?: string;
+  preset?: string;
+  search?: boolean;
+  perStageDesigns?: boolean;
+  space: string;
+  budget: number;
+  seed: number;
+  threads?: number;
+  network: string;
+  zero1?: boolean;
+  optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw';
+  json?: boolean;
+}
+
+export function registerDistributedCommand(program: Command): void {
+  program
+    .command('distributed')
+    .description('train a model on many devices: tensor/pipeline/data-parallel layout, stage partition, step time, communication; optionally search the layout and the device design')
+    .requiredOption('--model <name>', 'a zoo model')
+    .requiredOption('--devices <n>', 'number of devices', positiveInt('--devices'))
+    .option('--tp <t>', 'tensor-parallel width', positiveInt('--tp'))
+    .option('--pp <p>', 'pipeline stages', positiveInt('--pp'))
+    .option('--dp <d>', 'data-parallel replicas', positiveInt('--dp'))
+    .option('--auto-parallel', 'search (dp, pp, tp, micro-batch, recompute) for the fastest step')
+    .option('--microbatch <b>', 'micro-batch size (searched when not given)', positiveInt('--microbatch'))
+    .option('--global-batch <g>', 'samples per step (default 2 x devices)', positiveInt('--global-batch'))
+    .option('--seq <s>', 'sequence length', positiveInt('--seq'))
+    .option('--recompute', 'recompute activations (searched when not given with --auto-parallel)')
+    .option('--area <mm2>', 'area budget per device for --search, mm²', positiveNumber('--area'))
+    .option('--tdp <w>', 'TDP budget per device for --search, W', positiveNumber('--tdp'))
+    .option('--preset <name>', 'device preset (default a100)')
+    .option('--design <file>', 'device design JSON')
+    .option('--search', "search the device design (WHAM's per-stage local search, then a global search over the stages' top-k)")
+    .option('--per-stage-designs', 'with --search, also allow one design per stage and report what it gains')
+    .option('--space <name|file>', 'design space for --search', 'large')
+    .option('--budget <evals>', 'design evaluations per stage kind for --search', positiveInt('--budget'), 2000)
+    .option('--seed <s>', 'random seed', positiveInt('--seed'), 1)
+    .option('--threads <t>', 'worker threads for --search', positiveInt('--threads'))
+    .option('--network <name>', Object.keys(NETWORKS).join(' | '), 'nvlink-ib')
+    .option('--zero1', 'shard optimizer state across data-parallel replicas (ZeRO-1)')
+    .option('--optimizer <o>', 'sgd | momentum | adam | adamw', oneOf('--optimizer', ['sgd', 'momentum', 'adam', 'adamw'] as const), 'adam')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (o: DistributedFlags) => {
+        if (o.preset && o.design) throw new InputError('give at most one of --preset NAME or --design FILE');
+        if (!o.autoParallel && (o.tp === undefined || o.pp === undefined || o.dp === undefined)) throw new InputError('give --tp T --pp P --dp D, or --auto-parallel');
+        const design = o.design ? readDesignFile(o.design) : findPreset(o.preset ?? 'a100');
+        const r = await runDistributed({
+          model: o.model, devices: o.devices, seq: o.seq, globalBatch: o.globalBatch, microbatch: o.microbatch, tp: o.tp, pp: o.pp, dp: o.dp,
+          recompute: o.recompute ? true : o.autoParallel ? undefined : false, autoParallel: !!o.autoParallel, design, network: findNetwork(o.network),
+          optimizer: o.optimizer, precision: 'bf16', zero1: !!o.zero1,
+          search: o.search ? {
+            space: loadSpace(o.space), limits: { areaMm2: o.area ?? Infinity, tdpW: o.tdp ?? Infinity }, topK: 5, seed: o.seed,
+            threads: o.threads ?? defaultThreads(), budgetPerStage: o.budget, perStageDesigns: !!o.perStageDesigns,
+          } : undefined,
+        });
+        if (o.json) return printJson(r);
+        const L = r.layout;
+        let text =
+          `${r.model} on ${r.devices} devices (${r.network}), global batch ${r.globalBatch}${r.seq ? `, seq ${r.seq}` : ''}\n` +
+          `layout: dp ${L.dp} x pp ${L.pp} x tp ${L.tp}, micro-batch ${L.microbatch} (${r.globalBatch / (L.dp * L.microbatch)} per step), recompute ${L.recompute ? 'on' : 'off'}${L.zero1 ? ', ZeRO-1' : ''}\n` +
+          (r.feasible ? '' : `INFEASIBLE: ${r.reason}\n`) +
+          `step ${(r.stepTimeS * 1e3).toFixed(1)} ms: ${r.throughput.samplesPerS.toFixed(1)} samples/s${r.throughput.tokensPerS ? ` (${si(r.throughput.tokensPerS)} tokens/s)` : ''}, ` +
+          `${r.perDeviceTflops.toFixed(1)} TFLOP/s per device, bubble ${(r.bubbleFraction * 100).toFixed(1)}%\n` +
+          `communication: tensor-parallel ${(r.commTimeS.tensorParallel * 1e3).toFixed(1)} ms, pipeline ${(r.commTimeS.pipeline * 1e3).toFixed(2)} ms, ` +
+          `data-parallel ${(r.commTimeS.dataParallel * 1e3).toFixed(1)} ms (${(r.commTimeS.dataParallelExposed * 1e3).toFixed(1)} ms exposed)\n`;
+        const shown = r.stages.length > 12 ? [...r.stages.slice(0, 6), ...r.stages.slice(-6)] : r.stages;
+        text += table([['stage', 'layers', 'first', 'last', 'time ms', 'tp comm ms', 'memory'], ...shown.map((s) => [String(r.stages.indexOf(s)), String(s.layers), s.firstLayer, s.lastLayer, (s.timeS * 1e3).toFixed(2), (s.tpCommS * 1e3).toFixed(2), bytesIec(s.memoryBytes)])]);
+        if (r.placement) text += `placement search: ${r.placement.layoutsEvaluated} layouts in ${r.placement.wallTimeS.toFixed(2)} s\n`;
+        if (r.search) {
+          const d = r.design;
+          text += `design search: ${r.search.evaluations} evaluations over ${r.search.stageKinds.length} stage kinds, ${r.search.candidates} candidates, ${r.search.wallTimeS.toFixed(1)} s\n` +
+            `design: ${d.tensorCores} x ${d.tcRows}x${d.tcCols} (${d.dataflow}), ${d.vectorCores} x ${d.vectorLanes} lanes, global ${si(d.globalBufferBytes)}B, off-chip ${si(d.offChipBytes)}B @ ${d.offChipGBs} GB/s, ${d.clockGHz} GHz\n`;
+          if (r.search.perStage) text += `one design per stage: step ${(r.search.perStage.stepTimeS * 1e3).toFixed(1)} ms (${r.search.perStage.gain.toFixed(3)}x the common design)\n`;
+        }
+        text += `wall time ${r.wallTimeS.toFixed(2)} s\n`;
+        process.stdout.write(text);
+      }),
+    );
+}

@@ -1,0 +1,120 @@
+/**
+ * Layer profiles: per layer of a model (in order), its forward and backward time per micro-batch on one device
+ * of a design, its optimizer time, parameter bytes and stashed activations — the inputs of the pipeline model.
+ *
+ * Transformers are profiled from a one-block build of the tensor-parallel shard (every block is identical), so
+ * a 96-layer GPT-3 costs one small graph; other models are profiled whole. Times are the kernel's per-op
+ * cycles on all cores of their pool, summed per layer and phase (serial within a layer: conservative).
+ */
+import { unitEnergies } from '../arch/cost.js';
+import type { Design } from '../arch/design.js';
+import { flattenOps } from '../engine/flatten.js';
+import type { Kernel } from '../engine/kernel.js';
+import { designRecord, R_CYCLES, RESULT_STRIDE } from '../engine/layout.js';
+import { InputError } from '../errors.js';
+import { numel, tensorBytes, type TrainingGraph } from '../workload/ir.js';
+import { OPTIMIZER_STATE_BYTES_PER_PARAM } from '../workload/op-metrics.js';
+import { buildTrainingStep } from '../workload/training.js';
+import { findModel } from '../workload/zoo/index.js';
+import type { OptimizerKind } from '../workload/ir.js';
+
+export interface LayerProfile {
+  name: string;
+  /** transformer block (gets tensor-parallel all-reduces) */
+  block: boolean;
+  fwdS: number;
+  /** data + weight gradients (+ recomputed forward) */
+  bwdS: number;
+  optimizerS: number;
+  params: number;
+  /** bf16 weights + fp32 master (or fp32 weights), gradients, optimizer state: per device shard */
+  weightBytes: number;
+  gradBytes: number;
+  optimizerBytes: number;
+  /** activations stashed per micro-batch (with recompute: the layer's input only) */
+  activationBytes: number;
+  /** the layer's output per micro-batch (pipeline send/recv and tensor-parallel all-reduce size) */
+  boundaryBytes: number;
+  /** training FLOPs of the layer per micro-batch on this shard */
+  flops: number;
+}
+
+export interface ProfileOptions {
+  model: string;
+  microbatch: number;
+  seq?: number;
+  tensorParallel: number;
+  recompute: boolean;
+  optimizer: OptimizerKind;
+  precision: 'bf16' | 'fp32';
+}
+
+/** The training graph the profile is taken from (one block for transformers). */
+export function profileGraph(o: ProfileOptions): { graph: TrainingGraph; blocks: number } {
+  const entry = findModel(o.model);
+  const seq = o.seq ?? entry.defaultSeq ?? 1;
+  const transformer = entry.family === 'transformer';
+  if (!transformer && o.tensorParallel > 1) throw new InputError(`--tp: tensor parallelism is modelled for transformers only; ${entry.name} is a ${entry.family}`);
+  const dtype = o.precision === 'fp32' ? 'fp32' : 'bf16';
+  const full = entry.build({ batch: o.microbatch, seq, dtype, tensorParallel: o.tensorParallel, layers: transformer ? 1 : undefined });
+  const blocks = transformer ? countBlocks(entry.build({ batch: 1, seq: Math.min(seq, 8), dtype })) : 0;
+  return { graph: buildTrainingStep(full, { optimizer: o.optimizer, precision: o.precision, recompute: o.recompute }), blocks };
+}
+
+function countBlocks(fg: { params: { layer: string }[] }): number {
+  const s = new Set(fg.params.map((p) => p.layer).filter((l) => /^layers\.\d+$/.test(l)));
+  return s.size;
+}
+
+/** Profiles every layer of the model on `design` (kernel given so callers reuse one instance). */
+export function profileLayers(o: ProfileOptions, design: Design, kernel: Kernel): LayerProfile[] {
+  const { graph, blocks } = profileGraph(o);
+  const flat = flattenOps(graph.ops);
+  kernel.loadGraph(flat);
+  kernel.evaluateStep(designRecord(design, unitEnergies(design)));
+  const slots = kernel.slotResults();
+  const cycleS = 1 / (design.clockGHz * 1e9);
+  const order: string[] = [];
+  const by = new Map<string, LayerProfile>();
+  const layerOf = (name: string) => {
+    let p = by.get(name);
+    if (!p) {
+      p = { name, block: /^layers\.\d+$/.test(name), fwdS: 0, bwdS: 0, optimizerS: 0, params: 0, weightBytes: 0, gradBytes: 0, optimizerBytes: 0, activationBytes: 0, boundaryBytes: 0, flops: 0 };
+      by.set(name, p);
+      order.push(name);
+    }
+    return p;
+  };
+  graph.ops.forEach((op, i) => {
+    const p = layerOf(op.layer);
+    const t = slots[flat.opSlot[i] * RESULT_STRIDE + R_CYCLES] * cycleS;
+    p.flops += op.flops;
+    if (op.phase === 'fwd') {
+      p.fwdS += t;
+      const out = op.outputs.reduce((s, x) => s + tensorBytes(x), 0);
+      p.activationBytes += out;
+      if (out > 0) p.boundaryBytes = out;
+    } else if (op.phase === 'optimizer') p.optimizerS += t;
+    else p.bwdS += t;
+  });
+  const wBytes = o.precision === 'fp32' ? 4 : 6; // bf16 weights + fp32 master copy
+  for (const prm of graph.params) {
+    const p = layerOf(prm.layer);
+    const n = numel(prm.shape);
+    p.params += n;
+    p.weightBytes += n * wBytes;
+    p.gradBytes += n * 4;
+    p.optimizerBytes += n * OPTIMIZER_STATE_BYTES_PER_PARAM[o.optimizer];
+  }
+  // with recompute a layer keeps only its input (the previous layer's output)
+  if (o.recompute) order.forEach((name, i) => (by.get(name)!.activationBytes = i > 0 ? by.get(order[i - 1])!.boundaryBytes : by.get(name)!.boundaryBytes));
+  const layers = order.map((n) => by.get(n)!).filter((p) => p.fwdS + p.bwdS + p.optimizerS > 0 || p.params > 0);
+  if (blocks === 0) return layers;
+  // expand the one profiled block into the model's blocks
+  const out: LayerProfile[] = [];
+  for (const p of layers) {
+    if (p.name === 'layers.0') for (let b = 0; b < blocks; b++) out.push({ ...p, name: `layers.${b}` });
+    else out.push(p);
+  }
+  return out;
+}

@@ -1,0 +1,119 @@
+/**
+ * `accelmine distributed` as stages: reference design → layout (given, or the placement search) → optionally
+ * WHAM's distributed design search for that layout (and, with auto-parallel, the placement search again on
+ * the design it found) → the step report: stages, step time, throughput, bubble, communication, TFLOP/s.
+ */
+import type { Design } from '../arch/design.js';
+import type { DesignSpace } from '../arch/space.js';
+import { Kernel } from '../engine/kernel.js';
+import { InputError } from '../errors.js';
+import type { Constraints } from '../search/objectives.js';
+import type { OptimizerKind } from '../workload/ir.js';
+import { findModel } from '../workload/zoo/index.js';
+import { searchDistributedDesign, type DistributedSearchResult } from './design-search.js';
+import type { Network } from './network.js';
+import { pipelineStep, type Layout, type StepReport } from './pipeline.js';
+import { ProfileCache, searchPlacement, type PlacedStep, type PlacementProblem } from './placement.js';
+import type { LayerProfile } from './profile.js';
+
+export interface DistributedRequest {
+  model: string;
+  devices: number;
+  seq?: number;
+  globalBatch?: number;
+  microbatch?: number;
+  tp?: number;
+  pp?: number;
+  dp?: number;
+  recompute?: boolean;
+  autoParallel: boolean;
+  design: Design;
+  network: Network;
+  optimizer: OptimizerKind;
+  precision: 'bf16' | 'fp32';
+  zero1: boolean;
+  search?: { space: DesignSpace; limits: Constraints; topK: number; seed: number; threads?: number; budgetPerStage: number; perStageDesigns: boolean };
+}
+
+export interface DistributedResult {
+  model: string;
+  devices: number;
+  globalBatch: number;
+  seq?: number;
+  network: string;
+  layout: Layout;
+  feasible: boolean;
+  reason: string;
+  stages: { layers: number; firstLayer: string; lastLayer: string; timeS: number; computeS: number; tpCommS: number; memoryBytes: number }[];
+  stepTimeS: number;
+  throughput: { samplesPerS: number; tokensPerS?: number };
+  bubbleFraction: number;
+  commTimeS: StepReport['commTimeS'];
+  perDeviceTflops: number;
+  design: Design;
+  placement?: { layoutsEvaluated: number; wallTimeS: number; top: { layout: Layout; stepTimeS: number; feasible: boolean }[] };
+  search?: { evaluations: number; candidates: number; stageKinds: { kind: string; layers: string[] }[]; perStage?: DistributedSearchResult['perStage']; wallTimeS: number };
+  wallTimeS: number;
+}
+
+function report(req: DistributedRequest, globalBatch: number, placed: PlacedStep, design: Design): Omit<DistributedResult, 'placement' | 'search' | 'wallTimeS'> {
+  const { layout, step, layers } = placed;
+  const flops = layers.reduce((s, l) => s + l.flops, 0) * layout.tp * (globalBatch / layout.microbatch);
+  const seq = findModel(req.model).family === 'transformer' ? req.seq ?? findModel(req.model).defaultSeq : undefined;
+  const samplesPerS = globalBatch / step.stepTimeS;
+  return {
+    model: req.model, devices: req.devices, globalBatch, ...(seq ? { seq } : {}), network: req.network.name, layout, feasible: step.feasible, reason: step.reason,
+    stages: step.stages.map((s) => ({ layers: s.layers.length, firstLayer: s.layers[0], lastLayer: s.layers[s.layers.length - 1], timeS: s.timeS, computeS: s.computeS, tpCommS: s.tpCommS, memoryBytes: s.memoryBytes })),
+    stepTimeS: step.stepTimeS, throughput: { samplesPerS, ...(seq ? { tokensPerS: samplesPerS * seq } : {}) }, bubbleFraction: step.bubbleFraction,
+    commTimeS: step.commTimeS, perDeviceTflops: flops / step.stepTimeS / req.devices / 1e12, design,
+  };
+}
+
+export async function runDistributed(req: DistributedRequest): Promise<DistributedResult> {
+  const t0 = performance.now();
+  const secs = () => (performance.now() - t0) / 1000;
+  const entry = findModel(req.model);
+  const globalBatch = req.globalBatch ?? 2 * req.devices;
+  const problem: PlacementProblem = {
+    model: entry.name, seq: req.seq, devices: req.devices, globalBatch, network: req.network, optimizer: req.optimizer, precision: req.precision, zero1: req.zero1,
+    fixed: req.autoParallel ? { microbatch: req.microbatch, recompute: req.recompute } : { tp: req.tp, pp: req.pp, dp: req.dp, microbatch: req.microbatch, recompute: req.recompute },
+  };
+  if (!req.autoParallel) {
+    if (req.tp === undefined || req.pp === undefined || req.dp === undefined) throw new InputError('give --tp T --pp P --dp D, or --auto-parallel');
+    if (req.tp * req.pp * req.dp !== req.devices) throw new InputError(`--tp ${req.tp} x --pp ${req.pp} x --dp ${req.dp} = ${req.tp * req.pp * req.dp} must equal --devices ${req.devices}`);
+    if (globalBatch % req.dp !== 0) throw new InputError(`--global-batch ${globalBatch} must be a multiple of --dp ${req.dp}`);
+  }
+  const kernel = new Kernel();
+  const place = (d: Design) => {
+    const t = performance.now();
+    const r = searchPlacement(problem, d, kernel);
+    return { ...r, wallTimeS: (performance.now() - t) / 1000 };
+  };
+  let design = req.design;
+  let placement = place(design);
+  if (!placement.best) {
+    // nothing could be profiled: say why with the first layout's error
+    const err = new ProfileCache(kernel).get(problem, design, req.tp ?? 1, req.microbatch ?? 1, req.recompute ?? false);
+    throw err instanceof Error ? (err instanceof InputError ? err : new InputError(err.message)) : new InputError('no layout of these devices fits the model');
+  }
+  let searchInfo: DistributedResult['search'];
+  if (req.search) {
+    const ts = performance.now();
+    const found = await searchDistributedDesign({ problem, layout: placement.best.layout, ...req.search }, kernel);
+    if (!found) throw new InputError('the distributed design search found no design inside the budget on which this layout fits');
+    design = found.design;
+    placement = req.autoParallel ? place(design) : { best: { layout: found.step ? placement.best.layout : placement.best.layout, step: found.step, layers: found.layers }, evaluated: placement.evaluated, all: placement.all, wallTimeS: placement.wallTimeS };
+    searchInfo = { evaluations: found.evaluations, candidates: found.candidates, stageKinds: found.stageKinds.map((k) => ({ kind: k.kind, layers: k.layers })), perStage: found.perStage, wallTimeS: (performance.now() - ts) / 1000 };
+  }
+  const best = placement.best!;
+  const out: DistributedResult = {
+    ...report(req, globalBatch, best, design),
+    ...(req.autoParallel ? { placement: { layoutsEvaluated: placement.evaluated, wallTimeS: placement.wallTimeS, top: placement.all.slice(0, 5).map((p) => ({ layout: p.layout, stepTimeS: p.step.stepTimeS, feasible: p.step.feasible })) } } : {}),
+    ...(searchInfo ? { search: searchInfo } : {}),
+    wallTimeS: secs(),
+  };
+  return out;
+}
+
+export type { LayerProfile, StepReport, Layout };
+export { pipelineStep };
