@@ -1,0 +1,142 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { presetDesign } from '../src/arch/presets.js';
+import { Kernel } from '../src/engine/kernel.js';
+import { allGatherS, linkFor, NETWORKS, ringAllReduceS, sendRecvS, treeAllReduceS, type Network } from '../src/distributed/network.js';
+import { partitionStages, pipelineStep, tpCommS, type Layout } from '../src/distributed/pipeline.js';
+import { profileLayers, type LayerProfile } from '../src/distributed/profile.js';
+import { findModel } from '../src/workload/zoo/index.js';
+import { paramCount } from '../src/workload/ir.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const net: Network = { name: 'test', devicesPerNode: 4, intraGBs: 100, intraLatencyS: 1e-6, interGBs: 10, interLatencyS: 1e-5, allReduce: 'ring', source: 'test' };
+
+const layer = (name: string, fwdS: number, bwdS: number, o: Partial<LayerProfile> = {}): LayerProfile => ({
+  name, block: false, fwdS, bwdS, optimizerS: 0, params: 0, weightBytes: 0, gradBytes: 0, optimizerBytes: 0, activationBytes: 0, boundaryBytes: 0, flops: 0, ...o,
+});
+const layout = (o: Partial<Layout>): Layout => ({ dp: 1, pp: 1, tp: 1, microbatch: 1, recompute: false, zero1: false, ...o });
+
+describe('collectives', () => {
+  const l = { GBs: 100, latencyS: 1e-6 };
+  it('ring all-reduce = 2(n-1)/n bytes/B + 2(n-1) latency', () => {
+    expect(ringAllReduceS(1e9, 8, l)).toBeCloseTo((2 * 7) / 8 * 0.01 + 14e-6, 15);
+    expect(ringAllReduceS(1e9, 1, l)).toBe(0);
+  });
+  it('tree all-reduce, all-gather and send/recv', () => {
+    expect(treeAllReduceS(1e9, 8, l)).toBeCloseTo(2 * 3 * (1e-6 + 0.01), 15);
+    expect(allGatherS(1e9, 4, l)).toBeCloseTo(0.75 * 0.01 + 3e-6, 15);
+    expect(sendRecvS(1e9, l)).toBeCloseTo(1e-6 + 0.01, 15);
+  });
+  it('groups that fit a node use the intra-node link', () => {
+    expect(linkFor(net, 4).GBs).toBe(100);
+    expect(linkFor(net, 2, 4).GBs).toBe(10);
+    expect(NETWORKS['nvlink-ib'].devicesPerNode).toBe(8);
+  });
+});
+
+describe('1F1B pipeline step', () => {
+  const layers = [layer('a', 1, 2), layer('b', 1, 2), layer('c', 2, 4), layer('d', 1, 2)];
+  it('step = (m + p - 1) x slowest stage + 2(p - 1) send/recv, bubble (p-1)/(m+p-1)', () => {
+    const ls = layers.map((l) => ({ ...l, boundaryBytes: 1e6 }));
+    const r = pipelineStep(ls, layout({ pp: 2 }), 8, net, Infinity);
+    // best split: [a, b, c] = 9 s? no: [a,b]=6, [c,d]=9 or [a,b,c]=12,[d]=3 -> slowest 9
+    expect(r.stages.map((s) => s.layers)).toEqual([['a', 'b'], ['c', 'd']]);
+    const p2p = 2 * 1 * (1e-6 + 1e6 / 100e9);
+    expect(r.stepTimeS).toBeCloseTo((8 + 2 - 1) * 9 + p2p, 12);
+    expect(r.bubbleFraction).toBeCloseTo(1 / 9, 12);
+    expect(r.microbatches).toBe(8);
+  });
+  it('the partition DP matches brute force on random layer costs', () => {
+    let seed = 3;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let t = 0; t < 20; t++) {
+      const ls = Array.from({ length: 7 }, (_, i) => layer(`l${i}`, rnd(), 2 * rnd()));
+      const starts = partitionStages(ls, layout({ pp: 3 }), 4, net, Infinity)!;
+      const cost = (a: number, b: number) => ls.slice(a, b).reduce((s, l) => s + l.fwdS + l.bwdS, 0);
+      const got = Math.max(cost(starts[0], starts[1]), cost(starts[1], starts[2]), cost(starts[2], 7));
+      let best = Infinity;
+      for (let i = 1; i < 6; i++) for (let j = i + 1; j < 7; j++) best = Math.min(best, Math.max(cost(0, i), cost(i, j), cost(j, 7)));
+      expect(got).toBeCloseTo(best, 12);
+    }
+  });
+  it('memory per stage: weights, gradients, optimizer (÷ dp with ZeRO-1) and min(m, p - s) micro-batches of activations', () => {
+    const ls = [layer('a', 1, 1, { weightBytes: 6, gradBytes: 4, optimizerBytes: 8, activationBytes: 100 }), layer('b', 1, 1, { weightBytes: 6, gradBytes: 4, optimizerBytes: 8, activationBytes: 100 })];
+    const r = pipelineStep(ls, layout({ pp: 2, dp: 2, zero1: true }), 16, net, Infinity);
+    // m = 16 / 2 = 8; stage 0 holds min(8, 2) = 2 micro-batches, stage 1 holds 1
+    expect(r.stages[0].memoryBytes).toBe(6 + 4 + 8 / 2 + 2 * 100);
+    expect(r.stages[1].memoryBytes).toBe(6 + 4 + 8 / 2 + 1 * 100);
+    const tight = pipelineStep(ls, layout({ pp: 2, dp: 2, zero1: true }), 16, net, 150);
+    expect(tight.feasible).toBe(false);
+    expect(tight.reason).toMatch(/no partition into 2 stages fits/);
+  });
+  it('data-parallel all-reduce is hidden behind the backward pass up to its length', () => {
+    const ls = [layer('a', 1, 0.001, { params: 1e9 })];
+    const r = pipelineStep(ls, layout({ dp: 8 }), 8, { ...net, devicesPerNode: 1 }, Infinity);
+    const ar = ringAllReduceS(2e9, 8, { GBs: 10, latencyS: 1e-5 });
+    expect(r.commTimeS.dataParallel).toBeCloseTo(ar, 12);
+    expect(r.commTimeS.dataParallelExposed).toBeCloseTo(ar - 0.001, 12);
+  });
+  it('tensor-parallel blocks pay 4 all-reduces of their output per micro-batch (6 with recompute)', () => {
+    const l = layer('layers.0', 1, 1, { block: true, boundaryBytes: 1e8 });
+    const one = ringAllReduceS(1e8, 4, linkFor(net, 4));
+    expect(tpCommS(l, layout({ tp: 4 }), net)).toBeCloseTo(4 * one, 12);
+    expect(tpCommS(l, layout({ tp: 4, recompute: true }), net)).toBeCloseTo(6 * one, 12);
+    expect(tpCommS({ ...l, block: false }, layout({ tp: 4 }), net)).toBe(0);
+  });
+});
+
+describe('tensor-parallel shards and layer profiles', () => {
+  it('a t-way shard of a block holds 1/t of its matrices', () => {
+    const gpt2 = findModel('gpt2');
+    const blockParams = (t: number) => paramCount(gpt2.build({ batch: 1, seq: 16, dtype: 'bf16', tensorParallel: t, layers: 1 }).params.filter((p) => p.layer === 'layers.0'));
+    const d = 768;
+    // QKV and fc1 column-parallel (with their biases), out-proj and fc2 row-parallel; norms and row-parallel biases replicated
+    const matrices = 4 * d * d + 2 * d * 4 * d;
+    expect(blockParams(1) - blockParams(4)).toBe(matrices - matrices / 4 + (3 * d + 4 * d) * (1 - 1 / 4));
+  });
+  it('rejects a width that does not divide the heads', () => {
+    expect(() => findModel('gpt2').build({ batch: 1, seq: 8, dtype: 'bf16', tensorParallel: 5 })).toThrow(/tensor-parallel width 5 must divide gpt2's 12 attention heads/);
+  });
+  it('profiles every block of the model from one', () => {
+    const layers = profileLayers({ model: 'gpt2', microbatch: 2, seq: 128, tensorParallel: 2, recompute: false, optimizer: 'adam', precision: 'bf16' }, presetDesign('a100'), new Kernel());
+    expect(layers.filter((l) => l.block)).toHaveLength(12);
+    for (const l of layers) expect(Number.isFinite(l.fwdS + l.bwdS) && l.fwdS >= 0).toBe(true);
+    expect(layers.find((l) => l.name === 'layers.11')!.fwdS).toBe(layers.find((l) => l.name === 'layers.0')!.fwdS);
+  });
+});
+
+describe('accelmine distributed (CLI)', () => {
+  it('prints layout, stages, step time, throughput, bubble, communication and TFLOP/s', () => {
+    const p = spawnSync(process.execPath, [CLI, 'distributed', '--model', 'gpt2-medium', '--devices', '16', '--tp', '2', '--pp', '4', '--dp', '2', '--microbatch', '2', '--global-batch', '32', '--seq', '512', '--json'], { encoding: 'utf8' });
+    expect(p.status, p.stderr).toBe(0);
+    const r = JSON.parse(p.stdout);
+    expect(r.layout).toMatchObject({ dp: 2, pp: 4, tp: 2, microbatch: 2, recompute: false });
+    expect(r.stages).toHaveLength(4);
+    expect(r.stages.reduce((s: number, x: { layers: number }) => s + x.layers, 0)).toBeGreaterThanOrEqual(24);
+    expect(r.throughput.samplesPerS).toBeCloseTo(32 / r.stepTimeS, 6);
+    expect(r.throughput.tokensPerS).toBeCloseTo(r.throughput.samplesPerS * 512, 3);
+    expect(r.bubbleFraction).toBeCloseTo(3 / (8 + 3), 12);
+    expect(Object.keys(r.commTimeS)).toEqual(['tensorParallel', 'pipeline', 'dataParallel', 'dataParallelExposed']);
+    expect(r.perDeviceTflops).toBeGreaterThan(0);
+    expect(r.design.tensorCores).toBe(108);
+  });
+  it('searches the layout with --auto-parallel', () => {
+    const p = spawnSync(process.execPath, [CLI, 'distributed', '--model', 'gpt2', '--devices', '8', '--auto-parallel', '--global-batch', '64', '--seq', '256', '--json'], { encoding: 'utf8' });
+    expect(p.status, p.stderr).toBe(0);
+    const r = JSON.parse(p.stdout);
+    expect(r.layout.dp * r.layout.pp * r.layout.tp).toBe(8);
+    expect(r.placement.layoutsEvaluated).toBeGreaterThan(10);
+    for (const t of r.placement.top) expect(t.stepTimeS).toBeGreaterThanOrEqual(r.stepTimeS - 1e-12);
+  });
+  it.each([
+    [['--tp', '3', '--pp', '1', '--dp', '1', '--devices', '4'], /--tp 3 x --pp 1 x --dp 1 = 3 must equal --devices 4/],
+    [['--devices', '4'], /give --tp T --pp P --dp D, or --auto-parallel/],
+    [['--devices', '4', '--auto-parallel', '--network', 'infiniband'], /--network: unknown network "infiniband"/],
+  ])('rejects %j with one line', (args, re) => {
+    const p = spawnSync(process.execPath, [CLI, 'distributed', '--model', 'gpt2', ...args], { encoding: 'utf8' });
+    expect(p.status).toBe(2);
+    expect(p.stderr.trim().split('\n')).toHaveLength(1);
+    expect(p.stderr).toMatch(re);
+  });
+});
