@@ -91,6 +91,10 @@ export function registerCompareCommand(program: Command): void {
         const f = (x: number | null, d = 4) => (x === null ? '-' : x.toPrecision(d));
         let text = '';
         for (const m of result) {
+          if (!(m.bestKnown > 0) || !Number.isFinite(m.bestKnown)) {
+            text += `\n${m.model}: no feasible design: every design considered breaks the area/TDP budget or cannot hold the training state (try a smaller --batch or --seq)\n`;
+            continue;
+          }
           text += `\n${m.model}: best known ${o.objective} ${f(m.bestKnown)} (${m.bestKnownSource}${m.exhaustiveEvaluations ? `, ${si(m.exhaustiveEvaluations)} evaluations` : ''})${svgPaths[m.model] ? `; plot ${svgPaths[m.model]}` : ''}\n`;
           text += table([
             ['strategy', 'best (median)', 'min', 'max', 'evals to 95%', 'evals to 99%', 's to 95%', 's to 99%', 'reached 99%', 'wall s'],

@@ -115,7 +115,7 @@ export async function compareStrategies(o: CompareOptions): Promise<ModelCompari
       };
     });
     const svg = await convergenceSvg(`${g.name}: best ${o.objective} (best known ${natural(bestKnownG).toPrecision(4)}, ${source})`, o.objective, points);
-    out.push({ model: g.name, bestKnown: natural(bestKnownG), bestKnownSource: source, exhaustiveEvaluations: exEvals, strategies, svg });
+    out.push({ model: g.name, bestKnown: bestKnownG > 0 ? natural(bestKnownG) : 0, bestKnownSource: source, exhaustiveEvaluations: exEvals, strategies, svg });
   }
   return out;
 }
