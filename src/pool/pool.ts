@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Design } from '../arch/design.js';
 import { compileKernel } from '../engine/kernel.js';
-import { BatchEvaluator, type DesignResult, type WorkloadSpec } from '../search/evaluator.js';
+import { BatchEvaluator, unpackResults, type DesignResult, type PackedResults, type WorkloadSpec } from '../search/evaluator.js';
 import type { Constraints, Objective } from '../search/objectives.js';
 
 export interface Evaluator {
@@ -51,9 +51,13 @@ export function createEvaluator(o: EvaluatorOptions): Evaluator {
     threads,
     async evaluate(designs: Design[]): Promise<DesignResult[]> {
       if (designs.length === 0) return [];
-      const per = Math.ceil(designs.length / threads);
+      // two tasks per thread, so one task's transfer overlaps another's evaluation
+      const per = Math.max(1, Math.ceil(designs.length / (2 * threads)));
       const parts: Promise<DesignResult[]>[] = [];
-      for (let i = 0; i < designs.length; i += per) parts.push(pool.run({ designs: designs.slice(i, i + per) }));
+      for (let i = 0; i < designs.length; i += per) {
+        const chunk = designs.slice(i, i + per);
+        parts.push(pool.run({ designs: chunk }).then((p: PackedResults) => unpackResults(p, chunk)));
+      }
       return (await Promise.all(parts)).flat();
     },
     close: () => pool.destroy(),

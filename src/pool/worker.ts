@@ -4,7 +4,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import type { Design } from '../arch/design.js';
-import { BatchEvaluator, type DesignResult, type WorkloadSpec } from '../search/evaluator.js';
+import { BatchEvaluator, type PackedResults, type WorkloadSpec } from '../search/evaluator.js';
 import type { Constraints, Objective } from '../search/objectives.js';
 
 interface Init {
@@ -17,6 +17,7 @@ interface Init {
 const init = workerData as Init;
 const evaluator = new BatchEvaluator(init.workloads, init.objective, init.limits, init.module);
 
-export default function evaluateBatch(task: { designs: Design[] }): DesignResult[] {
-  return evaluator.evaluate(task.designs);
+/** Returns packed results (one Float64Array: a memcpy to clone, unlike thousands of result objects). */
+export default function evaluateBatch(task: { designs: Design[] }): PackedResults {
+  return evaluator.evaluatePacked(task.designs);
 }

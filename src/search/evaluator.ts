@@ -1,7 +1,8 @@
 /**
  * Evaluates batches of designs on a set of workloads: area and TDP in TypeScript (cheap, and designs over the
- * budget never reach the kernel), then one kernel call per workload for the whole batch (graph loaded once per
- * kernel). Used in-thread and inside pool workers.
+ * budget never reach the kernel), then one kernel call per workload for each chunk of designs (graph loaded
+ * once per kernel). Results are written into one packed Float64Array (`evaluatePacked`: no objects per design,
+ * which keeps pool workers free of garbage collection) and turned into DesignResult objects on demand.
  */
 import { areaMm2 as areaOf, tdpW as tdpOf, unitEnergies } from '../arch/cost.js';
 import type { Design } from '../arch/design.js';
@@ -11,7 +12,7 @@ import {
   BOUND_COUNT, BOUND_NAMES, DESIGN_STRIDE, S_CP_BOUND_CYCLES, S_CYCLES, S_ENERGY_J, S_TIME_S, S_VALID, STEP_STRIDE,
   writeDesign, type Bound,
 } from '../engine/layout.js';
-import { geomean, goodness, objectiveValue, type Constraints, type ModelMetrics, type Objective } from './objectives.js';
+import { goodness, objectiveValue, type Constraints, type ModelMetrics, type Objective } from './objectives.js';
 
 /** What a worker needs to know of one workload (structured-cloneable). */
 export interface WorkloadSpec {
@@ -39,11 +40,48 @@ export interface DesignResult {
   criticalShare: Record<Bound, number>;
 }
 
+// packed record: head, then per workload (stepTimeS, throughput, energyPerSampleJ, fits, value), then shares
+const P_FEASIBLE = 0, P_AREA = 1, P_TDP = 2, P_SCORE = 3, P_EVALUATED = 4, P_HEAD = 5, P_PER_MODEL = 5;
+
+export function packedStride(models: number): number {
+  return P_HEAD + models * P_PER_MODEL + BOUND_COUNT;
+}
+
+/** Packed results of a batch: the numbers, and the reason of each infeasible design by index. */
+export interface PackedResults {
+  data: Float64Array;
+  reasons: Record<number, string>;
+  models: string[];
+}
+
+export function unpackResults(p: PackedResults, designs: readonly Design[]): DesignResult[] {
+  const nm = p.models.length;
+  const stride = packedStride(nm);
+  const d = p.data;
+  return designs.map((design, i) => {
+    const o = i * stride;
+    const evaluated = d[o + P_EVALUATED] === 1;
+    const models = evaluated
+      ? p.models.map((model, j) => {
+          const q = o + P_HEAD + j * P_PER_MODEL;
+          return { model, stepTimeS: d[q], throughput: d[q + 1], energyPerSampleJ: d[q + 2], fits: d[q + 3] === 1 };
+        })
+      : [];
+    const values = evaluated ? p.models.map((_, j) => d[o + P_HEAD + j * P_PER_MODEL + 4]) : [];
+    const c = o + P_HEAD + nm * P_PER_MODEL;
+    const criticalShare = {} as Record<Bound, number>;
+    BOUND_NAMES.forEach((b, k) => (criticalShare[b] = d[c + k]));
+    return { design, areaMm2: d[o + P_AREA], tdpW: d[o + P_TDP], feasible: d[o + P_FEASIBLE] === 1, reason: p.reasons[i] ?? '', models, values, score: d[o + P_SCORE], criticalShare };
+  });
+}
+
 export class BatchEvaluator {
   private readonly kernels: Kernel[];
   private records = new Float64Array(0);
+  private readonly names: string[];
 
   constructor(readonly workloads: WorkloadSpec[], readonly objective: Objective, readonly limits: Constraints, module?: WebAssembly.Module) {
+    this.names = workloads.map((w) => w.name);
     this.kernels = workloads.map((w) => {
       const k = new Kernel({ module, designCapacity: 256 });
       k.loadGraph(w.flat);
@@ -60,56 +98,75 @@ export class BatchEvaluator {
 
   /** Evaluates designs; those over the area/TDP budget come back infeasible without a kernel call. */
   evaluate(designs: readonly Design[]): DesignResult[] {
-    const out: DesignResult[] = [];
-    const pending: number[] = [];
-    for (const d of designs) {
-      const a = areaOf(d);
-      const t = tdpOf(d);
-      const reason = this.budgetReason(a, t);
-      out.push({ design: d, areaMm2: a, tdpW: t, feasible: reason === '', reason, models: [], values: [], score: 0, criticalShare: emptyShare() });
-      if (reason === '') pending.push(out.length - 1);
-    }
-    for (let start = 0; start < pending.length; start += 256) this.evaluateChunk(out, pending.slice(start, start + 256));
-    return out;
+    return unpackResults(this.evaluatePacked(designs), designs);
   }
 
-  /** Number of designs in `designs` that pass the budget (what `evaluate` will send to the kernel). */
-  private evaluateChunk(out: DesignResult[], idx: number[]): void {
+  evaluatePacked(designs: readonly Design[]): PackedResults {
+    const nm = this.workloads.length;
+    const stride = packedStride(nm);
+    const data = new Float64Array(designs.length * stride);
+    const reasons: Record<number, string> = {};
+    const pending: number[] = [];
+    designs.forEach((d, i) => {
+      const a = areaOf(d);
+      const t = tdpOf(d);
+      const o = i * stride;
+      data[o + P_AREA] = a;
+      data[o + P_TDP] = t;
+      const reason = this.budgetReason(a, t);
+      if (reason) reasons[i] = reason;
+      else pending.push(i);
+    });
+    for (let start = 0; start < pending.length; start += 256) this.evaluateChunk(designs, pending.slice(start, start + 256), data, reasons);
+    return { data, reasons, models: this.names };
+  }
+
+  private evaluateChunk(designs: readonly Design[], idx: number[], data: Float64Array, reasons: Record<number, string>): void {
     const n = idx.length;
+    const nm = this.workloads.length;
+    const stride = packedStride(nm);
     if (this.records.length < n * DESIGN_STRIDE) this.records = new Float64Array(n * DESIGN_STRIDE);
-    idx.forEach((i, j) => writeDesign(this.records, j * DESIGN_STRIDE, out[i].design, unitEnergies(out[i].design)));
+    idx.forEach((i, j) => writeDesign(this.records, j * DESIGN_STRIDE, designs[i], unitEnergies(designs[i])));
+    for (const i of idx) {
+      data[i * stride + P_EVALUATED] = 1;
+      data[i * stride + P_FEASIBLE] = 1;
+    }
     this.kernels.forEach((k, w) => {
       const wl = this.workloads[w];
       k.designSlots(n).set(this.records.subarray(0, n * DESIGN_STRIDE));
       const steps = k.evaluateLoadedDesigns(n);
-      idx.forEach((i, j) => {
-        const r = out[i];
-        const o = j * STEP_STRIDE;
-        const valid = steps[o + S_VALID] === 1;
-        const stepTimeS = steps[o + S_TIME_S];
-        const m: ModelMetrics = {
-          model: wl.name,
-          stepTimeS,
-          throughput: wl.batch / stepTimeS,
-          energyPerSampleJ: steps[o + S_ENERGY_J] / wl.batch,
-          fits: wl.memoryPeakBytes <= r.design.offChipBytes,
-        };
-        r.models.push(m);
-        r.values.push(objectiveValue(this.objective, m, r.areaMm2, r.tdpW));
-        const cyc = steps[o + S_CYCLES];
-        for (let b = 0; b < BOUND_COUNT; b++) r.criticalShare[BOUND_NAMES[b]] += cyc > 0 ? steps[o + S_CP_BOUND_CYCLES + b] / cyc / this.workloads.length : 0;
-        if (!valid || !(stepTimeS > 0) || !Number.isFinite(stepTimeS)) {
-          r.feasible = false;
-          r.reason ||= `the kernel rejected the design for ${wl.name}`;
+      for (let j = 0; j < n; j++) {
+        const i = idx[j];
+        const o = i * stride;
+        const s = j * STEP_STRIDE;
+        const d = designs[i];
+        const stepTimeS = steps[s + S_TIME_S];
+        const m: ModelMetrics = { model: wl.name, stepTimeS, throughput: wl.batch / stepTimeS, energyPerSampleJ: steps[s + S_ENERGY_J] / wl.batch, fits: wl.memoryPeakBytes <= d.offChipBytes };
+        const q = o + P_HEAD + w * P_PER_MODEL;
+        data[q] = m.stepTimeS;
+        data[q + 1] = m.throughput;
+        data[q + 2] = m.energyPerSampleJ;
+        data[q + 3] = m.fits ? 1 : 0;
+        data[q + 4] = objectiveValue(this.objective, m, data[o + P_AREA], data[o + P_TDP]);
+        const cyc = steps[s + S_CYCLES];
+        const c = o + P_HEAD + nm * P_PER_MODEL;
+        for (let b = 0; b < BOUND_COUNT; b++) data[c + b] += cyc > 0 ? steps[s + S_CP_BOUND_CYCLES + b] / cyc / nm : 0;
+        if (data[o + P_FEASIBLE] !== 1) continue;
+        if (steps[s + S_VALID] !== 1 || !(stepTimeS > 0) || !Number.isFinite(stepTimeS)) {
+          data[o + P_FEASIBLE] = 0;
+          reasons[i] = `the kernel rejected the design for ${wl.name}`;
         } else if (!m.fits) {
-          r.feasible = false;
-          r.reason ||= `the training state of ${wl.name} (${(wl.memoryPeakBytes / 2 ** 30).toFixed(2)} GiB) does not fit ${(r.design.offChipBytes / 2 ** 30).toFixed(2)} GiB off-chip`;
+          data[o + P_FEASIBLE] = 0;
+          reasons[i] = `the training state of ${wl.name} (${(wl.memoryPeakBytes / 2 ** 30).toFixed(2)} GiB) does not fit ${(d.offChipBytes / 2 ** 30).toFixed(2)} GiB off-chip`;
         }
-      });
+      }
     });
     for (const i of idx) {
-      const r = out[i];
-      r.score = r.feasible ? geomean(r.values.map((v) => goodness(this.objective, v))) : 0;
+      const o = i * stride;
+      if (data[o + P_FEASIBLE] !== 1) continue;
+      let logSum = 0;
+      for (let w = 0; w < nm; w++) logSum += Math.log(goodness(this.objective, data[o + P_HEAD + w * P_PER_MODEL + 4]));
+      data[o + P_SCORE] = Math.exp(logSum / nm);
     }
   }
 }
