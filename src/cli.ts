@@ -7,6 +7,7 @@ import { registerCostCommands } from './cli/cost-commands.js';
 import { registerSearchCommand } from './cli/search-command.js';
 import { registerCompareCommand } from './cli/compare-command.js';
 import { registerDistributedCommand } from './cli/distributed-command.js';
+import { registerHyparCommand } from './cli/hypar-cli.js';
 
 const program = new Command('accelmine')
   .description('Mine hardware accelerator architectures for training deep neural networks')
@@ -18,5 +19,6 @@ registerCostCommands(program);
 registerSearchCommand(program);
 registerCompareCommand(program);
 registerDistributedCommand(program);
+registerHyparCommand(program);
 
 program.parseAsync(process.argv).catch(reportError);
