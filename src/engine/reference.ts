@@ -639,3 +639,42 @@ export function refEvaluateStep(
     out.set(refScheduleDesign(designs, i * DESIGN_STRIDE, g, slotResults).step, i * STEP_STRIDE);
   }
 }
+
+/**
+ * The scheduler's per-op latency for every core option, as refScheduleDesign computes it (k cores and k/K of
+ * each bandwidth): for exact schedulers (src/exact/) that must use the same durations as the list scheduler.
+ */
+export function refOptionLatencies(designs: Float64Array, di: number, g: FlatGraph): {
+  pool: Int32Array; cores: [number, number]; options: number[][]; latFull: Float64Array; latency: (i: number, ki: number) => number;
+} {
+  const d = designs.subarray(di, di + DESIGN_STRIDE);
+  const K: [number, number] = [poolCores(d[D_TENSOR_CORES]), poolCores(d[D_VECTOR_CORES])];
+  const options = [coreOptions(K[0]), coreOptions(K[1])];
+  const slotResults = new Float64Array(g.nUnique * RESULT_STRIDE);
+  const slotPool = new Int32Array(g.nUnique);
+  for (let u = 0; u < g.nUnique; u++) {
+    refEvalOp(d, 0, g.ops, u * OP_STRIDE, d[D_TENSOR_CORES], slotResults, u * RESULT_STRIDE);
+    const lat = slotResults[u * RESULT_STRIDE + R_CYCLES];
+    const unit = g.ops[u * OP_STRIDE + O_UNIT];
+    slotPool[u] = lat > 0 && unit === U_TENSOR ? P_TENSOR : lat > 0 && unit === U_VECTOR ? P_VECTOR : P_NONE;
+  }
+  const r = new Float64Array(RESULT_STRIDE);
+  const latency = (i: number, ki: number): number => {
+    const s = g.opSlot[i];
+    const p = slotPool[s];
+    if (p === P_NONE || ki === options[p].length - 1) return slotResults[s * RESULT_STRIDE + R_CYCLES];
+    const k = options[p][ki];
+    const sc = d.slice();
+    const share = k / K[p];
+    sc[p === P_TENSOR ? D_TENSOR_CORES : D_VECTOR_CORES] = k;
+    sc[D_GLOBAL_BUFFER_GBS] = d[D_GLOBAL_BUFFER_GBS] * share;
+    sc[D_NOC_GBS] = d[D_NOC_GBS] * share;
+    sc[D_OFFCHIP_GBS] = d[D_OFFCHIP_GBS] * share;
+    refEvalOp(sc, 0, g.ops, s * OP_STRIDE, k, r, 0);
+    return r[R_CYCLES];
+  };
+  return {
+    pool: Int32Array.from(g.opSlot, (s) => slotPool[s]), cores: K, options,
+    latFull: Float64Array.from(g.opSlot, (s) => slotResults[s * RESULT_STRIDE + R_CYCLES]), latency,
+  };
+}
