@@ -16,7 +16,8 @@
  *    A tensor op whose split dimension keeps only p < k cores busy still holds all k (shares stay ≤ 1).
  *  - Priority: bottom level (longest path from the op to a sink with all-cores latencies), ties → lower index.
  *  - Events are op finishes. At each event time, after all finishes at that time, for each pool and while a
- *    core is free, the highest-priority ready op takes the k with the earliest finish, where option k starts
+ *    core is free, the highest-priority ready op takes the k with the earliest finish (a larger k must beat the
+ *    best smaller one by more than CORE_MARGIN = 2% of its duration), where option k starts
  *    when its k earliest-free cores are all free (it may reserve cores that free later); ties → fewer cores.
  *    Taking option K never ends later than (latest finish so far) + latency(K), so makespan ≤ serial sum.
  *  - Critical path: from the last op to finish (largest index on ties) back through the op that decided each
@@ -341,6 +342,13 @@ function memoFill(s: i32, ki: i32, p: i32): f64 {
 }
 
 /** all options of slot `s` (pool `p`) costed, and the prefix minima of their latencies (first minimum) */
+/**
+ * More cores must shorten an op's finish by more than this fraction of the current best option's duration
+ * (options are scanned by ascending core count): an op that barely speeds up on more cores (a weight gradient
+ * with a small output) leaves them to the ops beside it. Mirrors CORE_MARGIN in src/engine/reference.ts.
+ */
+const CORE_MARGIN: f64 = 0.02;
+
 function prefixMinima(s: i32, p: i32, full: f64): void {
   const nk = p == P_TENSOR ? gNK0 : gNK1;
   const mb = s * NK;
@@ -349,7 +357,7 @@ function prefixMinima(s: i32, p: i32, full: f64): void {
   for (let ki = 0; ki < nk; ki++) {
     let lat = full;
     if (ki < nk - 1) lat = li(gMemoGen, mb + ki) == gGen ? lf(gMemoLat, mb + ki) : memoFill(s, ki, p);
-    if (lat < bl) { bl = lat; bk = ki; }
+    if (bl == Infinity || lat < bl - CORE_MARGIN * bl) { bl = lat; bk = ki; }
     si(gPmKi, mb + ki, bk);
     sf(gPmLat, mb + ki, bl);
   }
@@ -437,7 +445,7 @@ function dispatch(p: i32, t: f64): void {
       const st = a > t ? a : t;
       if (st >= bestF) break;
       const f = st + (ki < nk - 1 ? lf(gMemoLat, mb + ki) : full);
-      if (f < bestF) {
+      if (f < bestF - CORE_MARGIN * (bestF - t)) {
         bestF = f; bestKi = ki; bestA = a; bestO = li(go, g);
       }
     }

@@ -193,7 +193,8 @@ export const STEP_STRIDE = 40;
 //    serial model costs it. A tensor op whose split dimension keeps only p < k cores busy still holds k.
 //  - priority = bottom level (longest path to a sink, all-cores latencies), ties by lower op index.
 //  - list scheduling by events (op finishes): at each event time, for each pool, while a core is free
-//    the highest-priority ready op takes the k that finishes earliest, counting for each k the time its
+//    the highest-priority ready op takes the k that finishes earliest (a larger k must beat the best smaller
+//    one by more than 2% of its duration: CORE_MARGIN), counting for each k the time its
 //    k earliest-free cores are free (it may reserve cores that free later); ties → fewer cores.
 //  - critical path: from the last op to finish (largest index on ties) back through the op that decided
 //    each start: the core holder whose release it waited for, else the dependency that finished last

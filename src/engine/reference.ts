@@ -256,6 +256,13 @@ export function refDesignValid(d: Float64Array, di: number): boolean {
 // Scheduler (reference of assembly/schedule.ts; the rules are stated there and in layout.ts)
 // =============================================================================================
 
+/**
+ * A larger core count must shorten an op's finish by more than this fraction of the best smaller option's
+ * duration (options are scanned by ascending k), so an op that barely speeds up on more cores leaves them to
+ * the ops beside it. Mirrors CORE_MARGIN in assembly/schedule.ts.
+ */
+export const CORE_MARGIN = 0.02;
+
 /** Core-count options of a pool of K cores: 1, 2, 4, …, < K, then K. */
 export function coreOptions(K: number): number[] {
   const out: number[] = [];
@@ -440,7 +447,7 @@ export function refListSchedule(inp: ListScheduleInput): ListSchedule {
         const st = a > t ? a : t;
         if (st >= bestF) break;
         const f = st + inp.latency(i, ki);
-        if (f < bestF) { bestF = f; bestKi = ki; bestA = a; bestO = g.o[gi]; }
+        if (bestF === Infinity || f < bestF - CORE_MARGIN * (bestF - t)) { bestF = f; bestKi = ki; bestA = a; bestO = g.o[gi]; }
       }
       const k = kl[bestKi];
       let rem = k;
