@@ -35,6 +35,18 @@ describe('exact schedules (HiGHS)', () => {
     }
   });
 
+  it('the list scheduler is within 5% of the optimum on the forward layers of BERT-large and GPT-2', async () => {
+    for (const [model, seq] of [['bert-large', 128], ['gpt2', 128]] as const) {
+      const g = loadTrainingGraph({ model, batch: 2, seq }, { optimizer: 'adam' });
+      for (const preset of ['a100', 'tpu-v4']) {
+        const r = await exactMakespan(layerGraph(g, 'layers.0', 'fwd'), rec(presetDesign(preset)), { timeLimitS: 20 });
+        expect(r.status, `${model} ${preset}`).toBe('Optimal');
+        expect(r.gapPct, `${model} ${preset}`).toBeLessThanOrEqual(5);
+        expect(r.gapPct).toBeGreaterThanOrEqual(-1e-4);
+      }
+    }
+  });
+
   it('checkSchedule catches an over-subscribed pool and a broken dependency', () => {
     expect(checkSchedule([0, 0], [2, 2], [2, 2], [0, 0], [4, 1], [])).toBe(true);
     expect(checkSchedule([0, 0], [2, 2], [3, 2], [0, 0], [4, 1], [])).toBe(false);
