@@ -122,10 +122,11 @@ export function registerSearchCommand(program: Command): void {
           text += `  ${m.model}: step ${(m.stepTimeS * 1e3).toFixed(2)} ms, ${m.throughput.toFixed(1)} samples/s, ${m.energyPerSampleJ.toExponential(3)} J/sample; critical path ${cp}\n`;
         }
         text += `\ntop ${result.topK.length}:\n` + table([
-          ['#', 'objective', 'area mm²', 'TDP W', 'tensor', 'vector', 'global', 'off-chip GB/s', 'df'],
-          ...result.topK.map((r, i) => [String(i + 1), r.objective.toPrecision(4), r.areaMm2.toFixed(0), r.tdpW.toFixed(0),
+          ['#', 'objective', 'area mm²', 'TDP W', 'tensor', 'vector', 'local', 'global', 'GB/s', 'off-chip', 'NoC GB/s', 'GHz', 'df'],
+          ...result.topK.map((r, i) => [String(i + 1), r.objective.toPrecision(4), r.areaMm2.toFixed(1), r.tdpW.toFixed(1),
             `${r.design.tensorCores}x${r.design.tcRows}x${r.design.tcCols}`, `${r.design.vectorCores}x${r.design.vectorLanes}`,
-            `${si(r.design.globalBufferBytes)}B`, String(r.design.offChipGBs), r.design.dataflow]),
+            `${si(r.design.localBufferBytes)}B`, `${si(r.design.globalBufferBytes)}B`, String(r.design.globalBufferGBs),
+            `${si(r.design.offChipBytes)}B@${r.design.offChipGBs}`, String(r.design.nocGBs), String(r.design.clockGHz), r.design.dataflow]),
         ]);
         process.stdout.write(text);
       }),
