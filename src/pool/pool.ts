@@ -9,6 +9,7 @@ import type { Design } from '../arch/design.js';
 import { compileKernel } from '../engine/kernel.js';
 import { BatchEvaluator, unpackResults, type DesignResult, type PackedResults, type WorkloadSpec } from '../search/evaluator.js';
 import type { Constraints, Objective } from '../search/objectives.js';
+import { packDesigns } from './design-packing.js';
 
 export interface Evaluator {
   readonly threads: number;
@@ -56,7 +57,7 @@ export function createEvaluator(o: EvaluatorOptions): Evaluator {
       const parts: Promise<DesignResult[]>[] = [];
       for (let i = 0; i < designs.length; i += per) {
         const chunk = designs.slice(i, i + per);
-        parts.push(pool.run({ designs: chunk }).then((p: PackedResults) => unpackResults(p, chunk)));
+        parts.push(pool.run({ designs: packDesigns(chunk) }).then((p: PackedResults) => unpackResults(p, chunk)));
       }
       return (await Promise.all(parts)).flat();
     },

@@ -3,8 +3,8 @@
  * flat graphs sent once) and evaluates batches of designs.
  */
 import { workerData } from 'node:worker_threads';
-import type { Design } from '../arch/design.js';
 import { BatchEvaluator, type PackedResults, type WorkloadSpec } from '../search/evaluator.js';
+import { unpackDesigns } from './design-packing.js';
 import type { Constraints, Objective } from '../search/objectives.js';
 
 interface Init {
@@ -18,6 +18,6 @@ const init = workerData as Init;
 const evaluator = new BatchEvaluator(init.workloads, init.objective, init.limits, init.module);
 
 /** Returns packed results (one Float64Array: a memcpy to clone, unlike thousands of result objects). */
-export default function evaluateBatch(task: { designs: Design[] }): PackedResults {
-  return evaluator.evaluatePacked(task.designs);
+export default function evaluateBatch(task: { designs: Float64Array }): PackedResults {
+  return evaluator.evaluatePacked(unpackDesigns(task.designs));
 }
