@@ -133,6 +133,8 @@ describe('accelmine distributed (CLI)', () => {
     [['--tp', '3', '--pp', '1', '--dp', '1', '--devices', '4'], /--tp 3 x --pp 1 x --dp 1 = 3 must equal --devices 4/],
     [['--devices', '4'], /give --tp T --pp P --dp D, or --auto-parallel/],
     [['--devices', '4', '--auto-parallel', '--network', 'infiniband'], /--network: unknown network "infiniband"/],
+    [['--devices', '2147483647', '--auto-parallel'], /--devices must be at most 65536, got 2147483647/],
+    [['--devices', '8', '--tp', '2', '--pp', '2', '--dp', '2', '--global-batch', '3'], /--global-batch 3 must be a multiple of --dp 2/],
   ])('rejects %j with one line', (args, re) => {
     const p = spawnSync(process.execPath, [CLI, 'distributed', '--model', 'gpt2', ...args], { encoding: 'utf8' });
     expect(p.status).toBe(2);

@@ -40,7 +40,11 @@ export function registerDistributedCommand(program: Command): void {
     .command('distributed')
     .description('train a model on many devices: tensor/pipeline/data-parallel layout, stage partition, step time, communication; optionally search the layout and the device design')
     .requiredOption('--model <name>', 'a zoo model')
-    .requiredOption('--devices <n>', 'number of devices', positiveInt('--devices'))
+    .requiredOption('--devices <n>', 'number of devices (at most 65536)', (v) => {
+      const n = positiveInt('--devices')(v);
+      if (n > 65536) throw new InputError(`--devices must be at most 65536, got ${n}`);
+      return n;
+    })
     .option('--tp <t>', 'tensor-parallel width', positiveInt('--tp'))
     .option('--pp <p>', 'pipeline stages', positiveInt('--pp'))
     .option('--dp <d>', 'data-parallel replicas', positiveInt('--dp'))
@@ -82,7 +86,12 @@ export function registerDistributedCommand(program: Command): void {
         let text =
           `${r.model} on ${r.devices} devices (${r.network}), global batch ${r.globalBatch}${r.seq ? `, seq ${r.seq}` : ''}\n` +
           `layout: dp ${L.dp} x pp ${L.pp} x tp ${L.tp}, micro-batch ${L.microbatch} (${r.globalBatch / (L.dp * L.microbatch)} per step), recompute ${L.recompute ? 'on' : 'off'}${L.zero1 ? ', ZeRO-1' : ''}\n` +
-          (r.feasible ? '' : `INFEASIBLE: ${r.reason}\n`) +
+          (r.feasible ? '' : `INFEASIBLE: ${r.reason}\n`);
+        if (!Number.isFinite(r.stepTimeS)) {
+          process.stdout.write(text);
+          return;
+        }
+        text +=
           `step ${(r.stepTimeS * 1e3).toFixed(1)} ms: ${r.throughput.samplesPerS.toFixed(1)} samples/s${r.throughput.tokensPerS ? ` (${si(r.throughput.tokensPerS)} tokens/s)` : ''}, ` +
           `${r.perDeviceTflops.toFixed(1)} TFLOP/s per device, bubble ${(r.bubbleFraction * 100).toFixed(1)}%\n` +
           `communication: tensor-parallel ${(r.commTimeS.tensorParallel * 1e3).toFixed(1)} ms, pipeline ${(r.commTimeS.pipeline * 1e3).toFixed(2)} ms, ` +

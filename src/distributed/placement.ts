@@ -63,7 +63,9 @@ export function searchPlacement(pr: PlacementProblem, design: Design, kernel: Ke
   for (const tp of tps) {
     const rest = pr.devices / tp;
     if (!Number.isInteger(rest)) continue;
-    const pps = f.pp ? [f.pp] : Array.from({ length: rest }, (_, i) => i + 1).filter((p) => rest % p === 0);
+    const pps: number[] = [];
+    if (f.pp) pps.push(f.pp);
+    else for (let p = 1; p <= rest; p++) if (rest % p === 0) pps.push(p);
     for (const pp of pps) {
       const dp = rest / pp;
       if (!Number.isInteger(dp) || (f.dp && f.dp !== dp)) continue;
@@ -74,7 +76,7 @@ export function searchPlacement(pr: PlacementProblem, design: Design, kernel: Ke
         for (const recompute of f.recompute !== undefined ? [f.recompute] : [false, true]) {
           const layers = cache.get(pr, design, tp, microbatch, recompute);
           if (layers instanceof Error) continue;
-          if (pp > layers.length) continue;
+          if (pp > layers.length && !f.pp) continue;
           const layout: Layout = { dp, pp, tp, microbatch, recompute, zero1: pr.zero1 };
           all.push({ layout, step: pipelineStep(layers, layout, pr.globalBatch, pr.network, design.offChipBytes), layers });
         }
