@@ -2,7 +2,7 @@
  * accelmine kernel: the WebAssembly exports. Numbers only; layouts in ./layout (mirror of src/engine/layout.ts).
  */
 import * as L from './layout';
-import { evalOp, foldCycles, designValid } from './model';
+import { evalOp, foldCycles, designValid, OFFCHIP_SUSTAINED_FRACTION } from './model';
 
 export { setGraph, evaluateSteps, graphOpCount } from './step';
 export { scheduleDetail } from './schedule';
@@ -34,6 +34,7 @@ export function isDesignValid(design: usize): bool {
 
 /** layout strides, for the host's agreement check */
 export function layoutDesignStride(): i32 { return L.DESIGN_STRIDE; }
+export function offChipSustainedFraction(): f64 { return OFFCHIP_SUSTAINED_FRACTION; }
 export function layoutOpStride(): i32 { return L.OP_STRIDE; }
 export function layoutResultStride(): i32 { return L.RESULT_STRIDE; }
 export function layoutStepStride(): i32 { return L.STEP_STRIDE; }

@@ -14,6 +14,12 @@ import {
 } from './layout';
 
 const PJ: f64 = 1e-12;
+/**
+ * Fraction of the off-chip memory's peak bandwidth that streaming kernels sustain (DRAM refresh, bank and
+ * read/write turnaround): every off-chip transfer is costed at this share of the design's offChipGBs.
+ * Mirrors OFFCHIP_SUSTAINED_FRACTION in src/engine/reference.ts and data/tech/technology.json.
+ */
+export const OFFCHIP_SUSTAINED_FRACTION: f64 = 0.833;
 
 // @ts-ignore: decorator
 @inline export function rd(p: usize, i: i32): f64 {
@@ -107,7 +113,7 @@ function tensorOp(d: usize, o: usize, cores: f64, r: usize): void {
   const macs = aV * n;
   const invNoc = clk / rd(d, D_NOC_GBS);
   const invGb = clk / rd(d, D_GLOBAL_BUFFER_GBS);
-  const invOff = clk / rd(d, D_OFFCHIP_GBS);
+  const invOff = clk / (rd(d, D_OFFCHIP_GBS) * OFFCHIP_SUSTAINED_FRACTION);
   const invSlow = Math.max(invNoc, Math.max(invGb, invOff));
   const macPJ = rd(d, D_MAC_PJ);
   const localPJ = rd(d, D_LOCAL_PJ_PER_BYTE);
@@ -178,7 +184,7 @@ function vectorOp(d: usize, o: usize, r: usize): void {
   const gb = 2 * bytes;
   const nocCycles = bytes * (clk / rd(d, D_NOC_GBS));
   const gbCycles = gb * (clk / rd(d, D_GLOBAL_BUFFER_GBS));
-  const offCycles = bytes * (clk / rd(d, D_OFFCHIP_GBS));
+  const offCycles = bytes * (clk / (rd(d, D_OFFCHIP_GBS) * OFFCHIP_SUSTAINED_FRACTION));
   let top = compute;
   let bound: f64 = <f64>B_VECTOR;
   if (nocCycles > top) { top = nocCycles; bound = <f64>B_NOC; }

@@ -8,6 +8,7 @@ import { registerSearchCommand } from './cli/search-command.js';
 import { registerCompareCommand } from './cli/compare-command.js';
 import { registerDistributedCommand } from './cli/distributed-command.js';
 import { registerHyparCommand } from './cli/hypar-cli.js';
+import { registerExactCommand } from './cli/exact-command.js';
 
 const program = new Command('accelmine')
   .description('Mine hardware accelerator architectures for training deep neural networks')
@@ -20,5 +21,6 @@ registerSearchCommand(program);
 registerCompareCommand(program);
 registerDistributedCommand(program);
 registerHyparCommand(program);
+registerExactCommand(program);
 
 program.parseAsync(process.argv).catch(reportError);

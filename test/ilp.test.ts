@@ -1,55 +1,220 @@
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { unitEnergies } from '../src/arch/cost.js';
-import type { Design } from '../src/arch/design.js';
 import { presetDesign } from '../src/arch/presets.js';
+import { Kernel } from '../src/engine/kernel.js';
 import { designRecord } from '../src/engine/layout.js';
-import { refOptionLatencies } from '../src/engine/reference.js';
-import { checkSchedule, exactMakespan } from '../src/exact/ilp-schedule.js';
-import { layerGraph } from '../src/exact/layer-graphs.js';
+import {
+  checkSchedule, compareWithList, exactMakespan, listSchedule, makespanOf, scheduleInstance, solveInstance,
+  type ListGap, type OpAssignment, type ScheduleInstance,
+} from '../src/schedule/ilp.js';
+import { layerSubgraph, representativeLayerGraphs, type LayerSubgraph } from '../src/schedule/layer-graphs.js';
 import { loadTrainingGraph } from '../src/workload/load.js';
 
-const rec = (d: Design) => designRecord(d, unitEnergies(d));
+/**
+ * Hand-made instance: a tensor pool of K = 4 cores (options 1, 2, 4) and a vector pool of 1 core.
+ *   A (tensor): 80 / 40 / 20 cycles on 1 / 2 / 4 cores (linear speed-up), no dependencies
+ *   B, C (tensor): 80 / 44 / 40 on 1 / 2 / 4 cores (almost nothing gained beyond 2 cores)
+ *   D (vector, 1 core): 30 cycles, after B and C.
+ * Optimum 74: B and C on 2 cores each side by side in [0, 44], D in [44, 74], A on 4 cores in [44, 64].
+ * Lower bound: D starts after both B and C; with 4 cores, B and C finish together at the earliest at 44 (2 + 2
+ * cores side by side; 4 + 4 one after the other ends at 80; 1 core takes 80), so the makespan is ≥ 44 + 30 = 74.
+ * Giving B and C all 4 cores each (the earliest finish for each alone) ends at 40 + 40 + 30 = 110.
+ */
+const HAND: ScheduleInstance = {
+  n: 4,
+  pool: Int32Array.from([0, 0, 0, 1]),
+  cores: [4, 1],
+  options: [[1, 2, 4], [1]],
+  dur: [[80, 40, 20], [80, 44, 40], [80, 44, 40], [30]],
+  deps: [[1, 3], [2, 3]],
+};
 
-describe('exact schedules (HiGHS)', () => {
+const rec = (preset: string) => {
+  const d = presetDesign(preset);
+  return designRecord(d, unitEnergies(d));
+};
+const PRESETS = ['a100', 'tpu-v4'];
+const key = (sg: LayerSubgraph) => `${sg.model} ${sg.layer} ${sg.part}`;
+
+describe('exact schedules (HiGHS): hand-made graphs', () => {
+  it('finds the hand-computed optimum of the 4-op graph with both formulations', async () => {
+    for (const formulation of ['overlap', 'flow'] as const) {
+      const r = await solveInstance(HAND, null, { formulation, timeLimitS: 10 });
+      expect(r.status, formulation).toBe('optimal');
+      expect(r.verified).toBe(true);
+      expect(r.makespanCycles).toBeCloseTo(74, 6);
+      expect(r.lowerBoundCycles).toBeCloseTo(74, 3);
+      const [a, b, c, d] = r.assignment;
+      expect([b.cores, c.cores]).toEqual([2, 2]);
+      expect([b.startCycles, c.startCycles, d.startCycles]).toEqual([0, 0, 44]);
+      expect(a.finishCycles).toBeLessThanOrEqual(74 + 1e-9);
+    }
+    // the all-cores schedule of B and C is feasible and longer: as a warm start it must be improved on
+    const greedy: OpAssignment[] = [
+      { startCycles: 80, finishCycles: 100, cores: 4, pool: 'tensor' },
+      { startCycles: 0, finishCycles: 40, cores: 4, pool: 'tensor' },
+      { startCycles: 40, finishCycles: 80, cores: 4, pool: 'tensor' },
+      { startCycles: 80, finishCycles: 110, cores: 1, pool: 'vector' },
+    ];
+    expect(checkSchedule(HAND, greedy)).toBeNull();
+    const w = await solveInstance(HAND, greedy, { timeLimitS: 10 });
+    expect(w.status).toBe('optimal');
+    expect(w.makespanCycles).toBeCloseTo(74, 6);
+  });
+
+  it('a deadline below the optimum is infeasible, one at the optimum is not', async () => {
+    expect((await solveInstance(HAND, null, { deadlineCycles: 73, timeLimitS: 10 })).status).toBe('infeasible');
+    const r = await solveInstance(HAND, null, { deadlineCycles: 74, timeLimitS: 10 });
+    expect(r.status).toBe('optimal');
+    expect(r.makespanCycles).toBeCloseTo(74, 6);
+  });
+
+  it('checkSchedule catches a wrong duration, a broken dependency and an over-subscribed pool', () => {
+    const ok: OpAssignment[] = [
+      { startCycles: 44, finishCycles: 64, cores: 4, pool: 'tensor' },
+      { startCycles: 0, finishCycles: 44, cores: 2, pool: 'tensor' },
+      { startCycles: 0, finishCycles: 44, cores: 2, pool: 'tensor' },
+      { startCycles: 44, finishCycles: 74, cores: 1, pool: 'vector' },
+    ];
+    expect(checkSchedule(HAND, ok)).toBeNull();
+    expect(makespanOf(ok)).toBe(74);
+    expect(checkSchedule(HAND, ok.map((x, i) => (i === 0 ? { ...x, finishCycles: 60 } : x)))).toMatch(/lasts/);
+    expect(checkSchedule(HAND, ok.map((x, i) => (i === 3 ? { ...x, startCycles: 40, finishCycles: 70 } : x)))).toMatch(/dependency/);
+    expect(checkSchedule(HAND, ok.map((x, i) => (i === 0 ? { ...x, startCycles: 20, finishCycles: 40 } : x)))).toMatch(/tensor pool holds 8 of 4/);
+    expect(checkSchedule(HAND, ok.map((x, i) => (i === 0 ? { ...x, cores: 3 } : x)))).toMatch(/not an option/);
+  });
+
   it('on one core per pool, a forward chain takes exactly the sum of its latencies', async () => {
     const d = { ...presetDesign('a100'), tensorCores: 1, vectorCores: 1 };
-    const g = layerGraph(loadTrainingGraph({ graph: new URL('../examples/mlp.json', import.meta.url).pathname, batch: 4 }, { optimizer: 'sgd' }), 'fc1', 'fwd');
-    const L = refOptionLatencies(rec(d), 0, g);
-    const sum = Array.from(L.latFull).reduce((s, x) => s + x, 0);
-    const r = await exactMakespan(g, rec(d), { timeLimitS: 10 });
-    expect(r.status).toBe('Optimal');
+    const r1 = designRecord(d, unitEnergies(d));
+    const g = loadTrainingGraph({ graph: new URL('../examples/mlp.json', import.meta.url).pathname, batch: 4 }, { optimizer: 'sgd' });
+    const sg = layerSubgraph(g, 'fc1', 'fwd');
+    const inst = scheduleInstance(sg.graph, r1);
+    const sum = inst.dur.reduce((s, x) => s + x[0], 0);
+    const r = await exactMakespan(sg.ops, d, { timeLimitS: 10, warmStart: false });
+    expect(r.status).toBe('optimal');
     expect(r.verified).toBe(true);
-    expect(r.makespanCycles).toBeCloseTo(sum, -1);
-    expect(r.listMakespanCycles).toBeCloseTo(sum, 6);
+    expect(r.makespanCycles).toBeCloseTo(sum, 3);
+  });
+});
+
+describe('exact schedules (HiGHS) against the list scheduler on ResNet-50, BERT-large and GPT-2 layers', () => {
+  const graphs = representativeLayerGraphs();
+  const kernel = new Kernel();
+  /** preset → case → comparison (cold solves for graphs ≤ 30 ops, warm-started with a short budget above) */
+  const results = new Map<string, Map<string, ListGap>>();
+  const SMALL = 30;
+
+  beforeAll(async () => {
+    for (const preset of PRESETS) {
+      const m = new Map<string, ListGap>();
+      for (const sg of graphs) {
+        const small = sg.ops.length <= SMALL;
+        m.set(key(sg), await compareWithList(sg.graph, rec(preset), { kernel, warmStart: !small, timeLimitS: small ? 10 : 2 }));
+      }
+      results.set(preset, m);
+    }
+  }, 120_000);
+
+  it('the sampled layers are a few dozen ops at most', () => {
+    expect(graphs.map((g) => `${key(g)} ${g.ops.length}`)).toEqual([
+      'resnet50 layer1.0 fwd 12', 'resnet50 layer1.0 bwd 14', 'resnet50 layer3.1 fwd 10', 'resnet50 layer3.1 bwd 11',
+      'bert-large layers.0 fwd 23', 'bert-large layers.0 bwd 37', 'gpt2 layers.0 fwd 23', 'gpt2 layers.0 bwd 37',
+    ]);
   });
 
-  it('the list schedule is never shorter than the proven optimum, and the optimum is a valid schedule', async () => {
-    const g = loadTrainingGraph({ model: 'resnet50', batch: 8 }, { optimizer: 'adam' });
-    for (const preset of ['a100', 'tpu-v4']) {
-      for (const part of ['fwd', 'bwd'] as const) {
-        const r = await exactMakespan(layerGraph(g, 'layer1.0', part), rec(presetDesign(preset)), { timeLimitS: 20 });
-        expect(r.status, `${preset} ${part}`).toBe('Optimal');
-        expect(r.verified).toBe(true);
-        expect(r.listMakespanCycles).toBeGreaterThanOrEqual(r.makespanCycles * (1 - 1e-6));
+  it('the ILP costs ops exactly as the list scheduler does (its schedule checks against the ILP durations)', () => {
+    for (const preset of PRESETS) {
+      for (const sg of graphs) {
+        const list = listSchedule(sg.graph, rec(preset), kernel);
+        expect(checkSchedule(scheduleInstance(sg.graph, rec(preset)), list.assignment), `${preset} ${key(sg)}`).toBeNull();
       }
     }
   });
 
-  it('the list scheduler is within 5% of the optimum on the forward layers of BERT-large and GPT-2', async () => {
-    for (const [model, seq] of [['bert-large', 128], ['gpt2', 128]] as const) {
-      const g = loadTrainingGraph({ model, batch: 2, seq }, { optimizer: 'adam' });
-      for (const preset of ['a100', 'tpu-v4']) {
-        const r = await exactMakespan(layerGraph(g, 'layers.0', 'fwd'), rec(presetDesign(preset)), { timeLimitS: 20 });
-        expect(r.status, `${model} ${preset}`).toBe('Optimal');
-        expect(r.gapPct, `${model} ${preset}`).toBeLessThanOrEqual(5);
-        expect(r.gapPct).toBeGreaterThanOrEqual(-1e-4);
+  it('cold solves (no list schedule given) prove optimality on every layer up to 30 ops; the list is never shorter', () => {
+    for (const preset of PRESETS) {
+      for (const sg of graphs.filter((g) => g.ops.length <= SMALL)) {
+        const r = results.get(preset)!.get(key(sg))!;
+        const what = `${preset} ${key(sg)}`;
+        expect(r.exact.warmStarted, what).toBe(false);
+        expect(r.exact.status, what).toBe('optimal');
+        expect(r.exact.verified, what).toBe(true);
+        expect(r.list.makespanCycles, what).toBeGreaterThanOrEqual(r.exact.makespanCycles * (1 - 1e-6));
       }
     }
   });
 
-  it('checkSchedule catches an over-subscribed pool and a broken dependency', () => {
-    expect(checkSchedule([0, 0], [2, 2], [2, 2], [0, 0], [4, 1], [])).toBe(true);
-    expect(checkSchedule([0, 0], [2, 2], [3, 2], [0, 0], [4, 1], [])).toBe(false);
-    expect(checkSchedule([0, 1], [2, 2], [1, 1], [0, 0], [4, 1], [[0, 1]])).toBe(false);
+  it('on the 37-op backward graphs, the best schedule is valid and the list never beats the proven lower bound', () => {
+    for (const preset of PRESETS) {
+      for (const sg of graphs.filter((g) => g.ops.length > SMALL)) {
+        const r = results.get(preset)!.get(key(sg))!;
+        const what = `${preset} ${key(sg)}`;
+        expect(r.exact.verified, what).toBe(true);
+        expect(r.exact.makespanCycles, what).toBeLessThanOrEqual(r.list.makespanCycles * (1 + 1e-9));
+        expect(r.list.makespanCycles, what).toBeGreaterThanOrEqual(r.exact.lowerBoundCycles * (1 - 1e-6));
+      }
+    }
+  });
+
+  it('the two formulations agree on the optimum (ResNet-50 layer1.0 backward, both presets)', async () => {
+    const sg = graphs.find((g) => key(g) === 'resnet50 layer1.0 bwd')!;
+    for (const preset of PRESETS) {
+      const flow = await exactMakespan(sg.graph, rec(preset), { formulation: 'flow', warmStart: false, timeLimitS: 10, kernel });
+      expect(flow.status).toBe('optimal');
+      expect(flow.makespanCycles).toBeCloseTo(results.get(preset)!.get(key(sg))!.exact.makespanCycles, -1);
+    }
+  });
+
+  // The issue's criterion: the list scheduler within 5% of the ILP optimum. It holds on every forward layer; on the
+  // backward layers it does not (bench/ilp-gap.mjs: 7-15% above the optimum): the list schedule starts
+  // off-critical weight gradients on idle cores as soon as they are ready, which delays the data-gradient chain
+  // that the optimum runs first. The second test pins today's gap so a scheduler change that widens it fails.
+  it('list within 5% of the proven optimum on every forward layer (ResNet-50, BERT-large, GPT-2; a100 and tpu-v4)', () => {
+    for (const preset of PRESETS) {
+      for (const sg of graphs.filter((g) => g.part === 'fwd')) {
+        const r = results.get(preset)!.get(key(sg))!;
+        expect(r.exact.status, `${preset} ${key(sg)}`).toBe('optimal');
+        expect(r.list.makespanCycles, `${preset} ${key(sg)}`).toBeLessThanOrEqual(1.05 * r.exact.lowerBoundCycles);
+      }
+    }
+  });
+
+  it('backward ResNet-50 layers: the list stays within 15% of the proven optimum (the 5% bound is not met there)', () => {
+    for (const preset of PRESETS) {
+      for (const sg of graphs.filter((g) => g.part === 'bwd' && g.ops.length <= SMALL)) {
+        const r = results.get(preset)!.get(key(sg))!;
+        expect(r.exact.status, `${preset} ${key(sg)}`).toBe('optimal');
+        expect(r.list.makespanCycles, `${preset} ${key(sg)}`).toBeLessThanOrEqual(1.15 * r.exact.lowerBoundCycles);
+      }
+    }
+  });
+});
+
+describe('accelmine exact (CLI)', () => {
+  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'exact', ...args], { encoding: 'utf8' });
+
+  it('prints the optimum of a layer graph, the list schedule beside it, and every op of both', () => {
+    const r = run('--model', 'resnet50', '--layer', 'layer3.1', '--part', 'bwd', '--preset', 'tpu-v4', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.status).toBe('optimal');
+    expect(j.verified).toBe(true);
+    expect(j.ops).toHaveLength(11);
+    expect(j.listMakespanCycles).toBeGreaterThanOrEqual(j.makespanCycles * (1 - 1e-9));
+    expect(j.gapPct).toBeCloseTo(((j.listMakespanCycles - j.makespanCycles) / j.makespanCycles) * 100, 9);
+    expect(Math.max(...j.ops.map((o: { ilp: { finishCycles: number } }) => o.ilp.finishCycles))).toBeCloseTo(j.makespanCycles, 3);
+  });
+
+  it('an unknown layer or part is one line naming what is allowed, exit code 2', () => {
+    const a = run('--model', 'resnet50', '--layer', 'nope', '--preset', 'a100');
+    expect(a.status).toBe(2);
+    expect(a.stderr.trim()).toMatch(/^accelmine: layer 'nope' has no fwd ops \(layers: stem, layer1\.0/);
+    const b = run('--model', 'resnet50', '--layer', 'layer1.0', '--part', 'sideways', '--preset', 'a100');
+    expect(b.status).toBe(2);
+    expect(b.stderr.trim()).toBe('accelmine: --part must be one of fwd, bwd, got "sideways"');
   });
 });

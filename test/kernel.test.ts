@@ -5,7 +5,8 @@ import type { Design } from '../src/arch/design.js';
 import { flattenOps } from '../src/engine/flatten.js';
 import { compileKernel, Kernel } from '../src/engine/kernel.js';
 import * as L from '../src/engine/layout.js';
-import { foldCycles, refEvalOp, refEvaluateStep } from '../src/engine/reference.js';
+import { foldCycles, OFFCHIP_SUSTAINED_FRACTION, refEvalOp, refEvaluateStep } from '../src/engine/reference.js';
+import { loadTechTables } from '../src/arch/tech.js';
 import type { Op } from '../src/workload/ir.js';
 
 const {
@@ -106,6 +107,13 @@ const NOT_SLOWER = 1 + 1e-12;
 
 // ------------------------------------------------------------------------------------------------
 describe('layout', () => {
+  it('kernel, reference and data/tech/technology.json hold one sustained off-chip bandwidth share (750 of 900 GB/s)', () => {
+    expect(loadTechTables().offChipSustainedFraction).toBe(OFFCHIP_SUSTAINED_FRACTION);
+    expect(OFFCHIP_SUSTAINED_FRACTION).toBeCloseTo(750 / 900, 3);
+    // the kernel refuses to start when its constant differs (checked at instantiation)
+    expect(() => new Kernel()).not.toThrow();
+  });
+
   it('assembly/layout.ts mirrors src/engine/layout.ts constant for constant', () => {
     const src = readFileSync(new URL('../assembly/layout.ts', import.meta.url), 'utf8');
     const asConsts = new Map<string, number>();
@@ -339,7 +347,8 @@ describe('properties of the cost model', () => {
     expect(gelu.energyJ).toBeCloseTo(8000 * 2e-12, 20);
     const add = kernel.evaluateOp(d, null, L.vectorRecord(L.K_ELEMENTWISE, 1e6, 1e6, 6e6, 2));
     expect(add.bound).toBe('off-chip');
-    expect(add.cycles).toBeCloseTo((6e6 * 1) / 100, 6);
+    // 6 MB at 1 GHz over the sustained share of 100 GB/s
+    expect(add.cycles).toBeCloseTo((6e6 * 1) / (100 * OFFCHIP_SUSTAINED_FRACTION), 6);
     const view = kernel.evaluateOp(d, null, L.vectorRecord(L.K_RESHAPE, 1e6, 0, 0, 2));
     expect(view.cycles).toBe(0);
     expect(view.bound).toBe('none');

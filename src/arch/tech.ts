@@ -35,6 +35,8 @@ export interface TechTables {
   registerFileBytesPerPE: number;
   registerFileAreaFactor: number;
   dynamicPowerFactor: number;
+  /** share of peak off-chip bandwidth that streaming kernels sustain */
+  offChipSustainedFraction: number;
 }
 
 export const TECH_FILE = new URL('../../data/tech/technology.json', import.meta.url);
@@ -90,6 +92,7 @@ export function parseTechTables(raw: any): TechTables {
     registerFileBytesPerPE: num(b.registerFileBytesPerPE, 'base45nm.registerFileBytesPerPE'),
     registerFileAreaFactor: num(b.registerFileAreaFactor, 'base45nm.registerFileAreaFactor'),
     dynamicPowerFactor: num(raw.calibration.dynamicPowerFactor, 'calibration.dynamicPowerFactor'),
+    offChipSustainedFraction: num(raw.memory?.offChipSustainedFraction, 'memory.offChipSustainedFraction'),
   };
 }
 

@@ -54,7 +54,7 @@ function parseDims(flag: string, v: string, n: number): number[] {
   return dims;
 }
 
-function resolveDesign(o: { preset?: string; design?: string }): Design {
+export function resolveDesign(o: { preset?: string; design?: string }): Design {
   if ((o.preset === undefined) === (o.design === undefined)) throw new InputError('give exactly one of --preset NAME or --design FILE');
   return o.preset !== undefined ? findPreset(o.preset) : readDesignFile(o.design!);
 }

@@ -12,6 +12,7 @@ import type { Design } from '../arch/design.js';
 import type { Op } from '../workload/ir.js';
 import type { FlatGraph } from './flatten.js';
 import { InputError } from '../errors.js';
+import { OFFCHIP_SUSTAINED_FRACTION } from './reference.js';
 import {
   D_TENSOR_CORES, DESIGN_STRIDE, OP_STRIDE, OPSCHED_STRIDE, RESULT_STRIDE, STEP_STRIDE, decodeOpResult, decodeOpSchedule,
   decodeStepResult, writeDesign, writeOp, type OpCost, type OpSchedule, type StepMetrics, type UnitEnergies,
@@ -41,6 +42,7 @@ interface KernelExports {
   systolicCycles(df: number, R: number, C: number, m: number, n: number, k: number): number;
   isDesignValid(design: number): number;
   layoutDesignStride(): number;
+  offChipSustainedFraction(): number;
   layoutOpStride(): number;
   layoutResultStride(): number;
   layoutStepStride(): number;
@@ -124,7 +126,7 @@ export class Kernel {
     if (
       this.x.layoutDesignStride() !== DESIGN_STRIDE || this.x.layoutOpStride() !== OP_STRIDE ||
       this.x.layoutResultStride() !== RESULT_STRIDE || this.x.layoutStepStride() !== STEP_STRIDE ||
-      this.x.layoutOpSchedStride() !== OPSCHED_STRIDE
+      this.x.layoutOpSchedStride() !== OPSCHED_STRIDE || this.x.offChipSustainedFraction() !== OFFCHIP_SUSTAINED_FRACTION
     ) {
       throw new Error('the WebAssembly kernel was built from another layout: run `npm run build:wasm`');
     }

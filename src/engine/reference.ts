@@ -41,6 +41,8 @@ import {
 import type { FlatGraph } from './flatten.js';
 
 const PJ = 1e-12;
+/** Sustained share of peak off-chip bandwidth (data/tech/technology.json `offChipSustainedFraction`); mirrors assembly/model.ts. */
+export const OFFCHIP_SUSTAINED_FRACTION = 0.833;
 
 /** SCALE-Sim v2 compute cycles of one GEMM (M×K)·(K×N) on one R×C array. */
 export function foldCycles(df: number, R: number, C: number, m: number, n: number, k: number): number {
@@ -129,7 +131,7 @@ function tensorOp(d: Float64Array, di: number, o: Float64Array, oi: number, core
   const macs = aV * n;
   const invNoc = clk / d[di + D_NOC_GBS];
   const invGb = clk / d[di + D_GLOBAL_BUFFER_GBS];
-  const invOff = clk / d[di + D_OFFCHIP_GBS];
+  const invOff = clk / (d[di + D_OFFCHIP_GBS] * OFFCHIP_SUSTAINED_FRACTION);
   const invSlow = Math.max(invNoc, Math.max(invGb, invOff));
   const macPJ = d[di + D_MAC_PJ];
   const localPJ = d[di + D_LOCAL_PJ_PER_BYTE];
@@ -201,7 +203,7 @@ function vectorOp(d: Float64Array, di: number, o: Float64Array, oi: number, r: F
   const gb = 2 * bytes;
   const nocCycles = bytes * (clk / d[di + D_NOC_GBS]);
   const gbCycles = gb * (clk / d[di + D_GLOBAL_BUFFER_GBS]);
-  const offCycles = bytes * (clk / d[di + D_OFFCHIP_GBS]);
+  const offCycles = bytes * (clk / (d[di + D_OFFCHIP_GBS] * OFFCHIP_SUSTAINED_FRACTION));
   let top = compute;
   let bound = B_VECTOR;
   if (nocCycles > top) { top = nocCycles; bound = B_NOC; }
@@ -649,7 +651,7 @@ export function refEvaluateStep(
 
 /**
  * The scheduler's per-op latency for every core option, as refScheduleDesign computes it (k cores and k/K of
- * each bandwidth): for exact schedulers (src/exact/) that must use the same durations as the list scheduler.
+ * each bandwidth): for exact schedulers (src/schedule/ilp.ts) that must use the same durations as the list scheduler.
  */
 export function refOptionLatencies(designs: Float64Array, di: number, g: FlatGraph): {
   pool: Int32Array; cores: [number, number]; options: number[][]; latFull: Float64Array; latency: (i: number, ki: number) => number;
