@@ -6,6 +6,10 @@ import { evalOp, foldCycles, designValid, OFFCHIP_SUSTAINED_FRACTION } from './m
 
 export { setGraph, evaluateSteps, graphOpCount } from './step';
 export { scheduleDetail } from './schedule';
+export {
+  tightenSetTech, tightenSetSpace, tightenSetObjective, tightenClearGraphs, tightenAddGraph, tightenCost, climb,
+  climbHeader, climbTop, climbTrace, climbLog, climbHeaderSize, climbRecordHead,
+} from './tighten';
 
 /** Reserves `bytes` of linear memory (8-byte aligned, never freed: the host reserves once and reuses). */
 export function alloc(bytes: usize): usize {

@@ -17,7 +17,7 @@ export const DEFAULT_TECH: Readonly<TechTables> = Object.freeze(loadTechTables()
 
 const MIB = 2 ** 20;
 /** on-chip network wiring and routers, mm² per GB/s at 45 nm (estimate: ~64 B/cycle links at 1 GHz ≈ 0.6 mm² each) */
-const NOC_MM2_PER_GBS_45NM = 0.01;
+export const NOC_MM2_PER_GBS_45NM = 0.01;
 
 export interface AreaBreakdown {
   tensorMm2: number;

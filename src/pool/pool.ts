@@ -6,14 +6,18 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Design } from '../arch/design.js';
+import type { DesignSpace } from '../arch/space.js';
 import { compileKernel } from '../engine/kernel.js';
 import { BatchEvaluator, unpackResults, type DesignResult, type PackedResults, type WorkloadSpec } from '../search/evaluator.js';
 import type { Constraints, Objective } from '../search/objectives.js';
+import { ClimbDriver, type ClimbOutcome, type ClimbTask } from '../search/wham-kernel.js';
 import { packDesigns } from './design-packing.js';
 
 export interface Evaluator {
   readonly threads: number;
   evaluate(designs: Design[]): Promise<DesignResult[]>;
+  /** one WHAM climb in the kernel (needs `space`; src/search/wham-kernel.ts) */
+  climb(task: ClimbTask): Promise<ClimbOutcome>;
   close(): Promise<void>;
 }
 
@@ -22,6 +26,8 @@ export interface EvaluatorOptions {
   objective: Objective;
   limits: Constraints;
   threads?: number;
+  /** the design space, for climbs */
+  space?: DesignSpace;
 }
 
 /** The built worker (vitest runs src/*.ts, but workers must be built JavaScript: DESIGN.md §9). */
@@ -39,14 +45,19 @@ export function createEvaluator(o: EvaluatorOptions): Evaluator {
   const module = compileKernel('release');
   if (threads <= 1) {
     const ev = new BatchEvaluator(o.workloads, o.objective, o.limits, module);
-    return { threads: 1, evaluate: async (d) => ev.evaluate(d), close: async () => {} };
+    const driver = o.space ? new ClimbDriver({ module, workloads: o.workloads, objective: o.objective, limits: o.limits, space: o.space }) : null;
+    const climb = async (t: ClimbTask) => {
+      if (!driver) throw new Error('climb: the evaluator was created without a design space');
+      return driver.run(t);
+    };
+    return { threads: 1, evaluate: async (d) => ev.evaluate(d), climb, close: async () => {} };
   }
   const pool = new Piscina({
     filename: workerUrl(),
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 60_000,
-    workerData: { module, workloads: o.workloads, objective: o.objective, limits: o.limits },
+    workerData: { module, workloads: o.workloads, objective: o.objective, limits: o.limits, space: o.space },
   });
   return {
     threads,
@@ -60,6 +71,10 @@ export function createEvaluator(o: EvaluatorOptions): Evaluator {
         parts.push(pool.run({ designs: packDesigns(chunk) }).then((p: PackedResults) => unpackResults(p, chunk)));
       }
       return (await Promise.all(parts)).flat();
+    },
+    climb(task: ClimbTask): Promise<ClimbOutcome> {
+      if (!o.space) return Promise.reject(new Error('climb: the evaluator was created without a design space'));
+      return pool.run(task);
     },
     close: () => pool.destroy(),
   };

@@ -3,7 +3,9 @@
  * flat graphs sent once) and evaluates batches of designs.
  */
 import { workerData } from 'node:worker_threads';
+import type { DesignSpace } from '../arch/space.js';
 import { BatchEvaluator, type PackedResults, type WorkloadSpec } from '../search/evaluator.js';
+import { ClimbDriver, type ClimbOutcome, type ClimbTask } from '../search/wham-kernel.js';
 import { unpackDesigns } from './design-packing.js';
 import type { Constraints, Objective } from '../search/objectives.js';
 
@@ -12,12 +14,24 @@ interface Init {
   workloads: WorkloadSpec[];
   objective: Objective;
   limits: Constraints;
+  /** the design space (climb tasks) */
+  space?: DesignSpace;
 }
 
 const init = workerData as Init;
 const evaluator = new BatchEvaluator(init.workloads, init.objective, init.limits, init.module);
 
-/** Returns packed results (one Float64Array: a memcpy to clone, unlike thousands of result objects). */
-export default function evaluateBatch(task: { designs: Float64Array }): PackedResults {
-  return evaluator.evaluatePacked(unpackDesigns(task.designs));
+/** The climbing kernel (one instance with every workload's graph), when the pool runs climbs. */
+const driver = init.space ? new ClimbDriver({ module: init.module, workloads: init.workloads, objective: init.objective, limits: init.limits, space: init.space }) : null;
+
+/**
+ * A batch of designs → packed results (one Float64Array: a memcpy to clone, unlike thousands of result
+ * objects); a climb task (`kind: 'climb'`) → one WHAM climb run in the kernel.
+ */
+export default function evaluateBatch(task: { designs: Float64Array } | ClimbTask): PackedResults | ClimbOutcome {
+  if ('kind' in task && task.kind === 'climb') {
+    if (!driver) throw new Error('climb task: the pool was created without a design space');
+    return driver.run(task);
+  }
+  return evaluator.evaluatePacked(unpackDesigns((task as { designs: Float64Array }).designs));
 }

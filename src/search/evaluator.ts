@@ -75,6 +75,22 @@ export function unpackResults(p: PackedResults, designs: readonly Design[]): Des
   });
 }
 
+/** Why a design of this area and TDP breaks the budget, or ''. */
+export function budgetReason(limits: Constraints, areaMm2: number, tdpW: number): string {
+  if (areaMm2 > limits.areaMm2) return `area ${areaMm2.toFixed(1)} mm2 exceeds the ${limits.areaMm2} mm2 budget`;
+  if (tdpW > limits.tdpW) return `TDP ${tdpW.toFixed(1)} W exceeds the ${limits.tdpW} W budget`;
+  return '';
+}
+
+/** Why a design the kernel evaluated is infeasible for one workload (rejected, or the training state does not fit), or ''. */
+export function workloadReason(wl: WorkloadSpec, valid: boolean, stepTimeS: number, offChipBytes: number): string {
+  if (!valid || !(stepTimeS > 0) || !Number.isFinite(stepTimeS)) return `the kernel rejected the design for ${wl.name}`;
+  if (!(wl.memoryPeakBytes <= offChipBytes)) {
+    return `the training state of ${wl.name} (${(wl.memoryPeakBytes / 2 ** 30).toFixed(2)} GiB) does not fit ${(offChipBytes / 2 ** 30).toFixed(2)} GiB off-chip`;
+  }
+  return '';
+}
+
 export class BatchEvaluator {
   private readonly kernels: Kernel[];
   private records = new Float64Array(0);
@@ -91,9 +107,7 @@ export class BatchEvaluator {
 
   /** Why a design breaks the budget, or ''. */
   budgetReason(areaMm2: number, tdpW: number): string {
-    if (areaMm2 > this.limits.areaMm2) return `area ${areaMm2.toFixed(1)} mm2 exceeds the ${this.limits.areaMm2} mm2 budget`;
-    if (tdpW > this.limits.tdpW) return `TDP ${tdpW.toFixed(1)} W exceeds the ${this.limits.tdpW} W budget`;
-    return '';
+    return budgetReason(this.limits, areaMm2, tdpW);
   }
 
   /** Evaluates designs; those over the area/TDP budget come back infeasible without a kernel call. */
@@ -152,12 +166,10 @@ export class BatchEvaluator {
         const c = o + P_HEAD + nm * P_PER_MODEL;
         for (let b = 0; b < BOUND_COUNT; b++) data[c + b] += cyc > 0 ? steps[s + S_CP_BOUND_CYCLES + b] / cyc / nm : 0;
         if (data[o + P_FEASIBLE] !== 1) continue;
-        if (steps[s + S_VALID] !== 1 || !(stepTimeS > 0) || !Number.isFinite(stepTimeS)) {
+        const why = workloadReason(wl, steps[s + S_VALID] === 1, stepTimeS, d.offChipBytes);
+        if (why) {
           data[o + P_FEASIBLE] = 0;
-          reasons[i] = `the kernel rejected the design for ${wl.name}`;
-        } else if (!m.fits) {
-          data[o + P_FEASIBLE] = 0;
-          reasons[i] = `the training state of ${wl.name} (${(wl.memoryPeakBytes / 2 ** 30).toFixed(2)} GiB) does not fit ${(d.offChipBytes / 2 ** 30).toFixed(2)} GiB off-chip`;
+          reasons[i] = why;
         }
       }
     });

@@ -8,7 +8,7 @@ import type { DesignSpace } from '../arch/space.js';
 import { areaMm2, tdpW } from '../arch/cost.js';
 import { flattenOps } from '../engine/flatten.js';
 import { evaluateDesign, prepareWorkload, type Evaluation } from '../evaluate.js';
-import { createEvaluator } from '../pool/pool.js';
+import { createEvaluator, type Evaluator } from '../pool/pool.js';
 import type { TrainingGraph } from '../workload/ir.js';
 import { memoryFootprint } from '../workload/memory.js';
 import { BatchEvaluator, type DesignResult, type WorkloadSpec } from './evaluator.js';
@@ -19,7 +19,12 @@ import { genetic } from './genetic.js';
 import { randomSearch } from './random.js';
 import { spotlight } from './spotlight.js';
 import { wham } from './wham.js';
+import { climbSearch, type SearchBooks } from './wham-kernel.js';
 
+/**
+ * The strategies by name. runSearch runs `wham` as climbs inside the kernel (wham-kernel.ts); its ask/tell
+ * form (wham.ts) stays here for callers that drive a Strategy themselves.
+ */
 export const STRATEGIES: Record<string, (ctx: StrategyContext) => Strategy> = { wham, exhaustive, random: randomSearch, genetic, spotlight };
 
 /** The forward pass alone (for --inference-only searches): forward ops, dependencies among them. */
@@ -96,61 +101,85 @@ export function workloadSpec(g: TrainingGraph): WorkloadSpec {
   return { name: g.name, batch: g.batch, seq: g.seq, flat: flattenOps(g.ops), memoryPeakBytes: memoryFootprint(g).peak };
 }
 
+/** The ask/tell loop: the strategy proposes batches, the pool evaluates them, the books keep top-k and trace. */
+async function askTell(o: SearchOptions, strategy: Strategy, evaluator: Evaluator, nWorkloads: number, elapsed: () => number): Promise<SearchBooks> {
+  const batchSize = o.batchSize ?? (o.strategy === 'exhaustive' ? 1024 * evaluator.threads : 512);
+  const top: DesignResult[] = [];
+  const topKeys = new Set<string>();
+  const bestGoodness = Array.from({ length: nWorkloads }, () => 0);
+  const trace: SearchResult['trace'] = [];
+  let evaluations = 0, considered = 0, infeasible = 0;
+  let bestScore = 0;
+  const single = nWorkloads === 1;
+  const spaceTotal = o.strategy === 'exhaustive' ? spaceSizeOf(o.space) : null;
+  // designs over the area/TDP budget cost no kernel evaluation; stop anyway once 20 x the budget were considered
+  const timeUp = () => o.timeBudgetS !== undefined && elapsed() >= o.timeBudgetS;
+  while (evaluations < o.budget && considered < 20 * o.budget && !o.stop?.stopped && !timeUp()) {
+    const designs = strategy.ask(Math.max(1, Math.min(batchSize, o.budget - evaluations)));
+    if (designs.length === 0) break;
+    const results = await evaluator.evaluate(designs);
+    strategy.tell(results);
+    o.onResults?.(results);
+    considered += results.length;
+    for (const r of results) {
+      if (r.models.length > 0) evaluations++;
+      if (!r.feasible) {
+        infeasible++;
+        continue;
+      }
+      r.values.forEach((v, i) => (bestGoodness[i] = Math.max(bestGoodness[i], goodness(o.objective, v))));
+      const k = designKey(r.design);
+      if (!topKeys.has(k) && (top.length < o.topK || r.score > top[top.length - 1].score)) {
+        top.push(r);
+        topKeys.add(k);
+        top.sort((a, b) => b.score - a.score);
+        if (top.length > o.topK) topKeys.delete(designKey(top.pop()!.design));
+      }
+      if (r.score > bestScore) {
+        bestScore = r.score;
+        trace.push({ evaluations, elapsedS: elapsed(), objective: single ? r.values[0] : r.score });
+      }
+    }
+    o.onProgress?.({
+      evaluations, elapsedS: elapsed(), bestObjective: top.length ? (single ? top[0].values[0] : top[0].score) : null,
+      fraction: spaceTotal ? considered / spaceTotal : Number.isFinite(o.budget) ? evaluations / o.budget : o.timeBudgetS ? elapsed() / o.timeBudgetS : null,
+    });
+  }
+  return { top, bestGoodness, trace, evaluations, considered, infeasible };
+}
+
 export async function runSearch(o: SearchOptions): Promise<SearchResult> {
   const t0 = performance.now();
   const elapsed = () => (performance.now() - t0) / 1000;
   const workloads = o.graphs.map((g) => workloadSpec(o.inferenceOnly ? forwardOnly(g) : g));
   const factory = STRATEGIES[o.strategy];
   if (!factory) throw new Error(`unknown strategy ${o.strategy}`);
-  const budgetOk = (d: Design) => areaMm2(d) <= o.limits.areaMm2 && tdpW(d) <= o.limits.tdpW;
-  const strategy = factory({ space: o.space, seed: o.seed, limits: o.limits, budgetOk });
-  const evaluator = createEvaluator({ workloads, objective: o.objective, limits: o.limits, threads: o.threads });
-  const batchSize = o.batchSize ?? (o.strategy === 'exhaustive' ? 1024 * evaluator.threads : 512);
-  const top: DesignResult[] = [];
-  const topKeys = new Set<string>();
-  const bestGoodness = workloads.map(() => 0);
-  const trace: SearchResult['trace'] = [];
-  let evaluations = 0, considered = 0, infeasible = 0;
-  let bestScore = 0;
+  // `wham` runs its climbs inside the kernel (wham-kernel.ts); the others ask and tell
+  const inKernel = o.strategy === 'wham';
+  const evaluator = createEvaluator({ workloads, objective: o.objective, limits: o.limits, threads: o.threads, space: inKernel ? o.space : undefined });
   const single = workloads.length === 1;
-  const spaceTotal = o.strategy === 'exhaustive' ? spaceSizeOf(o.space) : null;
+  let books: SearchBooks;
   try {
-    // designs over the area/TDP budget cost no kernel evaluation; stop anyway once 20 x the budget were considered
-    const timeUp = () => o.timeBudgetS !== undefined && elapsed() >= o.timeBudgetS;
-    while (evaluations < o.budget && considered < 20 * o.budget && !o.stop?.stopped && !timeUp()) {
-      const designs = strategy.ask(Math.max(1, Math.min(batchSize, o.budget - evaluations)));
-      if (designs.length === 0) break;
-      const results = await evaluator.evaluate(designs);
-      strategy.tell(results);
-      o.onResults?.(results);
-      considered += results.length;
-      for (const r of results) {
-        if (r.models.length > 0) evaluations++;
-        if (!r.feasible) {
-          infeasible++;
-          continue;
-        }
-        r.values.forEach((v, i) => (bestGoodness[i] = Math.max(bestGoodness[i], goodness(o.objective, v))));
-        const k = designKey(r.design);
-        if (!topKeys.has(k) && (top.length < o.topK || r.score > top[top.length - 1].score)) {
-          top.push(r);
-          topKeys.add(k);
-          top.sort((a, b) => b.score - a.score);
-          if (top.length > o.topK) topKeys.delete(designKey(top.pop()!.design));
-        }
-        if (r.score > bestScore) {
-          bestScore = r.score;
-          trace.push({ evaluations, elapsedS: elapsed(), objective: single ? r.values[0] : r.score });
-        }
-      }
-      o.onProgress?.({
-        evaluations, elapsedS: elapsed(), bestObjective: top.length ? (single ? top[0].values[0] : top[0].score) : null,
-        fraction: spaceTotal ? considered / spaceTotal : Number.isFinite(o.budget) ? evaluations / o.budget : o.timeBudgetS ? elapsed() / o.timeBudgetS : null,
+    if (inKernel) {
+      books = await climbSearch({
+        space: o.space, workloads, objective: o.objective, limits: o.limits, seed: o.seed, topK: o.topK, budget: o.budget,
+        timeBudgetS: o.timeBudgetS, concurrency: evaluator.threads, runClimb: (t) => evaluator.climb(t), elapsedS: elapsed, stop: o.stop,
+        onResults: o.onResults,
+        onProgress: o.onProgress
+          ? (evaluations, bestObjective) => o.onProgress!({
+              evaluations, elapsedS: elapsed(), bestObjective,
+              fraction: Number.isFinite(o.budget) ? evaluations / o.budget : o.timeBudgetS ? elapsed() / o.timeBudgetS : null,
+            })
+          : undefined,
       });
+    } else {
+      const budgetOk = (d: Design) => areaMm2(d) <= o.limits.areaMm2 && tdpW(d) <= o.limits.tdpW;
+      books = await askTell(o, factory({ space: o.space, seed: o.seed, limits: o.limits, budgetOk }), evaluator, workloads.length, elapsed);
     }
   } finally {
     await evaluator.close();
   }
+  const { top, bestGoodness, trace, evaluations, considered, infeasible } = books;
   const rank = (r: DesignResult): RankedDesign => ({
     design: r.design,
     objective: single ? r.values[0] : geomean(r.values.map((v, i) => goodness(o.objective, v) / bestGoodness[i])),
