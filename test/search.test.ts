@@ -142,6 +142,14 @@ describe('accelmine search (CLI)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('says when neither --area nor --tdp bounds the search', () => {
+    const free = cli(['search', '--model', 'resnet18', '--batch', '2', '--space', 'small', '--budget', '50', '--threads', '1', '--json']);
+    expect(free.status, free.stderr).toBe(0);
+    expect(free.stderr).toContain('note: no --area or --tdp given: the search is unconstrained');
+    const bounded = cli(['search', '--model', 'resnet18', '--batch', '2', '--space', 'small', '--budget', '50', '--threads', '1', '--tdp', '300', '--json']);
+    expect(bounded.status, bounded.stderr).toBe(0);
+    expect(bounded.stderr).not.toContain('unconstrained');
+  });
   it.each([
     [['--objective', 'speed'], /--objective must be one of throughput, perf-per-tdp, perf-per-area, energy, edp/],
     [['--strategy', 'magic'], /--strategy must be one of wham, exhaustive/],

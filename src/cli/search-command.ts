@@ -73,6 +73,9 @@ export function registerSearchCommand(program: Command): void {
           }
           jsonl = createWriteStream(join(o.out, 'evaluations.jsonl'));
         }
+        if (o.area === undefined && o.tdp === undefined && o.strategy !== 'exhaustive') {
+          process.stderr.write('note: no --area or --tdp given: the search is unconstrained (it will favour the largest designs of the space)\n');
+        }
         const stop = { stopped: false };
         const onSigint = () => {
           if (stop.stopped) process.exit(130);
