@@ -49,7 +49,7 @@ for (const threads of [1, 2]) {
   const run = async (budget, seed) => {
     const t0 = performance.now();
     const b = await climbSearch({ space: BUILTIN_SPACES.large, workloads, objective: 'throughput', limits: limitsClimb, seed, topK: 1, budget,
-      concurrency: ev.threads, elapsedS: () => (performance.now() - t0) / 1000, runClimb: (t) => ev.climb(t) });
+      concurrency: ev.threads > 1 ? 2 * ev.threads : 1, elapsedS: () => (performance.now() - t0) / 1000, runClimb: (t) => ev.climb(t) });
     return b.evaluations / ((performance.now() - t0) / 1000);
   };
   await run(2000, 99); // warm-up

@@ -163,7 +163,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
     if (inKernel) {
       books = await climbSearch({
         space: o.space, workloads, objective: o.objective, limits: o.limits, seed: o.seed, topK: o.topK, budget: o.budget,
-        timeBudgetS: o.timeBudgetS, concurrency: evaluator.threads, runClimb: (t) => evaluator.climb(t), elapsedS: elapsed, stop: o.stop,
+        timeBudgetS: o.timeBudgetS, concurrency: evaluator.threads > 1 ? 2 * evaluator.threads : 1, runClimb: (t) => evaluator.climb(t), elapsedS: elapsed, stop: o.stop,
         onResults: o.onResults,
         onProgress: o.onProgress
           ? (evaluations, bestObjective) => o.onProgress!({
