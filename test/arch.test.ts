@@ -157,22 +157,21 @@ describe('row-stationary mapping (Eyeriss, JSSC 2017)', () => {
 });
 
 describe('training throughput against NVIDIA measurements (data/reference/training-throughput.csv)', () => {
-  // The issue asks for ±30%; the model meets it for BERT-large at seq 512 and overestimates the others by
-  // 41-69% (README, "Fidelity"). This guard catches regressions beyond the errors we report.
-  it('stays within the reported errors (regression guard at ±70%)', async () => {
+  // Single-stream execution (one kernel at a time, as the measured PyTorch runs do). ResNet-50 on both GPUs and
+  // BERT-large at seq 512 meet the issue's ±30%; BERT-large at seq 128 is 30.9% optimistic (README, "Fidelity":
+  // the two BERT rows disagree on the cost per token, so no per-op change fits both). Guard: ±35% there.
+  it('ResNet-50 (V100, A100) and BERT-large seq 512 within ±30%, seq 128 within ±35%', async () => {
     const { throughputRows } = await import('../src/validation/fidelity.js');
     const rows = throughputRows();
     expect(rows.map((r) => r.case)).toEqual([
-      'resnet50 on v100, batch 256 training throughput',
-      'resnet50 on a100, batch 256 training throughput',
-      'bert-large on v100, batch 64, seq 128 training throughput',
-      'bert-large on v100, batch 8, seq 512 training throughput',
+      'resnet50 on v100, batch 256, single stream training throughput',
+      'resnet50 on a100, batch 256, single stream training throughput',
+      'bert-large on v100, batch 64, seq 128, single stream training throughput',
+      'bert-large on v100, batch 8, seq 512, single stream training throughput',
     ]);
-    for (const r of rows) {
-      expect(Number.isFinite(r.predicted)).toBe(true);
-      expect(Math.abs(r.errorPct), r.case).toBeLessThanOrEqual(70);
-    }
-    // seq 512 meets the issue's bound
-    expect(Math.abs(rows[3].errorPct)).toBeLessThanOrEqual(30);
+    for (const r of rows) expect(Number.isFinite(r.predicted)).toBe(true);
+    for (const i of [0, 1, 3]) expect(Math.abs(rows[i].errorPct), rows[i].case).toBeLessThanOrEqual(30);
+    expect(Math.abs(rows[2].errorPct), rows[2].case).toBeLessThanOrEqual(35);
   });
 });
+

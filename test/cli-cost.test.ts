@@ -269,6 +269,28 @@ describe('accelmine evaluate', () => {
     for (const p of ['fwd', 'dgrad', 'wgrad', 'optimizer']) expect(phases).toContain(p);
   });
 
+  it('--execution single-stream runs the ops one at a time on all cores: the step is the serial sum, no two ops overlap', () => {
+    const cc = runJson('evaluate', '--preset', 'a100', '--model', 'resnet18', '--batch', '8', '--json');
+    const ss = runJson('evaluate', '--preset', 'a100', '--model', 'resnet18', '--batch', '8', '--execution', 'single-stream', '--json');
+    expectAllFinite(ss);
+    expect(cc.execution).toBe('concurrent');
+    expect(ss.execution).toBe('single-stream');
+    relClose(ss.stepTimeS, cc.serialTimeS);
+    expect(ss.stepTimeS).toBeGreaterThanOrEqual(cc.stepTimeS * (1 - 1e-9));
+    // one after another: sorted by start, each op starts when the previous ends, on all cores of its pool
+    const ops = [...ss.ops].sort((a: Json, b: Json) => a.startS - b.startS || a.timeS - b.timeS);
+    for (let i = 1; i < ops.length; i++) relClose(ops[i].startS, ops[i - 1].startS + ops[i - 1].timeS);
+    for (const o of ss.ops) expect([0, a100Design.tensorCores, a100Design.vectorCores]).toContain(o.cores);
+    expect(ss.ops.every((o: Json) => o.critical)).toBe(true);
+    // energy: the ops' energies plus leakage over the step; the pools are busy in turn
+    const leakW = (ss.energyJ - ss.ops.reduce((a: number, o: Json) => a + o.energyJ, 0)) / ss.stepTimeS;
+    expect(leakW).toBeGreaterThan(0);
+    expect(ss.utilization.tensor + ss.utilization.vector).toBeLessThanOrEqual(1 + 1e-9);
+    const bad = run('evaluate', '--preset', 'a100', '--model', 'resnet18', '--execution', 'parallel');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe('accelmine: --execution must be one of concurrent, single-stream, got "parallel"');
+  });
+
   it('a sequence model reports tokens/s = throughput x seq', () => {
     const ev = runJson('evaluate', '--preset', 'h100', '--model', 'gpt2', '--batch', '1', '--seq', '64', '--json');
     expectAllFinite(ev);

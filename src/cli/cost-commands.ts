@@ -8,7 +8,7 @@ import { validateDesign } from '../arch/validate.js';
 import { defaultKernel } from '../engine/kernel.js';
 import { gemmRecord, PRECISION_ELEMENT_BYTES, PRECISION_CODES } from '../engine/layout.js';
 import { InputError } from '../errors.js';
-import { evaluateDesign, prepareWorkload } from '../evaluate.js';
+import { evaluateDesign, EXECUTIONS, prepareWorkload, type Execution } from '../evaluate.js';
 import { fidelityTable } from '../validation/fidelity.js';
 import { loadTrainingGraph } from '../workload/load.js';
 import { action, oneOf, positiveInt, printJson, si, table } from './common.js';
@@ -128,17 +128,18 @@ export function registerCostCommands(program: Command): void {
     .option('--design <file>', 'a design JSON file')
     .option('--optimizer <o>', 'sgd | momentum | adam | adamw', oneOf('--optimizer', ['sgd', 'momentum', 'adam', 'adamw'] as const), 'adam')
     .option('--recompute', 'recompute each layer\'s forward before its backward')
+    .option('--execution <e>', 'concurrent: ops list-scheduled on the core pools, several at once; single-stream: one op at a time on all cores (as PyTorch on one CUDA stream runs a step)', oneOf('--execution', EXECUTIONS), 'concurrent')
     .option('--json', 'print JSON (with every op)')
     .action(
-      action((o: WorkloadFlags & { preset?: string; design?: string; optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw'; recompute?: boolean; json?: boolean }) => {
+      action((o: WorkloadFlags & { preset?: string; design?: string; optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw'; recompute?: boolean; execution: Execution; json?: boolean }) => {
         const design = resolveDesign(o);
         const graph = loadTrainingGraph(workloadSource(o), { optimizer: o.optimizer, recompute: o.recompute ?? false });
-        const ev = evaluateDesign(design, prepareWorkload(graph));
+        const ev = evaluateDesign(design, prepareWorkload(graph), undefined, { execution: o.execution });
         if (o.json) return printJson({ design, ...ev });
         const top = [...ev.ops].sort((a, b) => b.timeS - a.timeS).slice(0, 10);
         const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
         process.stdout.write(
-          `${ev.model}: batch ${ev.batch}${ev.seq ? `, seq ${ev.seq}` : ''} on ${o.preset ?? o.design}\n` +
+          `${ev.model}: batch ${ev.batch}${ev.seq ? `, seq ${ev.seq}` : ''} on ${o.preset ?? o.design}${ev.execution === 'single-stream' ? ', single stream' : ''}\n` +
             `step ${(ev.stepTimeS * 1e3).toFixed(3)} ms, ${ev.throughput.toFixed(1)} samples/s${ev.tokensPerS ? ` (${si(ev.tokensPerS)} tokens/s)` : ''}\n` +
             `${ev.achievedTflops.toFixed(1)} of ${ev.peakTflops.toFixed(1)} TFLOP/s; utilization tensor ${pct(ev.utilization.tensor)}, vector ${pct(ev.utilization.vector)}\n` +
             `energy ${ev.energyJ.toFixed(3)} J/step (${ev.energyPerSampleJ.toExponential(3)} J/sample), average ${ev.avgPowerW.toFixed(1)} W, TDP ${ev.tdpW.toFixed(1)} W, area ${ev.areaMm2.toFixed(1)} mm²\n` +
