@@ -58,7 +58,7 @@ export function registerExactCommand(program: Command): void {
         const c = (x: number) => x.toFixed(0);
         process.stdout.write(
           `${o.layer} ${o.part}: ${sg.ops.length} ops; ILP ${e.status} in ${e.solveS.toFixed(2)} s (schedule re-checked: ${e.verified ? 'yes' : 'NO'})\n` +
-            `optimum ${c(e.makespanCycles)} cycles (lower bound ${c(e.lowerBoundCycles)}), list schedule ${c(r.list.makespanCycles)}: ` +
+            `${e.status === 'optimal' ? 'optimum' : 'best schedule found'} ${c(e.makespanCycles)} cycles (proven lower bound ${c(e.lowerBoundCycles)}), list schedule ${c(r.list.makespanCycles)}: ` +
             `${r.gapPct.toFixed(2)}% above${e.status === 'optimal' ? ' the optimum' : ' the best found'}\n` +
             table([
               ['op', 'pool', 'ILP start', 'ILP finish', 'cores', 'list start', 'list finish', 'cores'],
