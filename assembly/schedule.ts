@@ -26,7 +26,7 @@
  */
 import {
   D_CLOCK_GHZ, D_GLOBAL_BUFFER_GBS, D_LEAKAGE_W, D_NOC_GBS, D_OFFCHIP_GBS, D_TENSOR_CORES,
-  D_VECTOR_CORES, DESIGN_STRIDE, O_COUNT, O_UNIT, OP_STRIDE, OPSCHED_STRIDE, P_NONE, P_TENSOR, P_VECTOR,
+  D_VECTOR_CORES, DESIGN_STRIDE, O_B, O_COUNT, O_K, O_M, O_N, O_UNIT, OP_STRIDE, OPSCHED_STRIDE, P_NONE, P_TENSOR, P_VECTOR,
   R_BOUND, R_COMPUTE_CYCLES, R_CYCLES, R_ENERGY_J, R_GLOBAL_BYTES, R_LOCAL_BYTES, R_MACS, R_NOC_BYTES,
   R_NONOVERLAP_CYCLES, R_OFFCHIP_BYTES, RESULT_STRIDE, S_BOUND_CYCLES, S_CP_BOUND_CYCLES, S_CP_OPS, S_CRITICAL_PATH_CYCLES,
   S_CYCLES, S_DYNAMIC_J, S_ENERGY_J, S_GLOBAL_BYTES, S_LEAKAGE_J, S_LOCAL_BYTES, S_MACS, S_NOC_BYTES,
@@ -726,4 +726,46 @@ export function scheduleDetail(out: usize, cpOut: usize): i32 {
   }
   memory.copy(cpOut, gCp, <usize>gNCp << 2);
   return gNCp;
+}
+
+/**
+ * The tensor-op shapes that weigh most on the critical path of the design last scheduled: critical time per
+ * unique shape (slot), the `cap` largest written at `out` as (b, m, n, k, critical cycles) f64 records, largest
+ * first; returns how many. The tightening loop (tighten.ts) picks array shapes from them. `scratch` holds
+ * nSlots f64 (the caller's).
+ */
+export function criticalTensorShapes(out: usize, cap: i32, scratch: usize): i32 {
+  const nSlots = gNSlots;
+  for (let s = 0; s < nSlots; s++) sf(scratch, s, 0);
+  for (let j = 0; j < gNCp; j++) {
+    const i = li(gCp, j);
+    const s = li(gOpSlot, i);
+    if (li(gSlotPool, s) != P_TENSOR) continue;
+    sf(scratch, s, lf(scratch, s) + lf(gFin, i) - lf(gStart, i));
+  }
+  let n = 0;
+  for (let s = 0; s < nSlots; s++) {
+    const t = lf(scratch, s);
+    if (!(t > 0)) continue;
+    // insertion into the top-`cap` list (time descending, slot ascending on ties)
+    let pos = n < cap ? n : cap;
+    while (pos > 0 && lf(out + (<usize>((pos - 1) * 5) << 3), 4) < t) pos--;
+    if (pos >= cap) continue;
+    const last = n < cap ? n : cap - 1;
+    for (let q = last; q > pos; q--) memory.copy(out + (<usize>(q * 5) << 3), out + (<usize>((q - 1) * 5) << 3), 40);
+    const w = out + (<usize>(pos * 5) << 3);
+    const o = gSlotOps + (<usize>(s * OP_STRIDE) << 3);
+    wr(w, 0, rd(o, O_B));
+    wr(w, 1, rd(o, O_M));
+    wr(w, 2, rd(o, O_N));
+    wr(w, 3, rd(o, O_K));
+    wr(w, 4, t);
+    if (n < cap) n++;
+  }
+  return n;
+}
+
+/** Unique op shapes of the loaded graph (for sizing criticalTensorShapes' scratch). */
+export function loadedSlotCount(): i32 {
+  return gNSlots;
 }

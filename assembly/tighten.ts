@@ -17,8 +17,9 @@
  *     dataflows and precisions;
  *  3. keep proposals not seen in this climb and inside the budget; evaluate them in order; accept the best
  *     if it improves the score, back to 2;
- *  4. when none improves, the full one-step neighbourhood (every axis ±1); improving → 2, else a local
- *     optimum: done. Also done after `maxEvals` evaluations (a prefix of the uncapped climb).
+ *  4. when none improves, the full one-step neighbourhood (every axis ±1) and the two array shapes that best
+ *     fit the critical GEMMs (shapeProposals: rows × cols with the processing elements kept); improving → 2,
+ *     else a local optimum: done. Also done after `maxEvals` evaluations (a prefix of the uncapped climb).
  * Results (read by the host after the call): a header, the top-k distinct designs by score, the trace of
  * designs that raised the climb's best score, and (if asked) a log of every evaluated design. Records:
  * REC_* below, REC_HEAD + NP + 4 × workloads f64 each.
@@ -31,6 +32,8 @@ import {
   S_TIME_S, S_VALID, STEP_STRIDE,
 } from './layout';
 import { evaluateSteps, setGraph } from './step';
+import { criticalTensorShapes } from './schedule';
+import { foldCycles } from './model';
 
 // ---------------------------------------------------------------------------------------------
 // layouts shared with src/engine/climber.ts
@@ -122,6 +125,9 @@ const OBJ_EDP: i32 = 4;
 
 /** resources the critical path is attributed to (bound codes B_TENSOR … B_OFFCHIP) */
 const NRES: i32 = 6;
+/** resource index of the tensor arrays (RESOURCES order in wham.ts: tensor first) */
+const RES_TENSOR: i32 = 0;
+const SHAPE_MOVES: i32 = 2;
 /** per resource: count, then up to RES_MAX parameter indices */
 const RES_MAX: i32 = 4;
 const RES_STRIDE: i32 = RES_MAX + 1;
@@ -364,6 +370,7 @@ export function tightenAddGraph(ops: usize, nOps: i32, slotResults: usize, opSlo
   sf(g, 9, memoryPeakBytes);
   gNGraphs++;
   gLoaded = gNGraphs - 1;
+  if (nOps > gMaxSlots) gMaxSlots = nOps;
   return setGraph(ops, nOps, slotResults, opSlot, opPhase, depOffsets, deps, nAllOps);
 }
 
@@ -379,6 +386,20 @@ function useGraph(w: i32): void {
 // per-climb state
 // ---------------------------------------------------------------------------------------------
 let gRecStride: i32 = 0;
+// critical tensor shapes (b, m, n, k, weight) per workload, SHAPES_PER_WL each: of the last evaluated design,
+// of the batch's best and of the current design (weights: share of the workload's step / workloads)
+const SHAPES_PER_WL: i32 = 8;
+const SH_STRIDE: i32 = 5;
+let gMaxSlots: i32 = 0;
+let gSlotScratch: usize = 0; // f64 [gMaxSlots]
+let gSlotScratchCap: i32 = 0;
+let gShapes: usize = 0;
+let gBestShapes: usize = 0;
+let gCurShapes: usize = 0;
+let gShapesCap: i32 = 0; // workloads the three buffers have room for
+let gNShapes: usize = 0; // i32 [workloads] records per workload, for each of the three
+let gBestNShapes: usize = 0;
+let gCurNShapes: usize = 0;
 let gStep: usize = 0; // f64 [STEP_STRIDE]
 let gCur: usize = 0; // i32 [NP]
 let gCurRec: usize = 0; // f64 record of the current design
@@ -501,6 +522,20 @@ function ensureClimbBuffers(nm: i32, topK: i32): void {
     gTop = allocF64((topK + 1) * gRecStride);
     gTopCap = topK;
   }
+  if (nm > gShapesCap) {
+    const sz = nm * SHAPES_PER_WL * SH_STRIDE;
+    gShapes = allocF64(sz);
+    gBestShapes = allocF64(sz);
+    gCurShapes = allocF64(sz);
+    gNShapes = allocI32(nm);
+    gBestNShapes = allocI32(nm);
+    gCurNShapes = allocI32(nm);
+    gShapesCap = nm;
+  }
+  if (gMaxSlots > gSlotScratchCap) {
+    gSlotScratch = allocF64(gMaxSlots);
+    gSlotScratchCap = gMaxSlots;
+  }
   if (gTraceCap == 0) {
     gTraceCap = 64;
     gTrace = allocF64(gTraceCap * gRecStride);
@@ -567,6 +602,10 @@ function evaluate(c: usize, d: usize, topK: i32, log: bool): f64 {
     sf(q, RW_VALID, valid ? 1 : 0);
     sf(q, RW_FITS, fits ? 1 : 0);
     const cyc = lf(gStep, S_CYCLES);
+    const shp = gShapes + (<usize>(w * SHAPES_PER_WL * SH_STRIDE) << 3);
+    const ns = valid && cyc > 0 ? criticalTensorShapes(shp, SHAPES_PER_WL, gSlotScratch) : 0;
+    for (let q = 0; q < ns; q++) sf(shp, q * SH_STRIDE + 4, lf(shp, q * SH_STRIDE + 4) / cyc / <f64>nm);
+    si(gNShapes, w, ns);
     for (let r = 0; r < NRES; r++) sf(gShare, r, lf(gShare, r) + (cyc > 0 ? lf(gStep, S_CP_BOUND_CYCLES + r) / cyc / <f64>nm : 0));
     if (!valid || !(stepTimeS > 0) || !isFinite(stepTimeS) || !fits) {
       feasible = false;
@@ -642,6 +681,88 @@ function budgetOk(c: usize): bool {
   return gArea <= gAreaLimit && gTdp <= gTdpLimit;
 }
 
+function copyShapes(dst: usize, dstN: usize, src: usize, srcN: usize): void {
+  memory.copy(dst, src, <usize>(gNGraphs * SHAPES_PER_WL * SH_STRIDE) << 3);
+  memory.copy(dstN, srcN, <usize>gNGraphs << 2);
+}
+
+/**
+ * Estimated critical tensor time of the current design's critical GEMMs on `cores` arrays of R × C, relative
+ * weights as recorded: Σ weight × SCALE-Sim fold cycles of the per-core GEMM (the b·m output rows split over
+ * the cores) on R × C, for the design's dataflow.
+ */
+function shapeTime(cores: f64, R: f64, C: f64, df: f64): f64 {
+  let t: f64 = 0;
+  for (let w = 0; w < gNGraphs; w++) {
+    const base = gCurShapes + (<usize>(w * SHAPES_PER_WL * SH_STRIDE) << 3);
+    const ns = li(gCurNShapes, w);
+    for (let q = 0; q < ns; q++) {
+      const r = base + (<usize>(q * SH_STRIDE) << 3);
+      const rows = Math.ceil((lf(r, 0) * lf(r, 1)) / cores);
+      t += lf(r, 4) * foldCycles(df, R, C, rows, lf(r, 2), lf(r, 3));
+    }
+  }
+  return t;
+}
+
+/**
+ * Array shapes chosen from the critical GEMMs' dimensions: every rows × cols pair of the space, with the core
+ * count that keeps the design's processing elements (the nearest value of the space; the same count when
+ * tensorCores is no axis), ranked by shapeTime against the current shape; the two best that shorten it by
+ * more than 2% are proposed (in that order). Part of the full neighbourhood: as a critical-path move it pulled
+ * climbs into worse optima on the `small` space (bench/quality.mjs), as an escape it lifts BERT-base from 99.8%
+ * to 100%.
+ */
+function shapeProposals(): void {
+  const rAxis = li(gAxis, P_TC_ROWS) != 0, cAxis = li(gAxis, P_TC_COLS) != 0;
+  if (!rAxis && !cAxis) return;
+  if (li(gCounts, P_TC_ROWS) > 63 || li(gCounts, P_TC_COLS) > 63 || li(gCounts, P_TENSOR_CORES) > 63) return; // the encoding below
+  const K = valueOf(P_TENSOR_CORES, li(gCur, P_TENSOR_CORES));
+  const R = valueOf(P_TC_ROWS, li(gCur, P_TC_ROWS));
+  const C = valueOf(P_TC_COLS, li(gCur, P_TC_COLS));
+  const df = valueOf(P_DATAFLOW, li(gCur, P_DATAFLOW));
+  const now = shapeTime(K, R, C, df);
+  if (!(now > 0)) return;
+  let b1 = -1, b2 = -1; // encoded (ri × 64 + ci) × 64 + ki
+  let t1: f64 = Infinity, t2: f64 = Infinity;
+  const nr = rAxis ? li(gCounts, P_TC_ROWS) : 1;
+  const nc = cAxis ? li(gCounts, P_TC_COLS) : 1;
+  for (let ri = 0; ri < nr; ri++) {
+    const r = rAxis ? ri : li(gCur, P_TC_ROWS);
+    const Rv = valueOf(P_TC_ROWS, r);
+    for (let ci = 0; ci < nc; ci++) {
+      const c = cAxis ? ci : li(gCur, P_TC_COLS);
+      const Cv = valueOf(P_TC_COLS, c);
+      if (Rv == R && Cv == C) continue;
+      // the core count of the space nearest (in log) to the same number of processing elements
+      let k = li(gCur, P_TENSOR_CORES);
+      if (li(gAxis, P_TENSOR_CORES) != 0) {
+        const target = Math.log((K * R * C) / (Rv * Cv));
+        let bestD: f64 = Infinity;
+        for (let ki = 0; ki < li(gCounts, P_TENSOR_CORES); ki++) {
+          const dd = Math.abs(Math.log(valueOf(P_TENSOR_CORES, ki)) - target);
+          if (dd < bestD - 1e-12) { bestD = dd; k = ki; }
+        }
+      }
+      const t = shapeTime(valueOf(P_TENSOR_CORES, k), Rv, Cv, df);
+      if (!(t < now * 0.98)) continue;
+      const code = (r * 64 + c) * 64 + k;
+      if (t < t1) { t2 = t1; b2 = b1; t1 = t; b1 = code; }
+      else if (t < t2) { t2 = t; b2 = code; }
+    }
+  }
+  for (let j = 0; j < SHAPE_MOVES; j++) {
+    const code = j == 0 ? b1 : b2;
+    if (code < 0 || gNProp >= MAXP) continue;
+    const dst = gProp + (<usize>(gNProp * NP) << 2);
+    memory.copy(dst, gCur, <usize>NP << 2);
+    si(dst, P_TENSOR_CORES, code & 63);
+    si(dst, P_TC_COLS, (code >> 6) & 63);
+    si(dst, P_TC_ROWS, code >> 12);
+    gNProp++;
+  }
+}
+
 /** Critical-path proposals from the current design (same order as wham.ts cpProposals). */
 function cpProposals(): void {
   gNProp = 0;
@@ -713,6 +834,7 @@ function fullProposals(): void {
     pushMoved(gCur, p, -1);
     pushMoved(gCur, p, +1);
   }
+  shapeProposals();
 }
 
 /** Keeps the proposals not seen in this climb (marking them seen) and inside the budget; returns how many. */
@@ -780,6 +902,7 @@ export function climb(start: usize, maxEvals: i32, topK: i32, log: i32): i32 {
     gCurScore = evaluate(gCur, d0, k, doLog);
     memory.copy(gCurRec, gRec, <usize>gRecStride << 3);
     memory.copy(gCurShare, gShare, <usize>NRES << 3);
+    copyShapes(gCurShapes, gCurNShapes, gShapes, gNShapes);
     let full = false;
     if (lf(gRec, REC_FEASIBLE) == 1) {
       while (true) {
@@ -814,6 +937,7 @@ export function climb(start: usize, maxEvals: i32, topK: i32, log: i32): i32 {
             bestScore = s;
             memory.copy(gBatchBest, gRec, <usize>gRecStride << 3);
             memory.copy(gBestShare, gShare, <usize>NRES << 3);
+            copyShapes(gBestShapes, gBestNShapes, gShapes, gNShapes);
           }
         }
         if (capped) {
@@ -824,6 +948,7 @@ export function climb(start: usize, maxEvals: i32, topK: i32, log: i32): i32 {
           memory.copy(gCur, gKept + (<usize>(best * NP) << 2), <usize>NP << 2);
           memory.copy(gCurRec, gBatchBest, <usize>gRecStride << 3);
           memory.copy(gCurShare, gBestShare, <usize>NRES << 3);
+          copyShapes(gCurShapes, gCurNShapes, gBestShapes, gBestNShapes);
           gCurScore = bestScore;
           full = false;
         } else if (!full) full = true;

@@ -13,6 +13,8 @@
  *  5. when none improves, try every one-step move on every axis once (the full neighbourhood); if that fails
  *     too, the design is a local optimum: record it and restart from a new seed.
  * The top-k distinct designs seen are kept by the orchestrator.
+ * `search` runs the same climb inside the kernel (assembly/tighten.ts), which also tries, before declaring a
+ * local optimum, the array shapes that best fit the critical GEMMs; this ask/tell form has no such move.
  */
 import type { Design } from '../arch/design.js';
 import { designFromChoice, randomChoice, rng, SPACE_PARAMS, spaceAxes, type Param } from '../arch/space.js';
