@@ -20,6 +20,8 @@
  *    best smaller one by more than CORE_MARGIN = 2% of its duration), where option k starts
  *    when its k earliest-free cores are all free (it may reserve cores that free later); ties → fewer cores.
  *    Taking option K never ends later than (latest finish so far) + latency(K), so makespan ≤ serial sum.
+ *  - Single stream (setExecution(1)): no list schedule; the ops run one at a time in the topological order,
+ *    each on all cores of its pool (how a framework launching one kernel after another on one stream runs).
  *  - Critical path: from the last op to finish (largest index on ties) back through the op that decided each
  *    start: the holder of the cores it waited for when those freed after it was ready, else the dependency
  *    whose completion made it ready (the last to finish; larger index on ties). The chain is gapless.
@@ -110,6 +112,13 @@ let gGrpC: usize = 0;
 let gGrpO: usize = 0;
 let gGL0: i32 = 0;
 let gGL1: i32 = 0;
+// execution: false = concurrent list schedule, true = single stream (one op at a time on all cores)
+let gSingleStream: bool = false;
+
+/** 0: concurrent (the list schedule); 1: single stream. Applies to every design scheduled after the call. */
+export function setExecution(mode: i32): void {
+  gSingleStream = mode == 1;
+}
 
 /**
  * Takes the graph's arrays and derives successors (CSR, in op order) and a topological order.
@@ -576,14 +585,40 @@ export function scheduleStep(d: usize, so: usize): void {
   gNV = 0;
   gNE = 0;
   memory.fill(gCnt, 0, <usize>(nSlots * (NK + 1)) << 2);
+  let t: f64 = 0;
+  let last = -1;
+  if (gSingleStream) {
+    // single stream: one op at a time on all cores of its pool, in the topological order; each op's
+    // predecessor on the (whole-step) critical path is the op before it
+    for (let j = 0; j < gNTopo; j++) {
+      const i = li(gTopo, j);
+      const s = li(gOpSlot, i);
+      const p = li(gSlotPool, s);
+      let r: f64 = 0; // when its dependencies finished
+      const e1 = li(gDepOff, i + 1);
+      for (let e = li(gDepOff, i); e < e1; e++) {
+        const f = lf(gFin, li(gDeps, e));
+        if (f > r) r = f;
+      }
+      sf(gReady, i, r);
+      sf(gStart, i, t);
+      t += rd(gSlotRes + (<usize>(s * RESULT_STRIDE) << 3), R_CYCLES);
+      sf(gFin, i, t);
+      const ki = p == P_NONE ? -1 : (p == P_TENSOR ? gNK0 : gNK1) - 1;
+      si(gKi, i, ki);
+      si(gHeld, i, p == P_NONE ? 0 : p == P_TENSOR ? gK0 : gK1);
+      si(gPred, i, last);
+      const ci = s * (NK + 1) + ki + 1;
+      si(gCnt, ci, li(gCnt, ci) + 1);
+      last = i;
+    }
+  } else {
   for (let i = 0; i < n; i++) {
     const c = li(gDepOff, i + 1) - li(gDepOff, i);
     si(gIndeg, i, c);
     si(gPred, i, -1);
     if (c == 0) makeReady(i, 0);
   }
-  let t: f64 = 0;
-  let last = -1;
   while (true) {
     if (gNT > 0) dispatch(P_TENSOR, t);
     if (gNV > 0) dispatch(P_VECTOR, t);
@@ -603,6 +638,7 @@ export function scheduleStep(d: usize, so: usize): void {
         }
       }
     } while (gNE > 0 && lf(gFin, li(gHeapE, 0)) == t);
+  }
   }
 
   // the makespan: the last op to finish (the last event; the largest index on ties)

@@ -10,15 +10,9 @@ import { defaultKernel, type Kernel } from './engine/kernel.js';
 import { designRecord, type Bound } from './engine/layout.js';
 import type { TrainingGraph } from './workload/ir.js';
 import { memoryFootprint, type MemoryFootprint } from './workload/memory.js';
-import { singleStreamStep } from './single-stream.js';
+import { EXECUTIONS, type Execution } from './engine/layout.js';
 
-/**
- * How the ops of a step share the chip: `concurrent` (default) list-schedules them on the tensor and vector
- * core pools, several at once; `single-stream` runs them one at a time on all cores (src/single-stream.ts), as
- * a framework launching one kernel after another on one stream does.
- */
-export const EXECUTIONS = ['concurrent', 'single-stream'] as const;
-export type Execution = (typeof EXECUTIONS)[number];
+export { EXECUTIONS, type Execution };
 
 export interface OpReport {
   name: string;
@@ -99,8 +93,9 @@ export function infeasibility(design: Design, memory: MemoryFootprint): string {
 export function evaluateDesign(
   design: Design, w: PreparedWorkload, kernel: Kernel = defaultKernel(), opts: { execution?: Execution } = {},
 ): Evaluation {
-  if (opts.execution === 'single-stream') return evaluateSingleStream(design, w, kernel);
   if (kernel.graph !== w.flat) kernel.loadGraph(w.flat);
+  const execution = opts.execution ?? 'concurrent';
+  kernel.setExecution(execution);
   const detail = kernel.schedule(designRecord(design, unitEnergies(design)));
   const step = detail.step;
   const cycleS = 1 / (design.clockGHz * 1e9);
@@ -133,7 +128,7 @@ export function evaluateDesign(
     boundTimeS: toTime(step.boundCycles),
     criticalPath: { ops: step.criticalPath.ops, timeSByBound: toTime(step.criticalPath.boundCycles) },
     serialTimeS: step.serialCycles * cycleS,
-    execution: 'concurrent',
+    execution,
     feasible: reason === '',
     reason,
     memoryBytes: w.memory,
@@ -141,44 +136,3 @@ export function evaluateDesign(
   };
 }
 
-/** The same result with the ops run one at a time (every op is on the critical path). */
-function evaluateSingleStream(design: Design, w: PreparedWorkload, kernel: Kernel): Evaluation {
-  const energies = unitEnergies(design);
-  const s = singleStreamStep(design, designRecord(design, energies), w.flat, kernel);
-  const cycleS = 1 / (design.clockGHz * 1e9);
-  const g = w.graph;
-  const stepTimeS = s.stepCycles * cycleS;
-  const energyJ = s.dynamicJ + energies.leakageW * stepTimeS;
-  const throughput = g.batch / stepTimeS;
-  const boundTimeS = Object.fromEntries(Object.entries(s.boundCycles).map(([b, c]) => [b, c * cycleS])) as Record<Bound, number>;
-  const reason = infeasibility(design, w.memory);
-  return {
-    model: g.name,
-    batch: g.batch,
-    ...(g.seq !== undefined ? { seq: g.seq, tokensPerS: throughput * g.seq } : {}),
-    stepTimeS,
-    throughput,
-    energyJ,
-    energyPerSampleJ: energyJ / g.batch,
-    avgPowerW: energyJ / stepTimeS,
-    tdpW: tdpW(design),
-    areaMm2: areaMm2(design),
-    peakTflops: peakTflops(design),
-    achievedTflops: w.flops / stepTimeS / 1e12,
-    utilization: s.utilization,
-    boundTimeS,
-    criticalPath: { ops: g.ops.length, timeSByBound: boundTimeS },
-    serialTimeS: stepTimeS,
-    execution: 'single-stream',
-    feasible: reason === '',
-    reason,
-    memoryBytes: w.memory,
-    ops: g.ops.map((op, i) => {
-      const o = s.ops[i];
-      return {
-        name: op.name, kind: op.kind, phase: op.phase, layer: op.layer, cycles: o.cycles, timeS: o.cycles * cycleS,
-        startS: o.startCycles * cycleS, cores: o.cores, energyJ: o.energyJ, bound: o.bound, critical: true,
-      };
-    }),
-  };
-}

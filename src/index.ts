@@ -21,7 +21,6 @@ export { rowStationary } from './arch/row-stationary.js';
 export { Kernel, defaultKernel, compileKernel } from './engine/kernel.js';
 export { flattenOps, type FlatGraph } from './engine/flatten.js';
 export { evaluateDesign, prepareWorkload, EXECUTIONS, type Execution, type Evaluation, type PreparedWorkload } from './evaluate.js';
-export { singleStreamStep, type SingleStreamStep } from './single-stream.js';
 export { fidelityTable, type FidelityRow } from './validation/fidelity.js';
 export { runSearch, STRATEGIES, type SearchOptions, type SearchResult } from './search/run.js';
 export { OBJECTIVES, type Objective } from './search/objectives.js';

@@ -116,6 +116,36 @@ describe('list scheduler: hand-checked tiny DAGs', () => {
     expect([...t.criticalPath]).toEqual([0, 1]);
   });
 
+  it('single stream: WASM = reference; one op at a time on all cores; the step is the serial sum', () => {
+    try {
+      kernel.setExecution('single-stream');
+      fc.assert(
+        fc.property(graphArb, designArb, (g, d) => {
+          kernel.loadGraph(g);
+          const got = kernel.evaluateStep(d);
+          const want = refScheduleDesign(d, 0, g, undefined, { singleStream: true });
+          for (let f = 0; f < STEP_STRIDE; f++) expect(rel(got[f], want.step[f]), `field ${f}`).toBeLessThanOrEqual(1e-9);
+          expect(rel(got[L.S_CYCLES], got[L.S_SERIAL_CYCLES])).toBeLessThan(1e-12); // Σ in topological order vs per shape
+          const sd = kernel.schedule(d);
+          checkSchedule(g, d, sd);
+          expect([...sd.criticalPath]).toEqual([...want.schedule!.criticalPath]);
+          expect(sd.criticalPath.length).toBe(g.nOps);
+          const K = [Math.floor(d[L.D_TENSOR_CORES]), Math.floor(d[L.D_VECTOR_CORES])];
+          const x = (i: number, f: number) => sd.records[i * OPSCHED_STRIDE + f];
+          for (let j = 0; j < g.nOps; j++) {
+            const i = sd.criticalPath[j];
+            expect(x(i, L.X_START)).toBe(j === 0 ? 0 : x(sd.criticalPath[j - 1], L.X_FINISH));
+            const pool = x(i, L.X_POOL);
+            expect(x(i, L.X_CORES)).toBe(pool === P_NONE ? 0 : K[pool]);
+          }
+        }),
+        { numRuns: 100, seed: 23 },
+      );
+    } finally {
+      kernel.setExecution('concurrent');
+    }
+  });
+
   it('tensor and vector pools run at the same time; ops on no core take no core', () => {
     const s = tiny([
       { pool: P_TENSOR, lat: 10 },

@@ -142,6 +142,20 @@ describe('accelmine search (CLI)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('--execution single-stream ranks designs by the one-op-at-a-time step and reports it that way', () => {
+    const args = ['search', '--model', 'resnet18', '--batch', '4', '--space', 'small', '--area', '200', '--tdp', '250', '--budget', '300', '--threads', '1', '--json'];
+    const ss = cli([...args, '--execution', 'single-stream']);
+    expect(ss.status, ss.stderr).toBe(0);
+    const r = JSON.parse(ss.stdout);
+    const m = r.best.metrics[0];
+    expect(m.execution).toBe('single-stream');
+    expect(Math.abs(m.stepTimeS - m.serialTimeS) / m.serialTimeS).toBeLessThan(1e-12);
+    expect(r.best.objective).toBeCloseTo(m.throughput, 6);
+    const cc = JSON.parse(cli(args).stdout);
+    expect(cc.best.metrics[0].execution).toBe('concurrent');
+    expect(cc.best.metrics[0].stepTimeS).toBeLessThan(cc.best.metrics[0].serialTimeS);
+  });
+
   it('says when neither --area nor --tdp bounds the search', () => {
     const free = cli(['search', '--model', 'resnet18', '--batch', '2', '--space', 'small', '--budget', '50', '--threads', '1', '--json']);
     expect(free.status, free.stderr).toBe(0);

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { designAt, loadSpace, spaceSize } from '../arch/space.js';
 import { areaMm2, tdpW } from '../arch/cost.js';
 import { InputError } from '../errors.js';
+import { EXECUTIONS, type Execution } from '../engine/layout.js';
 import { defaultThreads } from '../pool/pool.js';
 import { OBJECTIVES, type Objective } from '../search/objectives.js';
 import { runSearch, STRATEGIES, type SearchProgress } from '../search/run.js';
@@ -26,6 +27,7 @@ interface SearchFlags extends WorkloadFlags {
   json?: boolean;
   time?: number;
   inferenceOnly?: boolean;
+  execution: Execution;
   optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw';
 }
 
@@ -54,6 +56,7 @@ export function registerSearchCommand(program: Command): void {
     .option('--threads <t>', 'worker threads (default: cores)', positiveInt('--threads'))
     .option('--budget <evals>', 'stop after this many design evaluations (default: 4000; exhaustive: the whole space)', positiveInt('--budget'))
     .option('--time <s>', 'stop after this many seconds', positiveNumber('--time'))
+    .option('--execution <e>', 'concurrent: ops list-scheduled on the core pools, several at once; single-stream: one op at a time on all cores', oneOf('--execution', EXECUTIONS), 'concurrent')
     .option('--inference-only', 'optimise the forward pass alone, then report the training metrics of what was found (how WHAM compared against Spotlight)')
     .option('--optimizer <o>', 'sgd | momentum | adam | adamw', oneOf('--optimizer', ['sgd', 'momentum', 'adam', 'adamw'] as const), 'adam')
     .option('--out <dir>', 'write result.json and every evaluated design (evaluations.jsonl) to this directory')
@@ -87,7 +90,7 @@ export function registerSearchCommand(program: Command): void {
         const result = await runSearch({
           graphs, space, objective: o.objective, limits: { areaMm2: o.area ?? Infinity, tdpW: o.tdp ?? Infinity },
           strategy: o.strategy, topK: o.topK, seed: o.seed, threads: o.threads ?? defaultThreads(), budget, stop,
-          timeBudgetS: o.time, inferenceOnly: o.inferenceOnly,
+          timeBudgetS: o.time, inferenceOnly: o.inferenceOnly, execution: o.execution,
           onProgress: tty ? (p) => process.stderr.write(progressBar(p)) : undefined,
           onResults: jsonl ? (rs) => { for (const r of rs) jsonl!.write(JSON.stringify({ design: r.design, feasible: r.feasible, reason: r.reason, areaMm2: r.areaMm2, tdpW: r.tdpW, score: r.score, values: r.values, models: r.models }) + '\n'); } : undefined,
         });

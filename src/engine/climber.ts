@@ -100,6 +100,8 @@ export interface ClimberSetup {
   tdpLimitW: number;
   workloads: ClimbWorkload[];
   module?: WebAssembly.Module;
+  /** concurrent (default) or single-stream step schedules */
+  singleStream?: boolean;
 }
 
 /** One climb's results, copied out of linear memory. */
@@ -120,6 +122,7 @@ interface ClimbExports {
   tightenSetTech(ptr: number, n: number): number;
   tightenSetSpace(counts: number, values: number, axes: number, ties: number, nTies: number, resParams: number): void;
   tightenSetObjective(objective: number, areaLimitMm2: number, tdpLimitW: number): void;
+  setExecution(mode: number): void;
   tightenClearGraphs(): void;
   tightenAddGraph(ops: number, nOps: number, slotRes: number, opSlot: number, opPhase: number, depOff: number, deps: number, nAllOps: number, batch: number, memoryPeakBytes: number): number;
   tightenCost(choice: number, out: number): void;
@@ -170,6 +173,7 @@ export class Climber {
     });
     this.x.tightenSetSpace(this.putI32(counts), this.put(values), this.putI32(axes), this.put(ties), s.space.ties.length, this.putI32(res));
     this.x.tightenSetObjective(s.objectiveId, s.areaLimitMm2, s.tdpLimitW);
+    this.x.setExecution(s.singleStream ? 1 : 0);
     // graphs (kept in this instance's memory for the search)
     this.x.tightenClearGraphs();
     for (const w of s.workloads) {

@@ -15,7 +15,7 @@ import { InputError } from '../errors.js';
 import { OFFCHIP_SUSTAINED_FRACTION } from './reference.js';
 import {
   D_TENSOR_CORES, DESIGN_STRIDE, OP_STRIDE, OPSCHED_STRIDE, RESULT_STRIDE, STEP_STRIDE, decodeOpResult, decodeOpSchedule,
-  decodeStepResult, writeDesign, writeOp, type OpCost, type OpSchedule, type StepMetrics, type UnitEnergies,
+  decodeStepResult, writeDesign, writeOp, type Execution, type OpCost, type OpSchedule, type StepMetrics, type UnitEnergies,
 } from './layout.js';
 
 /** One design's schedule on the loaded graph (Kernel.schedule). */
@@ -39,6 +39,7 @@ interface KernelExports {
   evaluateSteps(designs: number, n: number, out: number): void;
   setGraph(ops: number, nOps: number, slotResults: number, opSlot: number, opPhase: number, depOffsets: number, deps: number, nAllOps: number): number;
   scheduleDetail(out: number, cpOut: number): number;
+  setExecution(mode: number): void;
   systolicCycles(df: number, R: number, C: number, m: number, n: number, k: number): number;
   isDesignValid(design: number): number;
   layoutDesignStride(): number;
@@ -215,6 +216,11 @@ export class Kernel {
   }
 
   /** Copies a flat graph into linear memory (once per graph) and makes it the graph evaluateStep runs on. */
+  /** Concurrent (default) or single-stream execution for every design evaluated or scheduled from now on. */
+  setExecution(e: Execution): void {
+    this.x.setExecution(e === 'single-stream' ? 1 : 0);
+  }
+
   loadGraph(g: FlatGraph): void {
     if (g.nUnique > this.graphCap) {
       this.graphOps = this.reserve(g.nUnique * OP_STRIDE);

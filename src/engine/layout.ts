@@ -131,6 +131,14 @@ export const B_OFFCHIP = 5;
 export const B_NETWORK = 6;
 export const B_NONE = 7;
 export const BOUND_COUNT = 8;
+/**
+ * How the ops of a step share the chip: `concurrent` list-schedules them on the tensor and vector core pools,
+ * several at once; `single-stream` runs them one at a time on all cores, as a framework launching one kernel
+ * after another on one stream does (assembly/schedule.ts setExecution).
+ */
+export const EXECUTIONS = ['concurrent', 'single-stream'] as const;
+export type Execution = (typeof EXECUTIONS)[number];
+
 export const BOUND_NAMES = ['tensor', 'vector', 'local-buffer', 'noc', 'global-buffer', 'off-chip', 'network', 'none'] as const;
 export type Bound = (typeof BOUND_NAMES)[number];
 

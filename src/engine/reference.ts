@@ -292,6 +292,8 @@ export interface ListScheduleInput {
   latFull: ArrayLike<number>;
   /** latency of op `i` with option `ki` of coreOptions(cores[pool]) (the last option must give latFull[i]) */
   latency(i: number, ki: number): number;
+  /** single stream: one op at a time on all cores, in the topological order (assembly/schedule.ts setExecution) */
+  singleStream?: boolean;
 }
 
 export interface ListSchedule {
@@ -475,6 +477,28 @@ export function refListSchedule(inp: ListScheduleInput): ListSchedule {
     }
   };
 
+  if (inp.singleStream) {
+    let t = 0;
+    let last = -1;
+    for (let j = 0; j < nTopo; j++) {
+      const i = topo[j];
+      let r = 0; // when its dependencies finished
+      for (let e = depOffsets[i]; e < depOffsets[i + 1]; e++) if (finish[depIndex[e]] > r) r = finish[depIndex[e]];
+      ready[i] = r;
+      start[i] = t;
+      t += latFull[i];
+      finish[i] = t;
+      kiOf[i] = pool[i] === P_NONE ? -1 : opts[pool[i]].length - 1;
+      held[i] = pool[i] === P_NONE ? 0 : inp.cores[pool[i]];
+      pred[i] = last;
+      last = i;
+    }
+    res.makespan = t;
+    const path: number[] = [];
+    for (let i = last; i >= 0; i = pred[i]) path.push(i);
+    res.criticalPath = Int32Array.from(path.reverse());
+    return res;
+  }
   for (let i = 0; i < n; i++) if (indeg[i] === 0) makeReady(i, 0);
   let t = 0;
   let last = -1;
@@ -518,6 +542,7 @@ export interface RefScheduledDesign {
  */
 export function refScheduleDesign(
   designs: Float64Array, di: number, g: FlatGraph, slotResults: Float64Array = new Float64Array(g.nUnique * RESULT_STRIDE),
+  opts: { singleStream?: boolean } = {},
 ): RefScheduledDesign {
   const so = new Float64Array(STEP_STRIDE);
   const n = g.nOps;
@@ -568,7 +593,7 @@ export function refScheduleDesign(
   const latFull = Float64Array.from(g.opSlot, (s) => slotResults[s * RESULT_STRIDE + R_CYCLES]);
   const sch = refListSchedule({
     nOps: n, depOffsets: g.depOffsets, depIndex: g.depIndex, pool, cores: K, latFull,
-    latency: (i, ki) => rec(g.opSlot[i], ki)[R_CYCLES],
+    latency: (i, ki) => rec(g.opSlot[i], ki)[R_CYCLES], singleStream: opts.singleStream,
   });
   if (!sch.ok) return { step: so, schedule: sch, opResults };
   // sums per slot and option (index ki + 1; 0 = no core): count × the option's record, in slot order
@@ -642,10 +667,10 @@ export function refScheduleDesign(
  */
 export function refEvaluateStep(
   designs: Float64Array, nDesigns: number, g: FlatGraph, out: Float64Array,
-  slotResults: Float64Array = new Float64Array(g.nUnique * RESULT_STRIDE),
+  slotResults: Float64Array = new Float64Array(g.nUnique * RESULT_STRIDE), opts: { singleStream?: boolean } = {},
 ): void {
   for (let i = 0; i < nDesigns; i++) {
-    out.set(refScheduleDesign(designs, i * DESIGN_STRIDE, g, slotResults).step, i * STEP_STRIDE);
+    out.set(refScheduleDesign(designs, i * DESIGN_STRIDE, g, slotResults, opts).step, i * STEP_STRIDE);
   }
 }
 

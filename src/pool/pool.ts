@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Design } from '../arch/design.js';
+import type { Execution } from '../engine/layout.js';
 import type { DesignSpace } from '../arch/space.js';
 import { compileKernel } from '../engine/kernel.js';
 import { BatchEvaluator, unpackResults, type DesignResult, type PackedResults, type WorkloadSpec } from '../search/evaluator.js';
@@ -28,6 +29,8 @@ export interface EvaluatorOptions {
   threads?: number;
   /** the design space, for climbs */
   space?: DesignSpace;
+  /** step schedules: concurrent (default) or single-stream */
+  execution?: Execution;
 }
 
 /** The built worker (vitest runs src/*.ts, but workers must be built JavaScript: DESIGN.md §9). */
@@ -44,8 +47,8 @@ export function createEvaluator(o: EvaluatorOptions): Evaluator {
   const threads = o.threads ?? defaultThreads();
   const module = compileKernel('release');
   if (threads <= 1) {
-    const ev = new BatchEvaluator(o.workloads, o.objective, o.limits, module);
-    const driver = o.space ? new ClimbDriver({ module, workloads: o.workloads, objective: o.objective, limits: o.limits, space: o.space }) : null;
+    const ev = new BatchEvaluator(o.workloads, o.objective, o.limits, module, o.execution);
+    const driver = o.space ? new ClimbDriver({ module, workloads: o.workloads, objective: o.objective, limits: o.limits, space: o.space, execution: o.execution }) : null;
     const climb = async (t: ClimbTask) => {
       if (!driver) throw new Error('climb: the evaluator was created without a design space');
       return driver.run(t);
@@ -57,7 +60,7 @@ export function createEvaluator(o: EvaluatorOptions): Evaluator {
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 60_000,
-    workerData: { module, workloads: o.workloads, objective: o.objective, limits: o.limits, space: o.space },
+    workerData: { module, workloads: o.workloads, objective: o.objective, limits: o.limits, space: o.space, execution: o.execution },
   });
   return {
     threads,

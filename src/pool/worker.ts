@@ -4,6 +4,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import type { DesignSpace } from '../arch/space.js';
+import type { Execution } from '../engine/layout.js';
 import { BatchEvaluator, type PackedResults, type WorkloadSpec } from '../search/evaluator.js';
 import { ClimbDriver, type ClimbOutcome, type ClimbTask } from '../search/wham-kernel.js';
 import { unpackDesigns } from './design-packing.js';
@@ -16,13 +17,14 @@ interface Init {
   limits: Constraints;
   /** the design space (climb tasks) */
   space?: DesignSpace;
+  execution?: Execution;
 }
 
 const init = workerData as Init;
-const evaluator = new BatchEvaluator(init.workloads, init.objective, init.limits, init.module);
+const evaluator = new BatchEvaluator(init.workloads, init.objective, init.limits, init.module, init.execution);
 
 /** The climbing kernel (one instance with every workload's graph), when the pool runs climbs. */
-const driver = init.space ? new ClimbDriver({ module: init.module, workloads: init.workloads, objective: init.objective, limits: init.limits, space: init.space }) : null;
+const driver = init.space ? new ClimbDriver({ module: init.module, workloads: init.workloads, objective: init.objective, limits: init.limits, space: init.space, execution: init.execution }) : null;
 
 /**
  * A batch of designs → packed results (one Float64Array: a memcpy to clone, unlike thousands of result

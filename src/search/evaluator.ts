@@ -10,7 +10,7 @@ import type { FlatGraph } from '../engine/flatten.js';
 import { Kernel } from '../engine/kernel.js';
 import {
   BOUND_COUNT, BOUND_NAMES, DESIGN_STRIDE, S_CP_BOUND_CYCLES, S_CYCLES, S_ENERGY_J, S_TIME_S, S_VALID, STEP_STRIDE,
-  writeDesign, type Bound,
+  writeDesign, type Bound, type Execution,
 } from '../engine/layout.js';
 import { goodness, objectiveValue, type Constraints, type ModelMetrics, type Objective } from './objectives.js';
 
@@ -96,10 +96,14 @@ export class BatchEvaluator {
   private records = new Float64Array(0);
   private readonly names: string[];
 
-  constructor(readonly workloads: WorkloadSpec[], readonly objective: Objective, readonly limits: Constraints, module?: WebAssembly.Module) {
+  constructor(
+    readonly workloads: WorkloadSpec[], readonly objective: Objective, readonly limits: Constraints, module?: WebAssembly.Module,
+    execution: Execution = 'concurrent',
+  ) {
     this.names = workloads.map((w) => w.name);
     this.kernels = workloads.map((w) => {
       const k = new Kernel({ module, designCapacity: 256 });
+      k.setExecution(execution);
       k.loadGraph(w.flat);
       return k;
     });

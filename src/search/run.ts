@@ -7,7 +7,7 @@ import type { Design } from '../arch/design.js';
 import type { DesignSpace } from '../arch/space.js';
 import { areaMm2, tdpW } from '../arch/cost.js';
 import { flattenOps } from '../engine/flatten.js';
-import { evaluateDesign, prepareWorkload, type Evaluation } from '../evaluate.js';
+import { evaluateDesign, prepareWorkload, type Evaluation, type Execution } from '../evaluate.js';
 import { createEvaluator, type Evaluator } from '../pool/pool.js';
 import type { TrainingGraph } from '../workload/ir.js';
 import { memoryFootprint } from '../workload/memory.js';
@@ -51,6 +51,8 @@ export interface SearchOptions {
    * Optimise the forward pass alone (how WHAM compared against Spotlight, an inference tool) and report the
    * training metrics of what it found: the top-k are re-evaluated on the whole training step.
    */
+  /** step schedules: concurrent (default) or single-stream (one op at a time on all cores) */
+  execution?: Execution;
   inferenceOnly?: boolean;
   /** designs per ask */
   batchSize?: number;
@@ -156,7 +158,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
   if (!factory) throw new Error(`unknown strategy ${o.strategy}`);
   // `wham` runs its climbs inside the kernel (wham-kernel.ts); the others ask and tell
   const inKernel = o.strategy === 'wham';
-  const evaluator = createEvaluator({ workloads, objective: o.objective, limits: o.limits, threads: o.threads, space: inKernel ? o.space : undefined });
+  const evaluator = createEvaluator({ workloads, objective: o.objective, limits: o.limits, threads: o.threads, space: inKernel ? o.space : undefined, execution: o.execution });
   const single = workloads.length === 1;
   let books: SearchBooks;
   try {
@@ -198,7 +200,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
   }
   const topK = ranked.map(rank);
   const best = topK.length
-    ? { ...topK[0], metrics: o.graphs.map((g) => { const e = evaluateDesign(topK[0].design, prepareWorkload(g)); return { ...e, ops: e.ops.filter((x) => x.critical) }; }) }
+    ? { ...topK[0], metrics: o.graphs.map((g) => { const e = evaluateDesign(topK[0].design, prepareWorkload(g), undefined, { execution: o.execution }); return { ...e, ops: e.ops.filter((x) => x.critical) }; }) }
     : null;
   return {
     strategy: o.strategy, space: o.space.name, objective: o.objective, objectiveUnit: single ? OBJECTIVE_UNITS[o.objective] : 'normalised geometric mean',

@@ -15,7 +15,7 @@ import {
   CHOICE_PARAMS, Climber, H_BEST_GOODNESS, H_EVALUATIONS, H_INFEASIBLE, H_NLOG, H_NTOP, H_NTRACE, REC_CHOICE, REC_EVAL, REC_EVALUATED,
   RW_ENERGY_J, RW_FITS, RW_STRIDE, RW_TIME_S, RW_VALID, REC_HEAD, type ClimbRaw, type NumericSpace,
 } from '../engine/climber.js';
-import { BOUND_NAMES } from '../engine/layout.js';
+import { BOUND_NAMES, type Execution } from '../engine/layout.js';
 import { budgetReason, emptyShare, workloadReason, type DesignResult, type WorkloadSpec } from './evaluator.js';
 import { goodness, objectiveValue, OBJECTIVES, type Constraints, type ModelMetrics, type Objective } from './objectives.js';
 import { designKey } from './strategy.js';
@@ -46,6 +46,7 @@ export interface ClimbInit {
   objective: Objective;
   limits: Constraints;
   space: DesignSpace;
+  execution?: Execution;
 }
 
 /** One climb for a worker. */
@@ -77,6 +78,7 @@ export class ClimbDriver {
       areaLimitMm2: init.limits.areaMm2,
       tdpLimitW: init.limits.tdpW,
       workloads: init.workloads.map((w) => ({ flat: w.flat, batch: w.batch, memoryPeakBytes: w.memoryPeakBytes })),
+      singleStream: init.execution === 'single-stream',
     });
   }
 
