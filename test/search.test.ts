@@ -156,6 +156,24 @@ describe('accelmine search (CLI)', () => {
     expect(cc.best.metrics[0].stepTimeS).toBeLessThan(cc.best.metrics[0].serialTimeS);
   });
 
+  it('ranks equal objectives by the cheaper design: smaller area, then lower TDP, then less off-chip capacity', async () => {
+    const { ranksBefore } = await import('../src/search/strategy.js');
+    const base = { design: { offChipBytes: 32e9 }, score: 10, areaMm2: 100, tdpW: 50 } as never as import('../src/search/evaluator.js').DesignResult;
+    const w = (o: Partial<{ score: number; areaMm2: number; tdpW: number; offChipBytes: number }>) =>
+      ({ ...base, ...o, design: { ...base.design, offChipBytes: o.offChipBytes ?? 32e9 } }) as never as import('../src/search/evaluator.js').DesignResult;
+    expect(ranksBefore(w({ score: 11, areaMm2: 500 }), base)).toBe(true);
+    expect(ranksBefore(w({ areaMm2: 90, tdpW: 80 }), base)).toBe(true);
+    expect(ranksBefore(w({ tdpW: 40 }), base)).toBe(true);
+    expect(ranksBefore(w({ offChipBytes: 16e9 }), base)).toBe(true);
+    expect(ranksBefore(base, base)).toBe(false);
+    const r = JSON.parse(cli(['search', '--model', 'bert-large', '--batch', '2', '--seq', '128', '--area', '400', '--tdp', '300', '--budget', '1500', '--threads', '1', '--top-k', '5', '--json']).stdout);
+    for (let i = 1; i < r.topK.length; i++) {
+      const [a, c] = [r.topK[i - 1], r.topK[i]];
+      expect(a.objective).toBeGreaterThanOrEqual(c.objective);
+      if (a.objective === c.objective) expect(a.areaMm2 < c.areaMm2 || (a.areaMm2 === c.areaMm2 && a.tdpW <= c.tdpW)).toBe(true);
+    }
+  });
+
   it('says when neither --area nor --tdp bounds the search', () => {
     const free = cli(['search', '--model', 'resnet18', '--batch', '2', '--space', 'small', '--budget', '50', '--threads', '1', '--json']);
     expect(free.status, free.stderr).toBe(0);

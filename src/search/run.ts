@@ -14,7 +14,7 @@ import { memoryFootprint } from '../workload/memory.js';
 import { BatchEvaluator, type DesignResult, type WorkloadSpec } from './evaluator.js';
 import { exhaustive } from './exhaustive.js';
 import { geomean, goodness, OBJECTIVE_UNITS, type Constraints, type Objective } from './objectives.js';
-import { designKey, type Strategy, type StrategyContext } from './strategy.js';
+import { byRank, designKey, ranksBefore, type Strategy, type StrategyContext } from './strategy.js';
 import { genetic } from './genetic.js';
 import { randomSearch } from './random.js';
 import { spotlight } from './spotlight.js';
@@ -131,10 +131,10 @@ async function askTell(o: SearchOptions, strategy: Strategy, evaluator: Evaluato
       }
       r.values.forEach((v, i) => (bestGoodness[i] = Math.max(bestGoodness[i], goodness(o.objective, v))));
       const k = designKey(r.design);
-      if (!topKeys.has(k) && (top.length < o.topK || r.score > top[top.length - 1].score)) {
+      if (!topKeys.has(k) && (top.length < o.topK || ranksBefore(r, top[top.length - 1]))) {
         top.push(r);
         topKeys.add(k);
-        top.sort((a, b) => b.score - a.score);
+        top.sort(byRank);
         if (top.length > o.topK) topKeys.delete(designKey(top.pop()!.design));
       }
       if (r.score > bestScore) {

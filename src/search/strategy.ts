@@ -29,3 +29,16 @@ export function designKey(d: Design): string {
   return [d.tensorCores, d.tcRows, d.tcCols, d.vectorCores, d.vectorLanes, d.localBufferBytes, d.globalBufferBytes, d.globalBufferGBs,
     d.offChipBytes, d.offChipGBs, d.nocGBs, d.clockGHz, d.precision, d.dataflow, d.techNm].join('|');
 }
+
+/**
+ * Ranking of the top-k: higher score first; among equal scores the cheaper design (smaller area, then lower
+ * TDP, then less off-chip capacity), so `best` is the smallest of the designs that tie.
+ */
+export function ranksBefore(a: DesignResult, b: DesignResult): boolean {
+  if (a.score !== b.score) return a.score > b.score;
+  if (a.areaMm2 !== b.areaMm2) return a.areaMm2 < b.areaMm2;
+  if (a.tdpW !== b.tdpW) return a.tdpW < b.tdpW;
+  return a.design.offChipBytes < b.design.offChipBytes;
+}
+
+export const byRank = (a: DesignResult, b: DesignResult): number => (ranksBefore(a, b) ? -1 : ranksBefore(b, a) ? 1 : 0);

@@ -18,7 +18,7 @@ import {
 import { BOUND_NAMES, type Execution } from '../engine/layout.js';
 import { budgetReason, emptyShare, workloadReason, type DesignResult, type WorkloadSpec } from './evaluator.js';
 import { goodness, objectiveValue, OBJECTIVES, type Constraints, type ModelMetrics, type Objective } from './objectives.js';
-import { designKey } from './strategy.js';
+import { byRank, designKey, ranksBefore } from './strategy.js';
 import { RESOURCE_PARAMS } from './wham.js';
 
 /** The resources a climb grows and shrinks, in bound-code order (tensor … off-chip). */
@@ -238,10 +238,10 @@ export async function climbSearch(o: ClimbSearchOptions): Promise<SearchBooks> {
       const d = recordResult(r.top, i * stride, ctx);
       const k = designKey(d.design);
       if (!d.feasible || topKeys.has(k)) continue;
-      if (books.top.length < o.topK || d.score > books.top[books.top.length - 1].score) {
+      if (books.top.length < o.topK || ranksBefore(d, books.top[books.top.length - 1])) {
         books.top.push(d);
         topKeys.add(k);
-        books.top.sort((a, b) => b.score - a.score);
+        books.top.sort(byRank);
         if (books.top.length > o.topK) topKeys.delete(designKey(books.top.pop()!.design));
       }
     }
