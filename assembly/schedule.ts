@@ -36,22 +36,12 @@ import {
   S_TIME_S, S_VALID, S_VECTOR_BUSY, S_VECTOR_CORE_CYCLES, S_VECTOR_UTILIZATION, U_TENSOR, U_VECTOR, X_ALAP, X_ASAP,
   X_BOUND, X_CORES, X_CYCLES, X_ENERGY_J, X_FINISH, X_MOBILITY, X_POOL, X_PRED, X_READY, X_START,
 } from './layout';
+import { allocF64, allocI32, lf, li, sf, si } from './mem';
 import { evalOp, rd, wr } from './model';
 
 /** room for the core-count options of a pool: 1, 2, 4, …, 2^31 and K */
 const NK: i32 = 34;
 
-// @ts-ignore: decorator
-@inline function li(p: usize, i: i32): i32 { return load<i32>(p + (<usize>i << 2)); }
-// @ts-ignore: decorator
-@inline function si(p: usize, i: i32, v: i32): void { store<i32>(p + (<usize>i << 2), v); }
-// @ts-ignore: decorator
-@inline function lf(p: usize, i: i32): f64 { return load<f64>(p + (<usize>i << 3)); }
-// @ts-ignore: decorator
-@inline function sf(p: usize, i: i32, v: f64): void { store<f64>(p + (<usize>i << 3), v); }
-
-function allocI32(n: i32): usize { return heap.alloc(<usize>max(n, 1) << 2); }
-function allocF64(n: i32): usize { return heap.alloc(<usize>max(n, 1) << 3); }
 
 // ---------------------------------------------------------------------------------------------
 // the loaded graph (pointers into host-reserved memory) and what is derived from it once per graph

@@ -31,6 +31,7 @@ import {
   D_VECTOR_CORES, D_VECTOR_LANES, D_VECTOR_OP_PJ, DESIGN_STRIDE, S_CP_BOUND_CYCLES, S_CYCLES, S_ENERGY_J,
   S_TIME_S, S_VALID, STEP_STRIDE,
 } from './layout';
+import { allocF64, allocI32, lf, li, sf, si } from './mem';
 import { evaluateSteps, setGraph } from './step';
 import { criticalTensorShapes } from './schedule';
 import { foldCycles } from './model';
@@ -136,17 +137,6 @@ const MAXP: i32 = 160;
 
 const MIB: f64 = 1048576;
 
-// @ts-ignore: decorator
-@inline function li(p: usize, i: i32): i32 { return load<i32>(p + (<usize>i << 2)); }
-// @ts-ignore: decorator
-@inline function si(p: usize, i: i32, v: i32): void { store<i32>(p + (<usize>i << 2), v); }
-// @ts-ignore: decorator
-@inline function lf(p: usize, i: i32): f64 { return load<f64>(p + (<usize>i << 3)); }
-// @ts-ignore: decorator
-@inline function sf(p: usize, i: i32, v: f64): void { store<f64>(p + (<usize>i << 3), v); }
-
-function allocI32(n: i32): usize { return heap.alloc(<usize>max(n, 1) << 2); }
-function allocF64(n: i32): usize { return heap.alloc(<usize>max(n, 1) << 3); }
 
 // ---------------------------------------------------------------------------------------------
 // technology and cost (port of src/arch/cost.ts)

@@ -281,7 +281,10 @@ describe('accelmine evaluate', () => {
     const ops = [...ss.ops].sort((a: Json, b: Json) => a.startS - b.startS || a.timeS - b.timeS);
     for (let i = 1; i < ops.length; i++) relClose(ops[i].startS, ops[i - 1].startS + ops[i - 1].timeS);
     for (const o of ss.ops) expect([0, a100Design.tensorCores, a100Design.vectorCores]).toContain(o.cores);
-    expect(ss.ops.every((o: Json) => o.critical)).toBe(true);
+    // every op is on the critical path one at a time; the concurrent schedule leaves some off it
+    expect(ss.criticalPath.ops).toBe(ss.ops.length);
+    expect(ss.ops.filter((o: Json) => o.critical)).toHaveLength(ss.ops.length);
+    expect(cc.ops.filter((o: Json) => o.critical).length).toBeLessThan(cc.ops.length);
     // energy: the ops' energies plus leakage over the step; the pools are busy in turn
     const leakW = (ss.energyJ - ss.ops.reduce((a: number, o: Json) => a + o.energyJ, 0)) / ss.stepTimeS;
     expect(leakW).toBeGreaterThan(0);

@@ -33,7 +33,7 @@ export function registerExactCommand(program: Command): void {
     .option('--preset <name>', 'a preset (see `accelmine presets`)')
     .option('--design <file>', 'a design JSON file')
     .option('--time-limit <s>', 'HiGHS time limit, seconds', positiveNumber('--time-limit'), 30)
-    .option('--json', 'print JSON: {status, makespanCycles, lowerBoundCycles, listMakespanCycles, gapPct, gapBoundPct, ops: [...]}')
+    .option('--json', 'print JSON: {status, verified, checkError, makespanCycles, lowerBoundCycles, listMakespanCycles, gapPct, gapBoundPct, ops: [...]}')
     .action(
       action(async (o: ExactFlags) => {
         if (o.layer === undefined) throw new InputError('--layer is required (a layer name of the model, e.g. layer1.0)');
@@ -50,7 +50,7 @@ export function registerExactCommand(program: Command): void {
         }));
         if (o.json) {
           return printJson({
-            layer: o.layer, part: o.part, status: e.status, verified: e.verified, makespanCycles: e.makespanCycles,
+            layer: o.layer, part: o.part, status: e.status, verified: e.verified, checkError: e.checkError, makespanCycles: e.makespanCycles,
             lowerBoundCycles: e.lowerBoundCycles, listMakespanCycles: r.list.makespanCycles, gapPct: r.gapPct, gapBoundPct: r.gapBoundPct,
             solveS: e.solveS, ops,
           });

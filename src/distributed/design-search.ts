@@ -14,7 +14,6 @@ import { runSearch } from '../search/run.js';
 import { designKey } from '../search/strategy.js';
 import type { Constraints } from '../search/objectives.js';
 import type { TrainingGraph } from '../workload/ir.js';
-import type { Network } from './network.js';
 import { pipelineStep, type Layout, type StepReport } from './pipeline.js';
 import { ProfileCache, type PlacementProblem } from './placement.js';
 import { profileGraph, type LayerProfile } from './profile.js';

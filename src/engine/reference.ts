@@ -527,6 +527,17 @@ export function refListSchedule(inp: ListScheduleInput): ListSchedule {
   return res;
 }
 
+/** The design an op holding k of the K cores of pool p sees: k cores and k/K of each shared bandwidth. */
+function coreShareDesign(d: Float64Array, p: number, k: number, K: number): Float64Array {
+  const s = d.slice();
+  const share = k / K;
+  s[p === P_TENSOR ? D_TENSOR_CORES : D_VECTOR_CORES] = k;
+  s[D_GLOBAL_BUFFER_GBS] = d[D_GLOBAL_BUFFER_GBS] * share;
+  s[D_NOC_GBS] = d[D_NOC_GBS] * share;
+  s[D_OFFCHIP_GBS] = d[D_OFFCHIP_GBS] * share;
+  return s;
+}
+
 export interface RefScheduledDesign {
   /** the step record (STEP_STRIDE f64) */
   step: Float64Array;
@@ -552,16 +563,7 @@ export function refScheduleDesign(
   const K = [poolCores(d[D_TENSOR_CORES]), poolCores(d[D_VECTOR_CORES])] as const;
   // scratch designs: k cores and k/K of each bandwidth (the last option is the design itself)
   const scratch = [0, 1].map((p) =>
-    coreOptions(K[p]).map((k, ki, all) => {
-      if (ki === all.length - 1) return d;
-      const s = d.slice();
-      const share = k / K[p];
-      s[p === P_TENSOR ? D_TENSOR_CORES : D_VECTOR_CORES] = k;
-      s[D_GLOBAL_BUFFER_GBS] = d[D_GLOBAL_BUFFER_GBS] * share;
-      s[D_NOC_GBS] = d[D_NOC_GBS] * share;
-      s[D_OFFCHIP_GBS] = d[D_OFFCHIP_GBS] * share;
-      return s;
-    }),
+    coreOptions(K[p]).map((k, ki, all) => (ki === all.length - 1 ? d : coreShareDesign(d, p, k, K[p]))),
   );
   const options = [coreOptions(K[0]), coreOptions(K[1])];
   const cores = d[D_TENSOR_CORES];
@@ -698,13 +700,7 @@ export function refOptionLatencies(designs: Float64Array, di: number, g: FlatGra
     const p = slotPool[s];
     if (p === P_NONE || ki === options[p].length - 1) return slotResults[s * RESULT_STRIDE + R_CYCLES];
     const k = options[p][ki];
-    const sc = d.slice();
-    const share = k / K[p];
-    sc[p === P_TENSOR ? D_TENSOR_CORES : D_VECTOR_CORES] = k;
-    sc[D_GLOBAL_BUFFER_GBS] = d[D_GLOBAL_BUFFER_GBS] * share;
-    sc[D_NOC_GBS] = d[D_NOC_GBS] * share;
-    sc[D_OFFCHIP_GBS] = d[D_OFFCHIP_GBS] * share;
-    refEvalOp(sc, 0, g.ops, s * OP_STRIDE, k, r, 0);
+    refEvalOp(coreShareDesign(d, p, k, K[p]), 0, g.ops, s * OP_STRIDE, k, r, 0);
     return r[R_CYCLES];
   };
   return {

@@ -4,6 +4,9 @@
  * energy and EDP). Several workloads: the geometric mean of each workload's goodness; normalising each by
  * its own best divides the mean by a constant, so ranking by it is ranking by the normalised mean.
  */
+import { areaMm2, tdpW } from '../arch/cost.js';
+import type { Design } from '../arch/design.js';
+
 export const OBJECTIVES = ['throughput', 'perf-per-tdp', 'perf-per-area', 'energy', 'edp'] as const;
 export type Objective = (typeof OBJECTIVES)[number];
 
@@ -52,6 +55,11 @@ export function geomean(xs: readonly number[]): number {
   let s = 0;
   for (const x of xs) s += Math.log(x);
   return Math.exp(s / xs.length);
+}
+
+/** The design keeps within the area and TDP budget. */
+export function withinBudget(d: Design, limits: Constraints): boolean {
+  return areaMm2(d) <= limits.areaMm2 && tdpW(d) <= limits.tdpW;
 }
 
 export interface Constraints {

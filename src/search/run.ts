@@ -5,7 +5,6 @@
  */
 import type { Design } from '../arch/design.js';
 import type { DesignSpace } from '../arch/space.js';
-import { areaMm2, tdpW } from '../arch/cost.js';
 import { flattenOps } from '../engine/flatten.js';
 import { evaluateDesign, prepareWorkload, type Evaluation, type Execution } from '../evaluate.js';
 import { createEvaluator, type Evaluator } from '../pool/pool.js';
@@ -13,7 +12,7 @@ import type { TrainingGraph } from '../workload/ir.js';
 import { memoryFootprint } from '../workload/memory.js';
 import { BatchEvaluator, type DesignResult, type WorkloadSpec } from './evaluator.js';
 import { exhaustive } from './exhaustive.js';
-import { geomean, goodness, OBJECTIVE_UNITS, type Constraints, type Objective } from './objectives.js';
+import { geomean, goodness, OBJECTIVE_UNITS, withinBudget, type Constraints, type Objective } from './objectives.js';
 import { byRank, designKey, ranksBefore, type Strategy, type StrategyContext } from './strategy.js';
 import { genetic } from './genetic.js';
 import { randomSearch } from './random.js';
@@ -175,7 +174,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
           : undefined,
       });
     } else {
-      const budgetOk = (d: Design) => areaMm2(d) <= o.limits.areaMm2 && tdpW(d) <= o.limits.tdpW;
+      const budgetOk = (d: Design) => withinBudget(d, o.limits);
       books = await askTell(o, factory({ space: o.space, seed: o.seed, limits: o.limits, budgetOk }), evaluator, workloads.length, elapsed);
     }
   } finally {

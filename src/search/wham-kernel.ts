@@ -10,16 +10,16 @@
  */
 import { areaMm2, DEFAULT_TECH, NOC_MM2_PER_GBS_45NM, tdpW } from '../arch/cost.js';
 import { DATAFLOWS, PRECISIONS } from '../arch/design.js';
-import { designFromChoice, randomChoice, rng, SPACE_PARAMS, spaceAxes, type DesignSpace } from '../arch/space.js';
+import { designFromChoice, rng, SPACE_PARAMS, spaceAxes, type DesignSpace } from '../arch/space.js';
 import {
-  CHOICE_PARAMS, Climber, H_BEST_GOODNESS, H_EVALUATIONS, H_INFEASIBLE, H_NLOG, H_NTOP, H_NTRACE, REC_CHOICE, REC_EVAL, REC_EVALUATED,
+  CHOICE_PARAMS, Climber, H_BEST_GOODNESS, H_CONSIDERED, H_EVALUATIONS, H_INFEASIBLE, H_NLOG, H_NTOP, H_NTRACE, REC_CHOICE, REC_EVAL, REC_EVALUATED,
   RW_ENERGY_J, RW_FITS, RW_STRIDE, RW_TIME_S, RW_VALID, REC_HEAD, type ClimbRaw, type NumericSpace,
 } from '../engine/climber.js';
 import { BOUND_NAMES, type Execution } from '../engine/layout.js';
 import { budgetReason, emptyShare, workloadReason, type DesignResult, type WorkloadSpec } from './evaluator.js';
-import { goodness, objectiveValue, OBJECTIVES, type Constraints, type ModelMetrics, type Objective } from './objectives.js';
+import { goodness, objectiveValue, OBJECTIVES, withinBudget, type Constraints, type ModelMetrics, type Objective } from './objectives.js';
 import { byRank, designKey, ranksBefore } from './strategy.js';
-import { RESOURCE_PARAMS } from './wham.js';
+import { randomStart, RESOURCE_PARAMS } from './wham.js';
 
 /** The resources a climb grows and shrinks, in bound-code order (tensor … off-chip). */
 const CLIMB_BOUNDS = BOUND_NAMES.slice(0, 6);
@@ -175,17 +175,8 @@ export async function climbSearch(o: ClimbSearchOptions): Promise<SearchBooks> {
   const rand = rng(o.seed);
   const seedTries = o.seedTries ?? 2000;
   const single = o.workloads.length === 1;
-  const budgetOk = (c: Int32Array) => {
-    const d = designFromChoice(o.space, c);
-    return areaMm2(d) <= o.limits.areaMm2 && tdpW(d) <= o.limits.tdpW;
-  };
-  const newStart = (): Int32Array => {
-    for (let t = 0; t < seedTries; t++) {
-      const c = randomChoice(o.space, rand);
-      if (budgetOk(c)) return c;
-    }
-    return new Int32Array(SPACE_PARAMS.length); // nothing random fits: the smallest design of the space
-  };
+  const budgetOk = (c: Int32Array) => withinBudget(designFromChoice(o.space, c), o.limits);
+  const newStart = (): Int32Array => randomStart(o.space, rand, (d) => withinBudget(d, o.limits), seedTries);
   const books: SearchBooks = { top: [], bestGoodness: o.workloads.map(() => 0), trace: [], evaluations: 0, considered: 0, infeasible: 0 };
   const topKeys = new Set<string>();
   let bestScore = 0;
@@ -262,7 +253,7 @@ export async function climbSearch(o: ClimbSearchOptions): Promise<SearchBooks> {
       o.onResults(rs);
     }
     books.evaluations += evals;
-    books.considered += evals;
+    books.considered += r.header[H_CONSIDERED];
     books.infeasible += r.header[H_INFEASIBLE];
     mergedClimbs++;
   };

@@ -17,7 +17,7 @@
  * local optimum, the array shapes that best fit the critical GEMMs; this ask/tell form has no such move.
  */
 import type { Design } from '../arch/design.js';
-import { designFromChoice, randomChoice, rng, SPACE_PARAMS, spaceAxes, type Param } from '../arch/space.js';
+import { designFromChoice, randomChoice, rng, SPACE_PARAMS, spaceAxes, type DesignSpace, type Param } from '../arch/space.js';
 import type { Bound } from '../engine/layout.js';
 import type { DesignResult } from './evaluator.js';
 import type { Strategy, StrategyContext } from './strategy.js';
@@ -51,6 +51,18 @@ export interface WhamOptions {
   seedTries?: number;
 }
 
+/**
+ * A climb's start: random designs of the space (from `rand`) until one is inside the budget, at most `tries`;
+ * when nothing random fits, the smallest design of the space.
+ */
+export function randomStart(space: DesignSpace, rand: () => number, budgetOk: (d: Design) => boolean, tries: number): Int32Array {
+  for (let t = 0; t < tries; t++) {
+    const c = randomChoice(space, rand);
+    if (budgetOk(designFromChoice(space, c))) return c;
+  }
+  return new Int32Array(SPACE_PARAMS.length);
+}
+
 export function wham(ctx: StrategyContext, opts: WhamOptions = {}): Strategy {
   const space = ctx.space;
   const rand = rng(ctx.seed);
@@ -73,15 +85,7 @@ export function wham(ctx: StrategyContext, opts: WhamOptions = {}): Strategy {
     return n;
   };
 
-  const newClimb = (): Climb => {
-    let best: Int32Array | null = null;
-    for (let t = 0; t < seedTries && !best; t++) {
-      const c = randomChoice(space, rand);
-      if (ctx.budgetOk(designFromChoice(space, c))) best = c;
-    }
-    // nothing random fits: the smallest design of the space
-    return { choice: best ?? new Int32Array(SPACE_PARAMS.length), current: null, mode: 'start', proposals: [] };
-  };
+  const newClimb = (): Climb => ({ choice: randomStart(space, rand, ctx.budgetOk, seedTries), current: null, mode: 'start', proposals: [] });
 
   const cpProposals = (cl: Climb): Int32Array[] => {
     const share = cl.current!.criticalShare;
