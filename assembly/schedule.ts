@@ -38,6 +38,7 @@ import {
 } from './layout';
 import { allocF64, allocI32, lf, li, sf, si } from './mem';
 import { evalOp, rd, wr } from './model';
+import { bestFinish, bestOption, bestResourcePred, bestStart, improve, SLOT_OPTIONS } from './serial';
 
 /** room for the core-count options of a pool: 1, 2, 4, …, 2^31 and K */
 const NK: i32 = 34;
@@ -104,10 +105,21 @@ let gGL0: i32 = 0;
 let gGL1: i32 = 0;
 // execution: false = concurrent list schedule, true = single stream (one op at a time on all cores)
 let gSingleStream: bool = false;
+// serial improvement passes after the list schedule (serial.ts; 0: the list schedule alone)
+let gPasses: i32 = 0;
+let gSlotDur: usize = 0; // f64 [nSlots × NK]: every option's cycles per slot, for the serial passes
 
 /** 0: concurrent (the list schedule); 1: single stream. Applies to every design scheduled after the call. */
 export function setExecution(mode: i32): void {
   gSingleStream = mode == 1;
+}
+
+/**
+ * Serial improvement passes (serial.ts) run after each concurrent list schedule; the shorter schedule is kept.
+ * 0 (the default) keeps the list schedule. Applies to every design scheduled after the call.
+ */
+export function setSchedulePasses(passes: i32): void {
+  gPasses = passes < 0 ? 0 : passes;
 }
 
 /**
@@ -154,6 +166,7 @@ export function schedSetGraph(slotOps: usize, nSlots: i32, slotRes: usize, opSlo
     gPmKi = allocI32(nSlots * NK);
     gPmLat = allocF64(nSlots * NK);
     gPmGen = allocI32(nSlots);
+    gSlotDur = allocF64(nSlots * NK);
     gSlotCap = nSlots;
   }
   memory.fill(gMemoGen, 0, <usize>nSlots * NK * 4);
@@ -631,6 +644,8 @@ export function scheduleStep(d: usize, so: usize): void {
   }
   }
 
+  if (!gSingleStream && gPasses > 0 && last >= 0) last = improveSchedule(lf(gFin, last), last);
+
   // the makespan: the last op to finish (the last event; the largest index on ties)
   const makespan: f64 = last >= 0 ? lf(gFin, last) : 0;
 
@@ -706,6 +721,65 @@ export function scheduleStep(d: usize, so: usize): void {
   wr(so, S_VECTOR_UTILIZATION, makespan > 0 ? vCore / (<f64>gK1 * makespan) : 0);
   wr(so, S_CP_OPS, <f64>nc);
   wr(so, S_VALID, 1);
+}
+
+/**
+ * Runs the serial improvement passes on the list schedule of makespan `listMakespan` (last op `last`); when one
+ * is shorter, its starts, finishes and core counts replace the list's, with ready times, critical-path links
+ * (the op whose finish freed the cores an op waited for, else its last-finishing dependency, larger index on
+ * ties) and the per-option counts rederived. Returns the last op to finish (largest index on ties).
+ */
+function improveSchedule(listMakespan: f64, last: i32): i32 {
+  const n = gN;
+  const nSlots = gNSlots;
+  if (SLOT_OPTIONS != NK) unreachable();
+  // every option of every slot costed, into the duration table
+  for (let s = 0; s < nSlots; s++) {
+    const p = li(gSlotPool, s);
+    const full = rd(gSlotRes + (<usize>(s * RESULT_STRIDE) << 3), R_CYCLES);
+    const db = s * NK;
+    if (p == P_NONE) {
+      sf(gSlotDur, db, full);
+      continue;
+    }
+    if (li(gPmGen, s) != gGen) prefixMinima(s, p, full);
+    const nk = p == P_TENSOR ? gNK0 : gNK1;
+    for (let ki = 0; ki < nk - 1; ki++) sf(gSlotDur, db + ki, lf(gMemoLat, db + ki));
+    sf(gSlotDur, db + nk - 1, full);
+  }
+  const best = improve(n, gOpSlot, gSlotPool, gSlotDur, gKList, gNK0, gNK1, gK0, gK1, gDepOff, gDeps, gSuccOff, gSucc,
+    gBl, gPasses, listMakespan);
+  if (!(best < listMakespan)) return last;
+  memory.fill(gCnt, 0, <usize>(nSlots * (NK + 1)) << 2);
+  let lastOp = -1;
+  for (let i = 0; i < n; i++) {
+    const s = li(gOpSlot, i);
+    const p = li(gSlotPool, s);
+    const o = p == P_NONE ? -1 : bestOption(i);
+    const st = bestStart(i);
+    const f = bestFinish(i);
+    sf(gStart, i, st);
+    sf(gFin, i, f);
+    si(gKi, i, o);
+    si(gHeld, i, o < 0 ? 0 : li(gKList + (<usize>(p * NK) << 2), o));
+    const ci = s * (NK + 1) + o + 1;
+    si(gCnt, ci, li(gCnt, ci) + 1);
+    if (lastOp < 0 || f >= lf(gFin, lastOp)) lastOp = i;
+  }
+  for (let i = 0; i < n; i++) {
+    let r: f64 = 0;
+    let dep = -1;
+    const e1 = li(gDepOff, i + 1);
+    for (let e = li(gDepOff, i); e < e1; e++) {
+      const d = li(gDeps, e);
+      const f = lf(gFin, d);
+      if (dep < 0 || f > r || (f == r && d > dep)) { r = f; dep = d; }
+    }
+    sf(gReady, i, r);
+    const rp = li(gSlotPool, li(gOpSlot, i)) == P_NONE ? -1 : bestResourcePred(i);
+    si(gPred, i, rp >= 0 ? rp : dep);
+  }
+  return lastOp;
 }
 
 /**

@@ -6,13 +6,13 @@
 import { areaMm2, peakTflops, tdpW, unitEnergies } from './arch/cost.js';
 import type { Design } from './arch/design.js';
 import { flattenOps, type FlatGraph } from './engine/flatten.js';
-import { defaultKernel, type Kernel } from './engine/kernel.js';
+import { DEFAULT_SCHEDULE_PASSES, defaultKernel, MAX_SCHEDULE_PASSES, type Kernel } from './engine/kernel.js';
 import { designRecord, type Bound } from './engine/layout.js';
 import type { TrainingGraph } from './workload/ir.js';
 import { memoryFootprint, type MemoryFootprint } from './workload/memory.js';
 import { EXECUTIONS, type Execution } from './engine/layout.js';
 
-export { EXECUTIONS, type Execution };
+export { DEFAULT_SCHEDULE_PASSES, EXECUTIONS, MAX_SCHEDULE_PASSES, type Execution };
 
 export interface OpReport {
   name: string;
@@ -57,6 +57,8 @@ export interface Evaluation {
   /** Σ op times run one after another (what the step would take with no overlap) */
   serialTimeS: number;
   execution: Execution;
+  /** serial improvement passes run after the list schedule (0: the list schedule alone) */
+  schedulePasses: number;
   feasible: boolean;
   reason: string;
   memoryBytes: MemoryFootprint;
@@ -90,12 +92,24 @@ export function infeasibility(design: Design, memory: MemoryFootprint): string {
   return '';
 }
 
+export interface EvaluateOptions {
+  /** concurrent (default): the list schedule on the core pools; single-stream: one op at a time on all cores */
+  execution?: Execution;
+  /**
+   * serial improvement passes after the list schedule (default DEFAULT_SCHEDULE_PASSES; 0: the list schedule
+   * alone, as the search's climbs use; no effect on single-stream)
+   */
+  schedulePasses?: number;
+}
+
 export function evaluateDesign(
-  design: Design, w: PreparedWorkload, kernel: Kernel = defaultKernel(), opts: { execution?: Execution } = {},
+  design: Design, w: PreparedWorkload, kernel: Kernel = defaultKernel(), opts: EvaluateOptions = {},
 ): Evaluation {
   if (kernel.graph !== w.flat) kernel.loadGraph(w.flat);
   const execution = opts.execution ?? 'concurrent';
+  const schedulePasses = opts.schedulePasses ?? DEFAULT_SCHEDULE_PASSES;
   kernel.setExecution(execution);
+  kernel.setSchedulePasses(schedulePasses);
   const detail = kernel.schedule(designRecord(design, unitEnergies(design)));
   const step = detail.step;
   const cycleS = 1 / (design.clockGHz * 1e9);
@@ -129,6 +143,7 @@ export function evaluateDesign(
     criticalPath: { ops: step.criticalPath.ops, timeSByBound: toTime(step.criticalPath.boundCycles) },
     serialTimeS: step.serialCycles * cycleS,
     execution,
+    schedulePasses: execution === 'single-stream' ? 0 : schedulePasses,
     feasible: reason === '',
     reason,
     memoryBytes: w.memory,

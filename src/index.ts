@@ -20,7 +20,10 @@ export { BUILTIN_SPACES, loadSpace, parseSpace, spaceSize, designAt, type Design
 export { rowStationary } from './arch/row-stationary.js';
 export { Kernel, defaultKernel, compileKernel } from './engine/kernel.js';
 export { flattenOps, type FlatGraph } from './engine/flatten.js';
-export { evaluateDesign, prepareWorkload, EXECUTIONS, type Execution, type Evaluation, type PreparedWorkload } from './evaluate.js';
+export {
+  evaluateDesign, prepareWorkload, EXECUTIONS, DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES, type Execution, type Evaluation, type EvaluateOptions,
+  type PreparedWorkload,
+} from './evaluate.js';
 export { fidelityTable, type FidelityRow } from './validation/fidelity.js';
 export { runSearch, STRATEGIES, type SearchOptions, type SearchResult } from './search/run.js';
 export { OBJECTIVES, type Objective } from './search/objectives.js';

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { areaMm2, tdpW } from '../src/arch/cost.js';
 import { BUILTIN_SPACES, choiceAt, designAt, designFromChoice, parseSpace, spaceSize, type DesignSpace } from '../src/arch/space.js';
+import { DEFAULT_SCHEDULE_PASSES } from '../src/engine/kernel.js';
+import { evaluateDesign, prepareWorkload } from '../src/evaluate.js';
 import { BatchEvaluator } from '../src/search/evaluator.js';
 import { geomean, goodness, objectiveValue } from '../src/search/objectives.js';
 import { runSearch, workloadSpec } from '../src/search/run.js';
@@ -79,13 +81,38 @@ describe('search', () => {
     }
   });
 
+  // the optimum as the strategies rank designs: by the list schedule (schedulePasses 0: no final re-scheduling)
   it('exhaustive finds the optimum of the toy space', async () => {
-    const r = await runSearch({ graphs: [graph], space: toy, objective: 'throughput', limits, strategy: 'exhaustive', topK: 3, seed: 1, threads: 1, budget: Infinity });
+    const r = await runSearch({ graphs: [graph], space: toy, objective: 'throughput', limits, strategy: 'exhaustive', topK: 3, seed: 1, threads: 1, budget: Infinity, schedulePasses: 0 });
     expect(r.designsConsidered).toBe(spaceSize(toy));
     expect(r.best!.score).toBeCloseTo(optimum, 9);
     expect(r.topK).toHaveLength(3);
     expect(new Set(r.topK.map((t) => designKey(t.design))).size).toBe(3);
     expect(r.topK[0].score).toBeGreaterThanOrEqual(r.topK[1].score);
+  });
+
+  it('re-schedules the final top-k with the improvement passes and re-ranks them; the best reports what evaluate prints', async () => {
+    const base = { graphs: [graph], space: toy, objective: 'throughput' as const, limits, strategy: 'exhaustive', topK: 5, seed: 1, threads: 1, budget: Infinity };
+    const list = await runSearch({ ...base, schedulePasses: 0 });
+    const refined = await runSearch(base);
+    expect([list.schedulePasses, refined.schedulePasses]).toEqual([0, DEFAULT_SCHEDULE_PASSES]);
+    const key = (t: { design: Parameters<typeof designKey>[0] }) => designKey(t.design);
+    // the same search ran: the same designs reach the final stage, each re-scheduled, never slower than its list schedule
+    expect(new Set(refined.topK.map(key))).toEqual(new Set(list.topK.map(key)));
+    const improved = new BatchEvaluator([workloadSpec(graph)], 'throughput', limits, undefined, 'concurrent', DEFAULT_SCHEDULE_PASSES);
+    let faster = 0;
+    for (const t of refined.topK) {
+      const l = list.topK.find((x) => key(x) === key(t))!;
+      expect(t.perModel[0].stepTimeS).toBeLessThanOrEqual(l.perModel[0].stepTimeS);
+      if (t.perModel[0].stepTimeS < l.perModel[0].stepTimeS * (1 - 1e-9)) faster++;
+      expect(t.objective).toBeCloseTo(improved.evaluate([t.design])[0].values[0], 9);
+    }
+    expect(faster).toBeGreaterThan(0);
+    for (let i = 1; i < refined.topK.length; i++) expect(refined.topK[i].score).toBeLessThanOrEqual(refined.topK[i - 1].score);
+    const ev = evaluateDesign(refined.best!.design, prepareWorkload(graph));
+    expect(ev.schedulePasses).toBe(DEFAULT_SCHEDULE_PASSES);
+    expect(refined.best!.metrics[0].stepTimeS).toBeCloseTo(ev.stepTimeS, 12);
+    expect(refined.best!.objective).toBeCloseTo(ev.throughput, 9);
   });
 
   it('wham reaches the toy optimum within its budget, inside the constraints, deterministically', async () => {

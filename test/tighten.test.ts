@@ -183,7 +183,7 @@ describe('one climb in the kernel', () => {
 });
 
 describe('wham search with climbs in the kernel', () => {
-  const opts = { graphs: [loadTrainingGraph({ model: 'resnet18', batch: 4 }, { optimizer: 'adam' })], space: small, objective: 'perf-per-tdp' as const, limits, strategy: 'wham', topK: 4, seed: 9, budget: 400 };
+  const opts = { graphs: [loadTrainingGraph({ model: 'resnet18', batch: 4 }, { optimizer: 'adam' })], space: small, objective: 'perf-per-tdp' as const, limits, strategy: 'wham', topK: 4, seed: 9, budget: 400, schedulePasses: 0 };
 
   it('gives the same result on 1 and 2 threads, uses the budget exactly, and keeps distinct sorted top-k', async () => {
     const one = await runSearch({ ...opts, threads: 1 });
@@ -226,8 +226,16 @@ describe('wham search with climbs in the kernel', () => {
     expect(r.best.tdpW).toBeLessThanOrEqual(300);
     expect(r.topK.length).toBe(5);
     expect(r.trace.length).toBeGreaterThan(0);
-    expect(r.trace.at(-1).objective).toBe(r.best.objective);
+    // the trace is the climbs' (list schedules); the top-k were re-scheduled with the improvement passes
+    expect(r.schedulePasses).toBe(100);
+    expect(r.best.objective).toBeGreaterThanOrEqual(r.trace.at(-1).objective);
     expect(r.best.objective).toBeCloseTo(r.best.metrics[0].throughput, 6);
+    const l = spawnSync(process.execPath, [CLI, 'search', '--model', 'resnet50', '--space', 'small', '--area', '400', '--tdp', '300', '--budget', '1500', '--seed', '1', '--schedule-passes', '0', '--json'], { encoding: 'utf8' });
+    expect(l.status, l.stderr).toBe(0);
+    const q = JSON.parse(l.stdout);
+    expect(q.schedulePasses).toBe(0);
+    expect(q.trace.at(-1).objective).toBe(q.best.objective);
+    expect(q.best.metrics[0].schedulePasses).toBe(0);
   });
 });
 

@@ -12,6 +12,21 @@ export function positiveInt(flag: string): (v: string) => number {
   };
 }
 
+/** Parses an integer option in [0, max]; the error names the flag and the range. */
+export function intInRange(flag: string, max: number): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n > max) {
+      throw new InputError(`${flag} must be an integer from 0 to ${max}, got "${v}"`);
+    }
+    return n;
+  };
+}
+
+/** `--schedule-passes N`, shared by evaluate, search and exact */
+export const SCHEDULE_PASSES_HELP =
+  'serial improvement passes after the list schedule (0: the list schedule alone; more: shorter schedules, slower)';
+
 export function positiveNumber(flag: string): (v: string) => number {
   return (v: string) => {
     const n = Number(v);

@@ -8,10 +8,10 @@ import { validateDesign } from '../arch/validate.js';
 import { defaultKernel } from '../engine/kernel.js';
 import { gemmRecord, PRECISION_ELEMENT_BYTES, PRECISION_CODES } from '../engine/layout.js';
 import { InputError } from '../errors.js';
-import { evaluateDesign, EXECUTIONS, prepareWorkload, type Execution } from '../evaluate.js';
+import { DEFAULT_SCHEDULE_PASSES, evaluateDesign, EXECUTIONS, MAX_SCHEDULE_PASSES, prepareWorkload, type Execution } from '../evaluate.js';
 import { fidelityTable } from '../validation/fidelity.js';
 import { loadTrainingGraph } from '../workload/load.js';
-import { action, oneOf, positiveInt, printJson, si, table } from './common.js';
+import { action, intInRange, oneOf, positiveInt, printJson, SCHEDULE_PASSES_HELP, si, table } from './common.js';
 import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-commands.js';
 
 export function findPreset(name: string): Design {
@@ -129,12 +129,13 @@ export function registerCostCommands(program: Command): void {
     .option('--optimizer <o>', 'sgd | momentum | adam | adamw', oneOf('--optimizer', ['sgd', 'momentum', 'adam', 'adamw'] as const), 'adam')
     .option('--recompute', 'recompute each layer\'s forward before its backward')
     .option('--execution <e>', 'concurrent: ops list-scheduled on the core pools, several at once; single-stream: one op at a time on all cores (as PyTorch on one CUDA stream runs a step)', oneOf('--execution', EXECUTIONS), 'concurrent')
+    .option('--schedule-passes <n>', SCHEDULE_PASSES_HELP, intInRange('--schedule-passes', MAX_SCHEDULE_PASSES), DEFAULT_SCHEDULE_PASSES)
     .option('--json', 'print JSON (with every op)')
     .action(
-      action((o: WorkloadFlags & { preset?: string; design?: string; optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw'; recompute?: boolean; execution: Execution; json?: boolean }) => {
+      action((o: WorkloadFlags & { preset?: string; design?: string; optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw'; recompute?: boolean; execution: Execution; schedulePasses: number; json?: boolean }) => {
         const design = resolveDesign(o);
         const graph = loadTrainingGraph(workloadSource(o), { optimizer: o.optimizer, recompute: o.recompute ?? false });
-        const ev = evaluateDesign(design, prepareWorkload(graph), undefined, { execution: o.execution });
+        const ev = evaluateDesign(design, prepareWorkload(graph), undefined, { execution: o.execution, schedulePasses: o.schedulePasses });
         if (o.json) return printJson({ design, ...ev });
         const top = [...ev.ops].sort((a, b) => b.timeS - a.timeS).slice(0, 10);
         const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

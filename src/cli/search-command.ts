@@ -5,12 +5,13 @@ import type { Command } from 'commander';
 import { designAt, loadSpace, spaceSize } from '../arch/space.js';
 import { areaMm2, tdpW } from '../arch/cost.js';
 import { InputError } from '../errors.js';
+import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
 import { EXECUTIONS, type Execution } from '../engine/layout.js';
 import { defaultThreads } from '../pool/pool.js';
 import { OBJECTIVES, type Objective } from '../search/objectives.js';
 import { runSearch, STRATEGIES, type SearchProgress } from '../search/run.js';
 import { loadTrainingGraph } from '../workload/load.js';
-import { action, oneOf, positiveInt, positiveNumber, printJson, si, table } from './common.js';
+import { action, intInRange, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table } from './common.js';
 import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-commands.js';
 
 interface SearchFlags extends WorkloadFlags {
@@ -28,6 +29,7 @@ interface SearchFlags extends WorkloadFlags {
   time?: number;
   inferenceOnly?: boolean;
   execution: Execution;
+  schedulePasses: number;
   optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw';
 }
 
@@ -57,6 +59,7 @@ export function registerSearchCommand(program: Command): void {
     .option('--budget <evals>', 'stop after this many design evaluations (default: 4000; exhaustive: the whole space)', positiveInt('--budget'))
     .option('--time <s>', 'stop after this many seconds', positiveNumber('--time'))
     .option('--execution <e>', 'concurrent: ops list-scheduled on the core pools, several at once; single-stream: one op at a time on all cores', oneOf('--execution', EXECUTIONS), 'concurrent')
+    .option('--schedule-passes <n>', `${SCHEDULE_PASSES_HELP}; the climbs rank by the list schedule, the final top-k are re-scheduled with these passes and re-ranked`, intInRange('--schedule-passes', MAX_SCHEDULE_PASSES), DEFAULT_SCHEDULE_PASSES)
     .option('--inference-only', 'optimise the forward pass alone, then report the training metrics of what was found (how WHAM compared against Spotlight)')
     .option('--optimizer <o>', 'sgd | momentum | adam | adamw', oneOf('--optimizer', ['sgd', 'momentum', 'adam', 'adamw'] as const), 'adam')
     .option('--out <dir>', 'write result.json and every evaluated design (evaluations.jsonl) to this directory')
@@ -90,7 +93,7 @@ export function registerSearchCommand(program: Command): void {
         const result = await runSearch({
           graphs, space, objective: o.objective, limits: { areaMm2: o.area ?? Infinity, tdpW: o.tdp ?? Infinity },
           strategy: o.strategy, topK: o.topK, seed: o.seed, threads: o.threads ?? defaultThreads(), budget, stop,
-          timeBudgetS: o.time, inferenceOnly: o.inferenceOnly, execution: o.execution,
+          timeBudgetS: o.time, inferenceOnly: o.inferenceOnly, execution: o.execution, schedulePasses: o.schedulePasses,
           onProgress: tty ? (p) => process.stderr.write(progressBar(p)) : undefined,
           onResults: jsonl ? (rs) => { for (const r of rs) jsonl!.write(JSON.stringify({ design: r.design, feasible: r.feasible, reason: r.reason, areaMm2: r.areaMm2, tdpW: r.tdpW, score: r.score, values: r.values, models: r.models }) + '\n'); } : undefined,
         });

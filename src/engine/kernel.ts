@@ -18,6 +18,15 @@ import {
   decodeStepResult, writeDesign, writeOp, type Execution, type OpCost, type OpSchedule, type StepMetrics, type UnitEnergies,
 } from './layout.js';
 
+/** Serial improvement passes after the list schedule (assembly/serial.ts): the most a caller may ask for. */
+export const MAX_SCHEDULE_PASSES = 100_000;
+/**
+ * Passes `evaluate`, `exact` and the final ranking of `search` use unless told otherwise: enough for every
+ * per-layer graph of bench/ilp-gap.mjs to land within 5% of the ILP optimum (50 passes leave two at 5.1–5.6%);
+ * on whole training steps the first 12 (bottom-level order) already give all of the gain.
+ */
+export const DEFAULT_SCHEDULE_PASSES = 100;
+
 /** One design's schedule on the loaded graph (Kernel.schedule). */
 export interface ScheduleDetail {
   step: StepMetrics;
@@ -40,6 +49,7 @@ interface KernelExports {
   setGraph(ops: number, nOps: number, slotResults: number, opSlot: number, opPhase: number, depOffsets: number, deps: number, nAllOps: number): number;
   scheduleDetail(out: number, cpOut: number): number;
   setExecution(mode: number): void;
+  setSchedulePasses(passes: number): void;
   systolicCycles(df: number, R: number, C: number, m: number, n: number, k: number): number;
   isDesignValid(design: number): number;
   layoutDesignStride(): number;
@@ -88,6 +98,7 @@ const F64 = 8;
 
 export class Kernel {
   private readonly x: KernelExports;
+  private passes = 0;
   private buf: ArrayBuffer | null = null;
   private f64!: Float64Array;
   private i32!: Int32Array;
@@ -219,6 +230,23 @@ export class Kernel {
   /** Concurrent (default) or single-stream execution for every design evaluated or scheduled from now on. */
   setExecution(e: Execution): void {
     this.x.setExecution(e === 'single-stream' ? 1 : 0);
+  }
+
+  /**
+   * Serial improvement passes after each concurrent list schedule (assembly/serial.ts): the shorter schedule is
+   * kept. 0 keeps the list schedule alone. Applies to every design evaluated or scheduled from now on.
+   */
+  setSchedulePasses(passes: number): void {
+    if (!Number.isInteger(passes) || passes < 0 || passes > MAX_SCHEDULE_PASSES) {
+      throw new InputError(`schedule passes must be an integer from 0 to ${MAX_SCHEDULE_PASSES}, got ${passes}`);
+    }
+    this.x.setSchedulePasses(passes);
+    this.passes = passes;
+  }
+
+  /** The serial improvement passes in force (0 on a new kernel: the list schedule alone). */
+  get schedulePasses(): number {
+    return this.passes;
   }
 
   loadGraph(g: FlatGraph): void {

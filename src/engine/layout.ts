@@ -139,6 +139,7 @@ export const BOUND_COUNT = 8;
 export const EXECUTIONS = ['concurrent', 'single-stream'] as const;
 export type Execution = (typeof EXECUTIONS)[number];
 
+
 export const BOUND_NAMES = ['tensor', 'vector', 'local-buffer', 'noc', 'global-buffer', 'off-chip', 'network', 'none'] as const;
 export type Bound = (typeof BOUND_NAMES)[number];
 

@@ -46,7 +46,7 @@
 import { unitEnergies } from '../arch/cost.js';
 import type { Design } from '../arch/design.js';
 import { flattenOps, type FlatGraph } from '../engine/flatten.js';
-import { Kernel } from '../engine/kernel.js';
+import { DEFAULT_SCHEDULE_PASSES, Kernel } from '../engine/kernel.js';
 import { designRecord, P_NONE, POOL_NAMES } from '../engine/layout.js';
 import { refOptionLatencies } from '../engine/reference.js';
 import type { Op } from '../workload/ir.js';
@@ -142,19 +142,31 @@ export function makespanOf(a: readonly OpAssignment[]): number {
 export interface ListResult {
   makespanCycles: number;
   assignment: OpAssignment[];
+  /** serial improvement passes run after the list schedule (0: the list schedule alone) */
+  schedulePasses: number;
 }
 
-/** The list scheduler's schedule (assembly/schedule.ts through the Kernel) of a graph on one design record. */
-export function listSchedule(g: FlatGraph, rec: Float64Array, kernel: Kernel = new Kernel()): ListResult {
+/**
+ * The kernel scheduler's schedule (assembly/schedule.ts, then `schedulePasses` serial improvement passes,
+ * assembly/serial.ts; default DEFAULT_SCHEDULE_PASSES) of a graph on one design record. The kernel's own pass
+ * setting is restored afterwards.
+ */
+export function listSchedule(g: FlatGraph, rec: Float64Array, kernel: Kernel = new Kernel(), schedulePasses = DEFAULT_SCHEDULE_PASSES): ListResult {
+  const before = kernel.schedulePasses;
   kernel.loadGraph(g);
-  const s = kernel.schedule(rec);
-  if (!s.step.valid) throw new Error('the list scheduler found the design invalid');
-  const assignment: OpAssignment[] = [];
-  for (let i = 0; i < g.nOps; i++) {
-    const o = s.op(i);
-    assignment.push({ startCycles: o.startCycles, finishCycles: o.finishCycles, cores: o.cores, pool: o.pool as OpAssignment['pool'] });
+  kernel.setSchedulePasses(schedulePasses);
+  try {
+    const s = kernel.schedule(rec);
+    if (!s.step.valid) throw new Error('the list scheduler found the design invalid');
+    const assignment: OpAssignment[] = [];
+    for (let i = 0; i < g.nOps; i++) {
+      const o = s.op(i);
+      assignment.push({ startCycles: o.startCycles, finishCycles: o.finishCycles, cores: o.cores, pool: o.pool as OpAssignment['pool'] });
+    }
+    return { makespanCycles: s.step.stepCycles, assignment, schedulePasses };
+  } finally {
+    kernel.setSchedulePasses(before);
   }
-  return { makespanCycles: s.step.stepCycles, assignment };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -253,6 +265,8 @@ export interface ExactOptions {
   probes?: boolean;
   /** share of the time limit for the first solve (default 0.4) */
   firstShare?: number;
+  /** serial improvement passes of the scheduler compared against (compareWithList; default DEFAULT_SCHEDULE_PASSES) */
+  schedulePasses?: number;
 }
 
 export interface ExactResult {
@@ -820,7 +834,7 @@ export interface ListGap {
 export async function compareWithList(ops: readonly Op[] | FlatGraph, design: Design | Float64Array, opts: ExactOptions = {}): Promise<ListGap> {
   const g = toFlat(ops);
   const rec = toRecord(design);
-  const list = listSchedule(g, rec, opts.kernel ?? new Kernel());
+  const list = listSchedule(g, rec, opts.kernel ?? new Kernel(), opts.schedulePasses ?? DEFAULT_SCHEDULE_PASSES);
   const exact = await solveInstance(scheduleInstance(g, rec), opts.warmStart === false ? null : list.assignment, opts);
   return {
     exact, list,

@@ -99,11 +99,14 @@ export class BatchEvaluator {
   constructor(
     readonly workloads: WorkloadSpec[], readonly objective: Objective, readonly limits: Constraints, module?: WebAssembly.Module,
     execution: Execution = 'concurrent',
+    /** serial improvement passes after each list schedule (0: the list schedule alone, as the search's climbs) */
+    schedulePasses = 0,
   ) {
     this.names = workloads.map((w) => w.name);
     this.kernels = workloads.map((w) => {
       const k = new Kernel({ module, designCapacity: 256 });
       k.setExecution(execution);
+      k.setSchedulePasses(schedulePasses);
       k.loadGraph(w.flat);
       return k;
     });
