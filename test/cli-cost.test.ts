@@ -294,6 +294,25 @@ describe('accelmine evaluate', () => {
     expect(bad.stderr.trim()).toBe('accelmine: --execution must be one of concurrent, single-stream, got "parallel"');
   });
 
+  it('--schedule-passes: the default (100) schedule is no longer than the list schedule alone, and shorter on ResNet-50', () => {
+    const base = ['evaluate', '--preset', 'tpu-v4', '--model', 'resnet50', '--batch', '32', '--json'];
+    const dflt = runJson(...base);
+    const list = runJson(...base, '--schedule-passes', '0');
+    const few = runJson(...base, '--schedule-passes', '12');
+    expectAllFinite(dflt);
+    expect([dflt.schedulePasses, list.schedulePasses, few.schedulePasses]).toEqual([100, 0, 12]);
+    expect(dflt.stepTimeS).toBeLessThanOrEqual(few.stepTimeS);
+    expect(few.stepTimeS).toBeLessThan(list.stepTimeS * 0.98);
+    // the same work, rescheduled: the critical path still ends at the step's end
+    const end = Math.max(...dflt.ops.map((o: Json) => o.startS + o.timeS));
+    relClose(end, dflt.stepTimeS);
+    for (const bad of ['-1', 'many', '100001']) {
+      const r = run('evaluate', '--preset', 'a100', '--model', 'resnet18', '--schedule-passes', bad);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim()).toBe(`accelmine: --schedule-passes must be an integer from 0 to 100000, got "${bad}"`);
+    }
+  });
+
   it('a sequence model reports tokens/s = throughput x seq', () => {
     const ev = runJson('evaluate', '--preset', 'h100', '--model', 'gpt2', '--batch', '1', '--seq', '64', '--json');
     expectAllFinite(ev);

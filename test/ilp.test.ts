@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { unitEnergies } from '../src/arch/cost.js';
 import { presetDesign } from '../src/arch/presets.js';
-import { Kernel } from '../src/engine/kernel.js';
+import { DEFAULT_SCHEDULE_PASSES, Kernel } from '../src/engine/kernel.js';
 import { designRecord } from '../src/engine/layout.js';
 import {
   checkSchedule, compareWithList, exactMakespan, listSchedule, makespanOf, scheduleInstance, solveInstance,
@@ -169,26 +170,58 @@ describe('exact schedules (HiGHS) against the list scheduler on ResNet-50, BERT-
     }
   });
 
-  // The issue's criterion: the list scheduler within 5% of the ILP optimum. It holds on every forward layer; on the
-  // backward layers it does not (bench/ilp-gap.mjs: 7-15% above the optimum): the list schedule starts
-  // off-critical weight gradients on idle cores as soon as they are ready, which delays the data-gradient chain
-  // that the optimum runs first. The second test pins today's gap so a scheduler change that widens it fails.
-  it('list within 5% of the proven optimum on every forward layer (ResNet-50, BERT-large, GPT-2; a100 and tpu-v4)', () => {
+  // The issue's criterion: the scheduler within 5% of the ILP optimum on every layer graph. The list schedule alone
+  // is not (7-15% above it on backward layers: it starts off-critical weight gradients on idle cores as soon as they
+  // are ready, delaying the data-gradient chain the optimum runs first); the serial improvement passes
+  // (assembly/serial.ts, DEFAULT_SCHEDULE_PASSES of them, as compareWithList runs by default) are.
+  it('list + improvement passes within 5% of the proven optimum on every layer up to 30 ops, forward and backward', () => {
+    let backward = 0;
     for (const preset of PRESETS) {
-      for (const sg of graphs.filter((g) => g.part === 'fwd')) {
+      for (const sg of graphs.filter((g) => g.ops.length <= SMALL)) {
         const r = results.get(preset)!.get(key(sg))!;
-        expect(r.exact.status, `${preset} ${key(sg)}`).toBe('optimal');
-        expect(r.list.makespanCycles, `${preset} ${key(sg)}`).toBeLessThanOrEqual(1.05 * r.exact.lowerBoundCycles);
+        const what = `${preset} ${key(sg)}`;
+        expect(r.list.schedulePasses, what).toBe(DEFAULT_SCHEDULE_PASSES);
+        expect(r.exact.status, what).toBe('optimal');
+        expect(r.list.makespanCycles, what).toBeLessThanOrEqual(1.05 * r.exact.lowerBoundCycles);
+        if (sg.part === 'bwd') backward++;
       }
     }
+    expect(backward).toBe(4);
   });
 
-  it('backward ResNet-50 layers: the list stays within 15% of the proven optimum (the 5% bound is not met there)', () => {
+  // The 37-op backward graphs take HiGHS 7-60 s and more (bench/ilp-gap.mjs, 60 s per graph: GPT-2 proven optimal,
+  // BERT-large not): the best ILP schedules of that run are kept in bench/ilp-gap-results.json. They are re-checked
+  // here against today's cost model (durations, dependencies, pool capacity), so a stale file fails rather than
+  // passing quietly.
+  it('list + improvement passes within 5% of the 60 s ILP schedules on the 37-op backward graphs (BERT-large, GPT-2)', () => {
+    const saved = JSON.parse(readFileSync(new URL('../bench/ilp-gap-results.json', import.meta.url), 'utf8')) as {
+      rows: { preset: string; model: string; layer: string; phase: string; status: string; ilp: OpAssignment[] }[];
+    };
+    let checked = 0;
     for (const preset of PRESETS) {
-      for (const sg of graphs.filter((g) => g.part === 'bwd' && g.ops.length <= SMALL)) {
+      for (const sg of graphs.filter((g) => g.ops.length > SMALL)) {
+        const what = `${preset} ${key(sg)}`;
+        const row = saved.rows.find((x) => x.preset === preset && x.model === sg.model && x.layer === sg.layer && x.phase === sg.part)!;
+        expect(row, what).toBeDefined();
+        expect(checkSchedule(scheduleInstance(sg.graph, rec(preset)), row.ilp), what).toBeNull();
+        if (sg.model === 'gpt2') expect(row.status, what).toBe('optimal');
+        const ours = results.get(preset)!.get(key(sg))!.list.makespanCycles;
+        expect(ours, what).toBeLessThanOrEqual(1.05 * makespanOf(row.ilp));
+        checked++;
+      }
+    }
+    expect(checked).toBe(4);
+  });
+
+  it('the list schedule alone (0 passes, what the search climbs rank by) stays within 15% of the proven optimum', () => {
+    for (const preset of PRESETS) {
+      for (const sg of graphs.filter((g) => g.ops.length <= SMALL)) {
         const r = results.get(preset)!.get(key(sg))!;
-        expect(r.exact.status, `${preset} ${key(sg)}`).toBe('optimal');
-        expect(r.list.makespanCycles, `${preset} ${key(sg)}`).toBeLessThanOrEqual(1.15 * r.exact.lowerBoundCycles);
+        const alone = listSchedule(sg.graph, rec(preset), kernel, 0);
+        const what = `${preset} ${key(sg)}`;
+        expect(alone.schedulePasses).toBe(0);
+        expect(alone.makespanCycles, what).toBeGreaterThanOrEqual(r.list.makespanCycles);
+        expect(alone.makespanCycles, what).toBeLessThanOrEqual(1.15 * r.exact.lowerBoundCycles);
       }
     }
   });
@@ -208,6 +241,14 @@ describe('accelmine exact (CLI)', () => {
     expect(j.listMakespanCycles).toBeGreaterThanOrEqual(j.makespanCycles * (1 - 1e-9));
     expect(j.gapPct).toBeCloseTo(((j.listMakespanCycles - j.makespanCycles) / j.makespanCycles) * 100, 9);
     expect(Math.max(...j.ops.map((o: { ilp: { finishCycles: number } }) => o.ilp.finishCycles))).toBeCloseTo(j.makespanCycles, 3);
+    expect(j.schedulePasses).toBe(DEFAULT_SCHEDULE_PASSES);
+    // the list schedule alone, as --schedule-passes 0 asks: longer on this backward layer (7.3% above the optimum on tpu-v4)
+    const a = run('--model', 'resnet50', '--layer', 'layer3.1', '--part', 'bwd', '--preset', 'tpu-v4', '--schedule-passes', '0', '--json');
+    expect(a.status, a.stderr).toBe(0);
+    const k = JSON.parse(a.stdout);
+    expect(k.schedulePasses).toBe(0);
+    expect(k.listMakespanCycles).toBeGreaterThan(j.listMakespanCycles * 1.05);
+    expect(k.makespanCycles).toBeCloseTo(j.makespanCycles, 0);
   });
 
   it('an unknown layer or part is one line naming what is allowed, exit code 2', () => {
@@ -217,5 +258,8 @@ describe('accelmine exact (CLI)', () => {
     const b = run('--model', 'resnet50', '--layer', 'layer1.0', '--part', 'sideways', '--preset', 'a100');
     expect(b.status).toBe(2);
     expect(b.stderr.trim()).toBe('accelmine: --part must be one of fwd, bwd, got "sideways"');
+    const c = run('--model', 'resnet50', '--layer', 'layer1.0', '--preset', 'a100', '--schedule-passes', '-3');
+    expect(c.status).toBe(2);
+    expect(c.stderr.trim()).toBe('accelmine: --schedule-passes must be an integer from 0 to 100000, got "-3"');
   });
 });

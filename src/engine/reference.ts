@@ -39,6 +39,8 @@ import {
   S_TENSOR_UTILIZATION, S_VECTOR_CORE_CYCLES, S_VECTOR_UTILIZATION,
 } from './layout.js';
 import type { FlatGraph } from './flatten.js';
+import { OpHeap } from './op-heap.js';
+import { refSerialImprove } from './reference-serial.js';
 
 const PJ = 1e-12;
 /** Sustained share of peak off-chip bandwidth (data/tech/technology.json `offChipSustainedFraction`); mirrors assembly/model.ts. */
@@ -294,6 +296,8 @@ export interface ListScheduleInput {
   latency(i: number, ki: number): number;
   /** single stream: one op at a time on all cores, in the topological order (assembly/schedule.ts setExecution) */
   singleStream?: boolean;
+  /** serial improvement passes after the concurrent list schedule (assembly/serial.ts; default 0) */
+  schedulePasses?: number;
 }
 
 export interface ListSchedule {
@@ -340,45 +344,6 @@ export function successorsAndTopo(nOps: number, depOffsets: Int32Array, depIndex
     for (let e = succOff[j]; e < succOff[j + 1]; e++) if (--indeg[succ[e]] === 0) topo[tail++] = succ[e];
   }
   return { succOff, succ, topo, nTopo: tail };
-}
-
-/** Binary heap of op indices under a strict order `before` (both orders are total: ties break by index). */
-class OpHeap {
-  readonly a: number[] = [];
-  constructor(private readonly before: (x: number, y: number) => boolean) {}
-  get size(): number { return this.a.length; }
-  top(): number { return this.a[0]; }
-  push(x: number): void {
-    const a = this.a;
-    let i = a.length;
-    a.push(x);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.before(x, a[p])) break;
-      a[i] = a[p];
-      i = p;
-    }
-    a[i] = x;
-  }
-  pop(): number {
-    const a = this.a;
-    const top = a[0];
-    const x = a.pop()!;
-    const m = a.length;
-    if (m > 0) {
-      let i = 0;
-      for (;;) {
-        let c = 2 * i + 1;
-        if (c >= m) break;
-        if (c + 1 < m && this.before(a[c + 1], a[c])) c++;
-        if (!this.before(a[c], x)) break;
-        a[i] = a[c];
-        i = c;
-      }
-      a[i] = x;
-    }
-    return top;
-  }
 }
 
 /** List scheduling of malleable ops on a tensor and a vector core pool (the rules of assembly/schedule.ts). */
@@ -519,12 +484,50 @@ export function refListSchedule(inp: ListScheduleInput): ListSchedule {
       }
     } while (events.size > 0 && finish[events.top()] === t);
   }
+  if ((inp.schedulePasses ?? 0) > 0 && last >= 0) last = adoptSerial(inp, res, succOff, succ, opts, last);
   // the last op to finish: the last event (the largest index on ties)
   res.makespan = last >= 0 ? finish[last] : 0;
   const path: number[] = [];
   for (let i = last; i >= 0; i = pred[i]) path.push(i);
   res.criticalPath = Int32Array.from(path.reverse());
   return res;
+}
+
+/**
+ * The serial improvement passes on a list schedule (assembly/schedule.ts improveSchedule): when they find a
+ * shorter schedule it replaces the list's, with ready times, critical-path links (the op that freed the cores, else
+ * the last-finishing dependency, larger index on ties) rederived. Returns the last op to finish.
+ */
+function adoptSerial(inp: ListScheduleInput, res: ListSchedule, succOff: Int32Array, succ: Int32Array, opts: number[][], last: number): number {
+  const n = inp.nOps;
+  const { depOffsets, depIndex, pool, latFull } = inp;
+  const best = refSerialImprove({
+    nOps: n, depOffsets, depIndex, succOff, succ, pool, cores: inp.cores, options: [opts[0], opts[1]], bl: res.bl,
+    latency: (i, ki) => (pool[i] === P_NONE ? latFull[i] : inp.latency(i, ki)),
+  }, res.finish[last], inp.schedulePasses!);
+  if (!best) return last;
+  let lastOp = -1;
+  for (let i = 0; i < n; i++) {
+    const o = pool[i] === P_NONE ? -1 : best.ki[i];
+    res.start[i] = best.start[i];
+    res.finish[i] = best.finish[i];
+    res.ki[i] = o;
+    res.held[i] = o < 0 ? 0 : opts[pool[i]][o];
+    if (lastOp < 0 || res.finish[i] >= res.finish[lastOp]) lastOp = i;
+  }
+  for (let i = 0; i < n; i++) {
+    let r = 0;
+    let dep = -1;
+    for (let e = depOffsets[i]; e < depOffsets[i + 1]; e++) {
+      const d = depIndex[e];
+      const f = res.finish[d];
+      if (dep < 0 || f > r || (f === r && d > dep)) { r = f; dep = d; }
+    }
+    res.ready[i] = r;
+    const rp = pool[i] === P_NONE ? -1 : best.resourcePred[i];
+    res.pred[i] = rp >= 0 ? rp : dep;
+  }
+  return lastOp;
 }
 
 /** The design an op holding k of the K cores of pool p sees: k cores and k/K of each shared bandwidth. */
@@ -553,7 +556,7 @@ export interface RefScheduledDesign {
  */
 export function refScheduleDesign(
   designs: Float64Array, di: number, g: FlatGraph, slotResults: Float64Array = new Float64Array(g.nUnique * RESULT_STRIDE),
-  opts: { singleStream?: boolean } = {},
+  opts: { singleStream?: boolean; schedulePasses?: number } = {},
 ): RefScheduledDesign {
   const so = new Float64Array(STEP_STRIDE);
   const n = g.nOps;
@@ -595,7 +598,7 @@ export function refScheduleDesign(
   const latFull = Float64Array.from(g.opSlot, (s) => slotResults[s * RESULT_STRIDE + R_CYCLES]);
   const sch = refListSchedule({
     nOps: n, depOffsets: g.depOffsets, depIndex: g.depIndex, pool, cores: K, latFull,
-    latency: (i, ki) => rec(g.opSlot[i], ki)[R_CYCLES], singleStream: opts.singleStream,
+    latency: (i, ki) => rec(g.opSlot[i], ki)[R_CYCLES], singleStream: opts.singleStream, schedulePasses: opts.schedulePasses,
   });
   if (!sch.ok) return { step: so, schedule: sch, opResults };
   // sums per slot and option (index ki + 1; 0 = no core): count × the option's record, in slot order
@@ -669,7 +672,7 @@ export function refScheduleDesign(
  */
 export function refEvaluateStep(
   designs: Float64Array, nDesigns: number, g: FlatGraph, out: Float64Array,
-  slotResults: Float64Array = new Float64Array(g.nUnique * RESULT_STRIDE), opts: { singleStream?: boolean } = {},
+  slotResults: Float64Array = new Float64Array(g.nUnique * RESULT_STRIDE), opts: { singleStream?: boolean; schedulePasses?: number } = {},
 ): void {
   for (let i = 0; i < nDesigns; i++) {
     out.set(refScheduleDesign(designs, i * DESIGN_STRIDE, g, slotResults, opts).step, i * STEP_STRIDE);
