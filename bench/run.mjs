@@ -10,10 +10,10 @@ import Benchmark from 'benchmark';
 import { unitEnergies } from '../dist/arch/cost.js';
 import { PRESETS } from '../dist/arch/presets.js';
 import { flattenOps } from '../dist/engine/flatten.js';
-import { Kernel } from '../dist/engine/kernel.js';
+import { DEFAULT_SCHEDULE_PASSES, Kernel } from '../dist/engine/kernel.js';
 import {
   D_GLOBAL_BUFFER_GBS, D_NOC_GBS, D_OFFCHIP_GBS, D_TENSOR_CORES, D_VECTOR_CORES, DESIGN_STRIDE, O_UNIT, OP_STRIDE,
-  RESULT_STRIDE, STEP_STRIDE, U_TENSOR, U_VECTOR, designRecord, gemmRecord, vectorRecord, writeDesign,
+  RESULT_STRIDE, S_CYCLES, STEP_STRIDE, U_TENSOR, U_VECTOR, designRecord, gemmRecord, vectorRecord, writeDesign,
 } from '../dist/engine/layout.js';
 import { coreOptions, poolCores, refEvalOp, refEvaluateStep } from '../dist/engine/reference.js';
 import { loadTrainingGraph } from '../dist/workload/load.js';
@@ -64,6 +64,17 @@ const kernels = Object.fromEntries(Object.entries(graphs).map(([k, g]) => {
   return [k, kk];
 }));
 const stepOut = new Float64Array(N_DESIGNS * STEP_STRIDE);
+// the same steps with the serial improvement passes (assembly/serial.ts) after the list schedule: 12 (the
+// bottom-level passes, all the gain on whole steps) and DEFAULT_SCHEDULE_PASSES (what evaluate and the search's
+// final top-k use); fewer designs per call, they take milliseconds each
+const N_IMPROVED = 8;
+const PASS_COUNTS = [12, DEFAULT_SCHEDULE_PASSES];
+const improvedKernels = Object.fromEntries(Object.entries(graphs).map(([k, g]) => [k, PASS_COUNTS.map((p) => {
+  const kk = new Kernel({ designCapacity: N_IMPROVED });
+  kk.loadGraph(g);
+  kk.setSchedulePasses(p);
+  return kk;
+})]));
 
 // ---- where the time goes: inputs -------------------------------------------------------------------------
 // The step's op costing, redone outside the scheduler: per design, every unique shape on all cores, then
@@ -120,6 +131,13 @@ for (const [name, g] of Object.entries(graphs)) {
     k.evaluateLoadedDesigns(N_DESIGNS);
   });
   add(`${name} steps, TS reference`, N_DESIGNS, 'step evals', () => refEvaluateStep(stepDesigns, N_DESIGNS, g, stepOut));
+  PASS_COUNTS.forEach((passes, j) => {
+    const kk = improvedKernels[name][j];
+    add(`${name} steps + ${passes} passes, WASM`, N_IMPROVED, 'step evals', () => {
+      kk.designSlots(N_IMPROVED).set(stepDesigns.subarray(0, N_IMPROVED * DESIGN_STRIDE));
+      kk.evaluateLoadedDesigns(N_IMPROVED);
+    }, 'improved');
+  });
 }
 // profile rows (shorter runs)
 const addProfile = (name, unitsPerCall, unit, fn) =>
@@ -203,6 +221,22 @@ for (const name of Object.keys(graphs)) {
     `+ list schedule and sums ${schedUs.toFixed(1)} µs (${p.schedulePct.toFixed(0)}%, ${p.scheduleNsPerOp.toFixed(0)} ns per op)`);
 }
 console.log('  (costing is measured through evaluateOpRecords, one crossing per design and core option, so it slightly over-states the in-kernel share)');
+// what the improvement passes buy: step cycles of the same designs with 0, 12 and DEFAULT passes
+profile.improvement = {};
+for (const [name, g] of Object.entries(graphs)) {
+  const cyc = [kernels[name], ...improvedKernels[name]].map((kk) => {
+    kk.designSlots(N_IMPROVED).set(stepDesigns.subarray(0, N_IMPROVED * DESIGN_STRIDE));
+    const st = kk.evaluateLoadedDesigns(N_IMPROVED);
+    return Array.from({ length: N_IMPROVED }, (_, i) => st[i * STEP_STRIDE + S_CYCLES]);
+  });
+  const shorterPct = cyc.slice(1).map((c) => c.map((x, i) => 100 * (1 - x / cyc[0][i])));
+  const msPer = PASS_COUNTS.map((p) => 1e3 / rate(`${name} steps + ${p} passes, WASM`));
+  profile.improvement[name] = PASS_COUNTS.map((p, j) => ({
+    passes: p, msPerDesign: msPer[j], stepShorterPctMin: Math.min(...shorterPct[j]), stepShorterPctMax: Math.max(...shorterPct[j]),
+  }));
+  console.log(`  ${name}: ` + PASS_COUNTS.map((p, j) => `+${p} passes ${msPer[j].toFixed(2)} ms per design, steps ` +
+    `${Math.min(...shorterPct[j]).toFixed(1)}-${Math.max(...shorterPct[j]).toFixed(1)}% shorter`).join('; ') + ` (${N_IMPROVED} designs)`);
+}
 console.log(`\ntotal ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
 writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({

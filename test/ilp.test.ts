@@ -190,12 +190,12 @@ describe('exact schedules (HiGHS) against the list scheduler on ResNet-50, BERT-
   });
 
   // The 37-op backward graphs take HiGHS 7-60 s and more (bench/ilp-gap.mjs, 60 s per graph: GPT-2 proven optimal,
-  // BERT-large not): the best ILP schedules of that run are kept in bench/ilp-gap-results.json. They are re-checked
-  // here against today's cost model (durations, dependencies, pool capacity), so a stale file fails rather than
-  // passing quietly.
-  it('list + improvement passes within 5% of the 60 s ILP schedules on the 37-op backward graphs (BERT-large, GPT-2)', () => {
+  // BERT-large not): the best schedule known for each (the shortest any run of that script found) is kept in
+  // bench/ilp-gap-results.json. It is re-checked here against today's cost model (durations, dependencies, pool
+  // capacity), so a stale file fails rather than passing quietly.
+  it('list + improvement passes within 5% of the best known (60 s ILP) schedules on the 37-op backward graphs', () => {
     const saved = JSON.parse(readFileSync(new URL('../bench/ilp-gap-results.json', import.meta.url), 'utf8')) as {
-      rows: { preset: string; model: string; layer: string; phase: string; status: string; ilp: OpAssignment[] }[];
+      rows: { preset: string; model: string; layer: string; phase: string; status: string; ilp: OpAssignment[]; bestKnown: { assignment: OpAssignment[] } }[];
     };
     let checked = 0;
     for (const preset of PRESETS) {
@@ -203,10 +203,12 @@ describe('exact schedules (HiGHS) against the list scheduler on ResNet-50, BERT-
         const what = `${preset} ${key(sg)}`;
         const row = saved.rows.find((x) => x.preset === preset && x.model === sg.model && x.layer === sg.layer && x.phase === sg.part)!;
         expect(row, what).toBeDefined();
-        expect(checkSchedule(scheduleInstance(sg.graph, rec(preset)), row.ilp), what).toBeNull();
+        const best = row.bestKnown.assignment;
+        expect(checkSchedule(scheduleInstance(sg.graph, rec(preset)), best), what).toBeNull();
+        expect(makespanOf(best), what).toBeLessThanOrEqual(makespanOf(row.ilp));
         if (sg.model === 'gpt2') expect(row.status, what).toBe('optimal');
         const ours = results.get(preset)!.get(key(sg))!.list.makespanCycles;
-        expect(ours, what).toBeLessThanOrEqual(1.05 * makespanOf(row.ilp));
+        expect(ours, what).toBeLessThanOrEqual(1.05 * makespanOf(best));
         checked++;
       }
     }

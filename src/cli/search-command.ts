@@ -114,7 +114,10 @@ export function registerSearchCommand(program: Command): void {
         const b = result.best;
         let text =
           `${result.strategy} search of '${result.space}' for ${result.models.join(', ')}: ${result.evaluations} designs evaluated ` +
-          `(${result.designsConsidered} considered, ${result.infeasible} infeasible) in ${result.wallTimeS.toFixed(1)} s${result.stopped ? ' (stopped)' : ''}\n`;
+          `(${result.designsConsidered} considered, ${result.infeasible} infeasible) in ${result.wallTimeS.toFixed(1)} s${result.stopped ? ' (stopped)' : ''}\n` +
+          (result.schedulePasses > 0 && result.topK.length > 0
+            ? `ranked by the list schedule; the top ${result.topK.length} re-scheduled with ${result.schedulePasses} serial improvement passes and re-ranked\n`
+            : '');
         if (!b) {
           text += 'no feasible design: every design considered broke the budget or did not fit the training state\n';
           process.stdout.write(text);

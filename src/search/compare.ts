@@ -3,6 +3,8 @@
  * for each model → the best known value (the exhaustive optimum when the space is small enough, else the best
  * any run found) → each strategy × repeat (seed = seed + repeat) → per strategy: median and spread of the best
  * objective, evaluations and seconds to reach 95% and 99% of the best known value → a convergence SVG.
+ * Every run ranks designs by the list schedule alone (schedulePasses 0, as the climbs and batches do): the traces
+ * and the best known value are then on one scale (the final re-scheduling of runSearch would lift the bests only).
  */
 import { spaceSize, type DesignSpace } from '../arch/space.js';
 import { convergenceSvg, type TracePoint } from '../report/convergence-svg.js';
@@ -70,7 +72,7 @@ export async function compareStrategies(o: CompareOptions): Promise<ModelCompari
     let source: ModelComparison['bestKnownSource'] = 'best run';
     let exEvals: number | null = null;
     if (spaceSize(o.space) <= (o.exhaustiveLimit ?? 200_000)) {
-      const ex = await runSearch({ graphs: [g], space: o.space, objective: o.objective, limits: o.limits, strategy: 'exhaustive', topK: 1, seed: o.seed, threads: o.threads, budget: Infinity });
+      const ex = await runSearch({ graphs: [g], space: o.space, objective: o.objective, limits: o.limits, strategy: 'exhaustive', topK: 1, seed: o.seed, threads: o.threads, budget: Infinity, schedulePasses: 0 });
       if (ex.best) bestKnownG = goodness(o.objective, ex.best.objective);
       source = 'exhaustive';
       exEvals = ex.evaluations;
@@ -82,7 +84,7 @@ export async function compareStrategies(o: CompareOptions): Promise<ModelCompari
         o.onRun?.(g.name, s, r);
         list.push(await runSearch({
           graphs: [g], space: o.space, objective: o.objective, limits: o.limits, strategy: s, topK: 1, seed: o.seed + r, threads: o.threads,
-          budget: o.budget, timeBudgetS: o.timeBudgetS, inferenceOnly: o.inferenceOnlyStrategies?.includes(s),
+          budget: o.budget, timeBudgetS: o.timeBudgetS, inferenceOnly: o.inferenceOnlyStrategies?.includes(s), schedulePasses: 0,
         }));
       }
       runs.set(s, list);
