@@ -36,6 +36,7 @@ import {
   S_TIME_S, S_VALID, S_VECTOR_BUSY, S_VECTOR_CORE_CYCLES, S_VECTOR_UTILIZATION, U_TENSOR, U_VECTOR, X_ALAP, X_ASAP,
   X_BOUND, X_CORES, X_CYCLES, X_ENERGY_J, X_FINISH, X_MOBILITY, X_POOL, X_PRED, X_READY, X_START,
 } from './layout';
+import { heapPop, heapPush } from './heap';
 import { allocF64, allocI32, lf, li, sf, si } from './mem';
 import { evalOp, rd, wr } from './model';
 import { bestFinish, bestOption, bestResourcePred, bestStart, improve, SLOT_OPTIONS } from './serial';
@@ -74,6 +75,7 @@ let gNCp: i32 = 0;
 let gHeapT: usize = 0;
 let gHeapV: usize = 0;
 let gHeapE: usize = 0;
+let gNegFin: usize = 0; // f64 [n]: −finish of each op pushed as an event (the event heap's key)
 let gNT: i32 = 0;
 let gNV: i32 = 0;
 let gNE: i32 = 0;
@@ -150,6 +152,7 @@ export function schedSetGraph(slotOps: usize, nSlots: i32, slotRes: usize, opSlo
     gHeapT = allocI32(c);
     gHeapV = allocI32(c);
     gHeapE = allocI32(c);
+    gNegFin = allocF64(c);
     gOpCap = c;
   }
   const nDeps = nOps > 0 ? li(depOff, nOps) : 0;
@@ -217,97 +220,14 @@ export function schedSetGraph(slotOps: usize, nSlots: i32, slotRes: usize, opSlo
 }
 
 // ---------------------------------------------------------------------------------------------
-// binary heaps of op indices: ready (bottom level desc, index asc) and events (finish asc, index asc)
+// heaps (heap.ts): ready ops by bottom level, events by finish time
 // ---------------------------------------------------------------------------------------------
-// @ts-ignore: decorator
-@inline function readyBefore(a: i32, b: i32): bool {
-  const x = lf(gBl, a);
-  const y = lf(gBl, b);
-  return x > y || (x == y && a < b);
-}
-
-// @ts-ignore: decorator
-@inline function eventBefore(a: i32, b: i32): bool {
-  const x = lf(gFin, a);
-  const y = lf(gFin, b);
-  return x < y || (x == y && a < b);
-}
-
-// @ts-ignore: decorator
-@inline function readyPush(h: usize, n: i32, x: i32): void {
-  let i = n;
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    const y = li(h, p);
-    if (!readyBefore(x, y)) break;
-    si(h, i, y);
-    i = p;
-  }
-  si(h, i, x);
-}
-
-/** pops the top of a heap of n ≥ 1 elements */
-// @ts-ignore: decorator
-@inline function readyPop(h: usize, n: i32): i32 {
-  const top = li(h, 0);
-  const m = n - 1;
-  if (m > 0) {
-    const x = li(h, m);
-    let i = 0;
-    while (true) {
-      let c = 2 * i + 1;
-      if (c >= m) break;
-      let y = li(h, c);
-      if (c + 1 < m) {
-        const z = li(h, c + 1);
-        if (readyBefore(z, y)) { c++; y = z; }
-      }
-      if (!readyBefore(y, x)) break;
-      si(h, i, y);
-      i = c;
-    }
-    si(h, i, x);
-  }
-  return top;
-}
-
+/** an op's finish becomes an event: the event heap (heap.ts) pops the largest −finish, i.e. the earliest finish,
+ * the smaller index first on equal times */
 // @ts-ignore: decorator
 @inline function eventPush(x: i32): void {
-  const h = gHeapE;
-  let i = gNE++;
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    const y = li(h, p);
-    if (!eventBefore(x, y)) break;
-    si(h, i, y);
-    i = p;
-  }
-  si(h, i, x);
-}
-
-// @ts-ignore: decorator
-@inline function eventPop(): i32 {
-  const h = gHeapE;
-  const top = li(h, 0);
-  const m = --gNE;
-  if (m > 0) {
-    const x = li(h, m);
-    let i = 0;
-    while (true) {
-      let c = 2 * i + 1;
-      if (c >= m) break;
-      let y = li(h, c);
-      if (c + 1 < m) {
-        const z = li(h, c + 1);
-        if (eventBefore(z, y)) { c++; y = z; }
-      }
-      if (!eventBefore(y, x)) break;
-      si(h, i, y);
-      i = c;
-    }
-    si(h, i, x);
-  }
-  return top;
+  sf(gNegFin, x, -lf(gFin, x));
+  heapPush(gHeapE, gNE++, x, gNegFin);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -410,9 +330,9 @@ function prefixMinima(s: i32, p: i32, full: f64): void {
     si(gCnt, ci, li(gCnt, ci) + 1);
     eventPush(i);
   } else if (p == P_TENSOR) {
-    readyPush(gHeapT, gNT++, i);
+    heapPush(gHeapT, gNT++, i, gBl);
   } else {
-    readyPush(gHeapV, gNV++, i);
+    heapPush(gHeapV, gNV++, i, gBl);
   }
 }
 
@@ -427,7 +347,7 @@ function dispatch(p: i32, t: f64): void {
   const kl = gKList + (<usize>(p * NK) << 2);
   const nk = p == P_TENSOR ? gNK0 : gNK1;
   while (n > 0 && lf(gt, 0) <= t) {
-    const i = readyPop(h, n);
+    const i = heapPop(h, n, gBl);
     n--;
     const s = li(gOpSlot, i);
     const mb = s * NK;
@@ -628,7 +548,7 @@ export function scheduleStep(d: usize, so: usize): void {
     if (gNE == 0) break;
     t = lf(gFin, li(gHeapE, 0));
     do {
-      const j = eventPop();
+      const j = heapPop(gHeapE, gNE--, gNegFin);
       last = j;
       const s1 = li(gSuccOff, j + 1);
       for (let e = li(gSuccOff, j); e < s1; e++) {

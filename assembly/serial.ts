@@ -21,6 +21,7 @@
  * open-ended, all cores free) and O[q], the largest-index op that finishes at T[q] (-1: none), so an op that
  * waited for cores names the op that freed them (the critical path's resource link).
  */
+import { heapPop, heapPush } from './heap';
 import { allocF64, allocI32, lf, li, sf, si } from './mem';
 
 /** room per slot in the duration table: options 1, 2, 4, …, 2^31 and K (as schedule.ts's NK) */
@@ -35,7 +36,7 @@ const POOL_NONE: i32 = 2;
 let cap: i32 = 0;
 let prio: usize = 0; // f64 [n]
 let left: usize = 0; // i32 [n]
-let heap: usize = 0; // i32 [n]
+let elig: usize = 0; // i32 [n]: heap of the eligible ops (heap.ts)
 let start: usize = 0; // f64 [n]
 let fin: usize = 0; // f64 [n]
 let opt: usize = 0; // i32 [n]
@@ -69,7 +70,7 @@ function ensure(n: i32): void {
   if (n <= cap) return;
   prio = allocF64(n);
   left = allocI32(n);
-  heap = allocI32(n);
+  elig = allocI32(n);
   start = allocF64(n);
   fin = allocF64(n);
   opt = allocI32(n);
@@ -84,51 +85,6 @@ function ensure(n: i32): void {
   pF = allocI32(2 * pc);
   pO = allocI32(2 * pc);
   profCap = pc;
-}
-
-// ---------------------------------------------------------------------------------------------
-// eligible ops: a binary heap by priority (descending), index ascending on ties
-// ---------------------------------------------------------------------------------------------
-// @ts-ignore: decorator
-@inline function before(a: i32, b: i32): bool {
-  const x = lf(prio, a);
-  const y = lf(prio, b);
-  return x > y || (x == y && a < b);
-}
-
-function push(n: i32, x: i32): void {
-  let i = n;
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    const y = li(heap, p);
-    if (!before(x, y)) break;
-    si(heap, i, y);
-    i = p;
-  }
-  si(heap, i, x);
-}
-
-function pop(n: i32): i32 {
-  const top = li(heap, 0);
-  const m = n - 1;
-  if (m > 0) {
-    const x = li(heap, m);
-    let i = 0;
-    while (true) {
-      let c = 2 * i + 1;
-      if (c >= m) break;
-      let y = li(heap, c);
-      if (c + 1 < m) {
-        const z = li(heap, c + 1);
-        if (before(z, y)) { c++; y = z; }
-      }
-      if (!before(y, x)) break;
-      si(heap, i, y);
-      i = c;
-    }
-    si(heap, i, x);
-  }
-  return top;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,11 +181,11 @@ function pass(margin: f64, eff: f64, K0: i32, K1: i32, bound: f64): f64 {
   for (let i = 0; i < n; i++) {
     const c = li(gDepOff, i + 1) - li(gDepOff, i);
     si(left, i, c);
-    if (c == 0) push(nh++, i);
+    if (c == 0) heapPush(elig, nh++, i, prio);
   }
   let mk: f64 = 0;
   while (nh > 0) {
-    const i = pop(nh--);
+    const i = heapPop(elig, nh--, prio);
     let est: f64 = 0;
     const e1 = li(gDepOff, i + 1);
     for (let e = li(gDepOff, i); e < e1; e++) {
@@ -274,7 +230,7 @@ function pass(margin: f64, eff: f64, K0: i32, K1: i32, bound: f64): f64 {
       const x = li(gSucc, e);
       const c = li(left, x) - 1;
       si(left, x, c);
-      if (c == 0) push(nh++, x);
+      if (c == 0) heapPush(elig, nh++, x, prio);
     }
   }
   return mk;

@@ -345,6 +345,16 @@ function checkSchedule(g: FlatGraph, d: Float64Array, sd: ReturnType<Kernel['sch
   expect(rel(m.coreCycles.vector, core[1])).toBeLessThan(1e-9);
 }
 
+/** The kernel's schedule is the reference's to the bit: critical path, and per op start, finish, cores, links, ready, ASAP. */
+function expectSameSchedule(g: FlatGraph, sd: ReturnType<Kernel['schedule']>, s: NonNullable<ReturnType<typeof refScheduleDesign>['schedule']>): void {
+  expect([...sd.criticalPath]).toEqual([...s.criticalPath]);
+  const x = (o: number, f: number) => sd.records[o * OPSCHED_STRIDE + f];
+  for (let o = 0; o < g.nOps; o++) {
+    expect([x(o, L.X_START), x(o, L.X_FINISH), x(o, L.X_CORES), x(o, L.X_PRED), x(o, L.X_READY), x(o, L.X_ASAP)], `op ${o}`)
+      .toEqual([s.start[o], s.finish[o], s.held[o], s.pred[o], s.ready[o], s.asap[o]]);
+  }
+}
+
 describe('scheduler in the kernel', () => {
   it('WASM and the TypeScript reference agree: identical makespan, choices and critical path; records to 1e-9', () => {
     fc.assert(
@@ -358,16 +368,7 @@ describe('scheduler in the kernel', () => {
           expect(got[i * STEP_STRIDE + L.S_CYCLES]).toBe(want.step[L.S_CYCLES]);
           expect(got[i * STEP_STRIDE + L.S_CP_OPS]).toBe(want.step[L.S_CP_OPS]);
           for (let f = 0; f < STEP_STRIDE; f++) expect(rel(got[i * STEP_STRIDE + f], want.step[f]), `field ${f}`).toBeLessThanOrEqual(1e-9);
-          const sd = kernel.schedule(d);
-          const s = want.schedule!;
-          expect([...sd.criticalPath]).toEqual([...s.criticalPath]);
-          for (let o = 0; o < g.nOps; o++) {
-            expect(sd.records[o * OPSCHED_STRIDE + L.X_START]).toBe(s.start[o]);
-            expect(sd.records[o * OPSCHED_STRIDE + L.X_FINISH]).toBe(s.finish[o]);
-            expect(sd.records[o * OPSCHED_STRIDE + L.X_CORES]).toBe(s.held[o]);
-            expect(sd.records[o * OPSCHED_STRIDE + L.X_PRED]).toBe(s.pred[o]);
-            expect(sd.records[o * OPSCHED_STRIDE + L.X_ASAP]).toBe(s.asap[o]);
-          }
+          expectSameSchedule(g, kernel.schedule(d), want.schedule!);
         });
       }),
       { numRuns: 150, seed: 17 },
@@ -500,15 +501,7 @@ describe('serial improvement passes', () => {
         expect(sd.step.stepCycles).toBe(want.step[L.S_CYCLES]);
         const got = withPasses(passes, () => kernel.evaluateStep(d));
         for (let f = 0; f < STEP_STRIDE; f++) expect(rel(got[f], want.step[f]), `field ${f}`).toBeLessThanOrEqual(1e-9);
-        const s = want.schedule!;
-        expect([...sd.criticalPath]).toEqual([...s.criticalPath]);
-        for (let o = 0; o < g.nOps; o++) {
-          expect(sd.records[o * OPSCHED_STRIDE + L.X_START]).toBe(s.start[o]);
-          expect(sd.records[o * OPSCHED_STRIDE + L.X_FINISH]).toBe(s.finish[o]);
-          expect(sd.records[o * OPSCHED_STRIDE + L.X_CORES]).toBe(s.held[o]);
-          expect(sd.records[o * OPSCHED_STRIDE + L.X_PRED]).toBe(s.pred[o]);
-          expect(sd.records[o * OPSCHED_STRIDE + L.X_READY]).toBe(s.ready[o]);
-        }
+        expectSameSchedule(g, sd, want.schedule!);
         if (sd.step.stepCycles < list) shorter++;
       }),
       { numRuns: 150, seed: 43 },
