@@ -11,9 +11,11 @@
  * a larger k having to beat the best smaller one by more than `margin` of its span from the op's ready time.
  * Serial passes can build schedules a list scheduler cannot (an idle gap before a later op).
  *
- * Pass s (0-based) uses margin MARGINS[s mod 3] and efficiency floor EFFS[⌊s/3⌋ mod 4]; passes 0..11 order ops
- * by bottom level (the list scheduler's priority), later passes by bottom level × (1 + u − ½), u uniform in [0, 1)
- * from xorshift32 seeded with SEED at every schedule (so a design's schedule never depends on what ran before).
+ * Passes 0..11 order ops by bottom level (the list scheduler's priority), pass s with margin MARGINS[s mod 3] and
+ * efficiency floor EFFS[⌊s/3⌋ mod 4] for every op. Later passes draw, from xorshift32 seeded with SEED at every
+ * schedule (so a design's schedule never depends on what ran before), each op's priority bottom level × (1 + u − ½)
+ * (ops in index order), then each op's margin MARGINS[⌊3u⌋] and floor EFFS[⌊4u⌋] (ops in index order, margin
+ * first): per-op rules let one weight gradient take few cores while the next takes many, which no single rule does.
  * A pass stops as soon as an op finishes at or after the best makespan so far. The best schedule is kept; the
  * caller adopts it when it is strictly shorter than the list schedule.
  *
@@ -41,6 +43,8 @@ let start: usize = 0; // f64 [n]
 let fin: usize = 0; // f64 [n]
 let opt: usize = 0; // i32 [n]
 let rpred: usize = 0; // i32 [n]: op whose finish freed the cores this op waited for, -1 if it did not wait
+let ruleM: usize = 0; // i32 [n]: margin index of each op (random passes)
+let ruleE: usize = 0; // i32 [n]: efficiency-floor index of each op (random passes)
 let bStart: usize = 0;
 let bFin: usize = 0;
 let bOpt: usize = 0;
@@ -75,6 +79,8 @@ function ensure(n: i32): void {
   fin = allocF64(n);
   opt = allocI32(n);
   rpred = allocI32(n);
+  ruleM = allocI32(n);
+  ruleE = allocI32(n);
   bStart = allocF64(n);
   bFin = allocF64(n);
   bOpt = allocI32(n);
@@ -166,8 +172,11 @@ function reserve(p: i32, s: f64, f: f64, k: i32, i: i32): void {
 // ---------------------------------------------------------------------------------------------
 // one pass
 // ---------------------------------------------------------------------------------------------
-/** one serial pass in the order of `prio`; returns its makespan, or +∞ once an op finishes at or after `bound` */
-function pass(margin: f64, eff: f64, K0: i32, K1: i32, bound: f64): f64 {
+/**
+ * one serial pass in the order of `prio`, with margin and floor `margin`, `eff` for every op, or (perOp) each op's
+ * from ruleM / ruleE; returns its makespan, or +∞ once an op finishes at or after `bound`
+ */
+function pass(perOp: bool, passMargin: f64, passEff: f64, K0: i32, K1: i32, bound: f64): f64 {
   const n = gN;
   sf(pT, 0, 0);
   si(pF, 0, K0);
@@ -205,6 +214,8 @@ function pass(margin: f64, eff: f64, K0: i32, K1: i32, bound: f64): f64 {
       const nk = p == 0 ? gNK0 : gNK1;
       const kl = gKList + (<usize>(p * SLOT_OPTIONS) << 2);
       const d1 = lf(db, 0);
+      const margin = perOp ? MARGINS[li(ruleM, i)] : passMargin;
+      const eff = perOp ? EFFS[li(ruleE, i)] : passEff;
       bf = Infinity;
       for (let o = 0; o < nk; o++) {
         const k = li(kl, o);
@@ -236,6 +247,14 @@ function pass(margin: f64, eff: f64, K0: i32, K1: i32, bound: f64): f64 {
   return mk;
 }
 
+/** the next xorshift32 draw, uniform in [0, 1) */
+function uniform(): f64 {
+  rng ^= rng << 13;
+  rng ^= rng >> 17;
+  rng ^= rng << 5;
+  return <f64>rng / 4294967296.0;
+}
+
 /**
  * Runs `passes` serial passes on the graph (CSR dependencies and successors, op → slot, slot → pool 0/1/2) and the
  * design's pools (options at kList, NK-strided per pool; durations per slot and option at slotDur, NK-strided,
@@ -253,18 +272,17 @@ export function improve(
   let best = bound;
   let found: f64 = Infinity;
   for (let s = 0; s < passes; s++) {
-    if (s < PLAIN_PASSES) {
+    const plain = s < PLAIN_PASSES;
+    if (plain) {
       for (let i = 0; i < n; i++) sf(prio, i, lf(bl, i));
     } else {
+      for (let i = 0; i < n; i++) sf(prio, i, lf(bl, i) * (1 + (uniform() - 0.5)));
       for (let i = 0; i < n; i++) {
-        rng ^= rng << 13;
-        rng ^= rng >> 17;
-        rng ^= rng << 5;
-        const u = <f64>rng / 4294967296.0;
-        sf(prio, i, lf(bl, i) * (1 + (u - 0.5)));
+        si(ruleM, i, <i32>Math.floor(uniform() * 3));
+        si(ruleE, i, <i32>Math.floor(uniform() * 4));
       }
     }
-    const mk = pass(MARGINS[s % 3], EFFS[(s / 3) % 4], K0, K1, best);
+    const mk = pass(!plain, MARGINS[s % 3], EFFS[(s / 3) % 4], K0, K1, best);
     if (mk < best) {
       best = mk;
       found = mk;

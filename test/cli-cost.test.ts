@@ -294,13 +294,13 @@ describe('accelmine evaluate', () => {
     expect(bad.stderr.trim()).toBe('accelmine: --execution must be one of concurrent, single-stream, got "parallel"');
   });
 
-  it('--schedule-passes: the default (100) schedule is no longer than the list schedule alone, and shorter on ResNet-50', () => {
+  it('--schedule-passes: the default (200) schedule is no longer than the list schedule alone, and shorter on ResNet-50', () => {
     const base = ['evaluate', '--preset', 'tpu-v4', '--model', 'resnet50', '--batch', '32', '--json'];
     const dflt = runJson(...base);
     const list = runJson(...base, '--schedule-passes', '0');
     const few = runJson(...base, '--schedule-passes', '12');
     expectAllFinite(dflt);
-    expect([dflt.schedulePasses, list.schedulePasses, few.schedulePasses]).toEqual([100, 0, 12]);
+    expect([dflt.schedulePasses, list.schedulePasses, few.schedulePasses]).toEqual([200, 0, 12]);
     expect(dflt.stepTimeS).toBeLessThanOrEqual(few.stepTimeS);
     expect(few.stepTimeS).toBeLessThan(list.stepTimeS * 0.98);
     // the same work, rescheduled: the critical path still ends at the step's end

@@ -227,7 +227,7 @@ describe('wham search with climbs in the kernel', () => {
     expect(r.topK.length).toBe(5);
     expect(r.trace.length).toBeGreaterThan(0);
     // the trace is the climbs' (list schedules); the top-k were re-scheduled with the improvement passes
-    expect(r.schedulePasses).toBe(100);
+    expect(r.schedulePasses).toBe(200);
     expect(r.best.objective).toBeGreaterThanOrEqual(r.trace.at(-1).objective);
     expect(r.best.objective).toBeCloseTo(r.best.metrics[0].throughput, 6);
     const l = spawnSync(process.execPath, [CLI, 'search', '--model', 'resnet50', '--space', 'small', '--area', '400', '--tdp', '300', '--budget', '1500', '--seed', '1', '--schedule-passes', '0', '--json'], { encoding: 'utf8' });

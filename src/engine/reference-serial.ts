@@ -1,10 +1,11 @@
 /**
  * The serial improvement passes in plain TypeScript: the reference of assembly/serial.ts, decision for decision
  * (the differential test in test/schedule.test.ts wants identical schedules). The rules are stated there; in short:
- * pass s places the ops one by one in priority order (bottom level for s < 12, then bottom level × (1 + u − ½)
- * with u from xorshift32 reseeded at every schedule) at the earliest time their option's cores are free for the
- * whole duration, among the options of parallel efficiency ≥ EFFS[⌊s/3⌋ mod 4] the earliest finish with margin
- * MARGINS[s mod 3]; a pass stops once an op finishes at or after the best makespan so far.
+ * pass s places the ops one by one in priority order at the earliest time their option's cores are free for the
+ * whole duration, among the options of parallel efficiency ≥ a floor the earliest finish with a margin. Passes
+ * s < 12: bottom-level order, floor EFFS[⌊s/3⌋ mod 4] and margin MARGINS[s mod 3] for every op; later passes draw
+ * from xorshift32 (reseeded at every schedule) each op's priority bottom level × (1 + u − ½), then each op's margin
+ * MARGINS[⌊3u⌋] and floor EFFS[⌊4u⌋]. A pass stops once an op finishes at or after the best makespan so far.
  */
 import { OpHeap } from './op-heap.js';
 
@@ -93,7 +94,8 @@ class Profile {
   }
 }
 
-function pass(inp: SerialInput, prio: Float64Array, margin: number, eff: number, bound: number, out: SerialSchedule): number {
+/** one pass; `rules` (margin, floor index per op) for the random passes, else `margin` and `eff` for every op */
+function pass(inp: SerialInput, prio: Float64Array, rules: Int32Array | null, passMargin: number, passEff: number, bound: number, out: SerialSchedule): number {
   const n = inp.nOps;
   const prof = [new Profile(inp.cores[0]), new Profile(inp.cores[1])];
   const left = new Int32Array(n);
@@ -114,6 +116,8 @@ function pass(inp: SerialInput, prio: Float64Array, margin: number, eff: number,
     else {
       const kl = inp.options[p];
       const d1 = inp.latency(i, 0);
+      const margin = rules ? MARGINS[rules[2 * i]] : passMargin;
+      const eff = rules ? EFFS[rules[2 * i + 1]] : passEff;
       bf = Infinity;
       for (let o = 0; o < kl.length; o++) {
         const k = kl[o];
@@ -146,18 +150,25 @@ export function refSerialImprove(inp: SerialInput, bound: number, passes: number
   let best: SerialSchedule | null = null;
   let bestMk = bound;
   const prio = new Float64Array(n);
+  const rules = new Int32Array(2 * n);
   let rng = SEED;
+  const uniform = (): number => {
+    rng ^= rng << 13; rng >>>= 0;
+    rng ^= rng >>> 17;
+    rng ^= rng << 5; rng >>>= 0;
+    return rng / 4294967296;
+  };
   for (let s = 0; s < passes; s++) {
-    if (s < PLAIN_PASSES) prio.set(inp.bl);
+    const plain = s < PLAIN_PASSES;
+    if (plain) prio.set(inp.bl);
     else {
+      for (let i = 0; i < n; i++) prio[i] = inp.bl[i] * (1 + (uniform() - 0.5));
       for (let i = 0; i < n; i++) {
-        rng ^= rng << 13; rng >>>= 0;
-        rng ^= rng >>> 17;
-        rng ^= rng << 5; rng >>>= 0;
-        prio[i] = inp.bl[i] * (1 + (rng / 4294967296 - 0.5));
+        rules[2 * i] = Math.floor(uniform() * 3);
+        rules[2 * i + 1] = Math.floor(uniform() * 4);
       }
     }
-    const mk = pass(inp, prio, MARGINS[s % 3], EFFS[Math.floor(s / 3) % 4], bestMk, cur);
+    const mk = pass(inp, prio, plain ? null : rules, MARGINS[s % 3], EFFS[Math.floor(s / 3) % 4], bestMk, cur);
     if (mk < bestMk) {
       bestMk = mk;
       best = { makespan: mk, start: cur.start.slice(), finish: cur.finish.slice(), ki: cur.ki.slice(), resourcePred: cur.resourcePred.slice() };
