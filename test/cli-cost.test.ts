@@ -344,7 +344,7 @@ describe('accelmine evaluate', () => {
   it('prints a human summary without --json', () => {
     const r = run('evaluate', '--preset', 'a100', '--model', 'resnet18', '--batch', '8');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^resnet18: batch 8 on a100/);
+    expect(r.stdout).toMatch(/^resnet18: batch 8 on a100, list schedule \+ 200 serial passes\n/);
     expect(r.stdout).toMatch(/feasible: yes/);
     expect(r.stdout).toMatch(/ten most expensive ops/);
   });

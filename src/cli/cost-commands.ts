@@ -140,7 +140,7 @@ export function registerCostCommands(program: Command): void {
         const top = [...ev.ops].sort((a, b) => b.timeS - a.timeS).slice(0, 10);
         const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
         process.stdout.write(
-          `${ev.model}: batch ${ev.batch}${ev.seq ? `, seq ${ev.seq}` : ''} on ${o.preset ?? o.design}${ev.execution === 'single-stream' ? ', single stream' : ''}\n` +
+          `${ev.model}: batch ${ev.batch}${ev.seq ? `, seq ${ev.seq}` : ''} on ${o.preset ?? o.design}${ev.execution === 'single-stream' ? ', single stream' : `, list schedule + ${ev.schedulePasses} serial passes`}\n` +
             `step ${(ev.stepTimeS * 1e3).toFixed(3)} ms, ${ev.throughput.toFixed(1)} samples/s${ev.tokensPerS ? ` (${si(ev.tokensPerS)} tokens/s)` : ''}\n` +
             `${ev.achievedTflops.toFixed(1)} of ${ev.peakTflops.toFixed(1)} TFLOP/s; utilization tensor ${pct(ev.utilization.tensor)}, vector ${pct(ev.utilization.vector)}\n` +
             `energy ${ev.energyJ.toFixed(3)} J/step (${ev.energyPerSampleJ.toExponential(3)} J/sample), average ${ev.avgPowerW.toFixed(1)} W, TDP ${ev.tdpW.toFixed(1)} W, area ${ev.areaMm2.toFixed(1)} mm²\n` +
