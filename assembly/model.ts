@@ -7,10 +7,11 @@ import {
   D_CLOCK_GHZ, D_DATAFLOW, D_ELEMENT_BYTES, D_GLOBAL_BUFFER_BYTES, D_GLOBAL_BUFFER_GBS, D_GLOBAL_PJ_PER_BYTE,
   D_LOCAL_BUFFER_BYTES, D_LOCAL_PJ_PER_BYTE, D_MAC_PJ, D_NOC_GBS, D_NOC_PJ_PER_BYTE, D_OFFCHIP_GBS,
   D_OFFCHIP_PJ_PER_BYTE, D_TC_COLS, D_TC_ROWS, D_TENSOR_CORES, D_VECTOR_CORES, D_VECTOR_LANES, D_VECTOR_OP_PJ,
-  DF_OS, DF_WS, K_COLLECTIVE, K_OPTIMIZER, O_B, O_BYTES, O_ELEMENT_BYTES, O_FLOPS, O_K, O_KIND, O_M, O_N, O_UNIT,
+  DF_OS, DF_RS, DF_WS, K_COLLECTIVE, K_OPTIMIZER, O_B, O_BYTES, O_ELEMENT_BYTES, O_FLOPS, O_K, O_KIND, O_M, O_N, O_UNIT,
   R_BOUND, R_COMPUTE_CYCLES, R_CORES_USED, R_CYCLES, R_ENERGY_J, R_GLOBAL_BYTES, R_LOCAL_BYTES, R_MACS,
   R_NOC_BYTES, R_NONOVERLAP_CYCLES, R_OFFCHIP_BYTES, R_SPLIT, R_UTILIZATION, R_VECTOR_FLOPS, RESULT_STRIDE,
-  U_TENSOR, U_VECTOR, VEC_CYCLES_PER_FLOP,
+  U_TENSOR, U_VECTOR, VEC_CYCLES_PER_FLOP, O_RS_C, O_RS_E, O_RS_I, O_RS_M, O_RS_N, O_RS_O, O_RS_R, O_RS_S, O_RS_W,
+  RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES,
 } from './layout';
 
 const PJ: f64 = 1e-12;
@@ -173,6 +174,113 @@ function tensorOp(d: usize, o: usize, cores: f64, r: usize): void {
   wr(r, R_UTILIZATION, bestLat > 0 ? macs / (bestLat * bestP * R * C) : 0);
 }
 
+/**
+ * Row-stationary (Eyeriss) mapping of one tensor op, read as a convolution (see reference.ts rsOp, which
+ * documents the model; the two are formula for formula the same).
+ */
+function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
+  const R = rd(d, D_TC_ROWS);
+  const C = rd(d, D_TC_COLS);
+  const e = rd(d, D_ELEMENT_BYTES);
+  const clk = rd(d, D_CLOCK_GHZ);
+  const b = rd(o, O_B);
+  const m = rd(o, O_M);
+  const n = rd(o, O_N);
+  const k = rd(o, O_K);
+  const macs = b * m * n * k;
+  let fr = rd(o, O_RS_R), fs: f64 = 1, fe = m, fc = k, fm = n, fn: f64 = 1;
+  let vI = b * m * k, vW = b * k * n, vO = b * m * n;
+  if (fr > 0) {
+    fs = rd(o, O_RS_S); fe = rd(o, O_RS_E); fc = rd(o, O_RS_C); fm = rd(o, O_RS_M); fn = rd(o, O_RS_N);
+    vI = rd(o, O_RS_I); vW = rd(o, O_RS_W); vO = rd(o, O_RS_O);
+  } else {
+    fr = 1;
+  }
+  const invNoc = clk / rd(d, D_NOC_GBS);
+  const invGb = clk / rd(d, D_GLOBAL_BUFFER_GBS);
+  const invOff = clk / (rd(d, D_OFFCHIP_GBS) * OFFCHIP_SUSTAINED_FRACTION);
+  const invSlow = Math.max(invNoc, Math.max(invGb, invOff));
+  const macPJ = rd(d, D_MAC_PJ);
+  const localPJ = rd(d, D_LOCAL_PJ_PER_BYTE);
+  const nocPJ = rd(d, D_NOC_PJ_PER_BYTE);
+  const gbPJ = rd(d, D_GLOBAL_PJ_PER_BYTE);
+  const offPJ = rd(d, D_OFFCHIP_PJ_PER_BYTE);
+  const spadWords = rd(d, D_LOCAL_BUFFER_BYTES) / (R * C) / e;
+  const spadTotal = <f64>(RS_SPAD_FILTER_BYTES + RS_SPAD_IFMAP_BYTES + RS_SPAD_PSUM_BYTES);
+  const filterWords = spadWords * (<f64>RS_SPAD_FILTER_BYTES / spadTotal);
+  const ifmapWords = spadWords * (<f64>RS_SPAD_IFMAP_BYTES / spadTotal);
+  const psumWords = spadWords * (<f64>RS_SPAD_PSUM_BYTES / spadTotal);
+
+  // off-chip traffic: each ifmap, filter and ofmap element crosses once (the RS loop nest keeps one image's
+  // pass working set in the global buffer; Eyeriss's measured DRAM traffic is within -29%..+48% of this)
+  const offChip = rd(o, O_BYTES) * (e / rd(o, O_ELEMENT_BYTES));
+  const offCycles = offChip * invOff;
+
+  const rp = Math.min(fr, R);
+  const rowFolds = Math.ceil(fr / rp);
+  const q = Math.max(1, Math.min(fc, Math.floor(ifmapWords / fs)));
+  let bestLat: f64 = 0, bestE: f64 = 0, bestCompute: f64 = 0, bestLocal: f64 = 0, bestNoc: f64 = 0;
+  let bestGb: f64 = 0, bestNon: f64 = 0, bestP: f64 = 1, bestS: f64 = 0, bestBound: f64 = <f64>B_TENSOR;
+  for (let s = 0; s < 3; s++) {
+    const dim = s == 0 ? fn : s == 1 ? fm : fe;
+    let p = Math.min(cores, Math.ceil(dim));
+    const share = Math.ceil(dim / p);
+    p = Math.ceil(dim / share);
+    const mf = s == 1 ? share : fm;
+    const ee = s == 2 ? share : fe;
+    // logical PE sets of rp × ee: strips of at most C columns, stacked in bands of rp rows
+    const strips = Math.ceil(ee / C);
+    const bands = Math.floor(R / rp);
+    let sets: f64 = 1;
+    let active: f64;
+    if (strips <= bands) {
+      sets = Math.floor(bands / strips);
+      active = sets * rp * ee;
+    } else {
+      active = (rp * ee) / Math.ceil(strips / bands);
+    }
+    const pf = Math.max(1, Math.min(mf, Math.min(Math.floor(filterWords / (q * fs)), Math.floor(psumWords))));
+    const rr = Math.max(1, Math.floor(Math.sqrt(sets)));
+    const tt = Math.max(1, Math.floor(sets / rr));
+    const filterPasses = Math.ceil(mf / (pf * tt));
+    const channelPasses = Math.ceil(fc / (q * rr)) * rowFolds;
+    const compute = ((macs * (share / dim)) * (1 + 1 / (q * fs))) / active;
+    const arrayIn = vI * filterPasses + vW * fn + vO * (2 * channelPasses - 1);
+    const interPe = vO * channelPasses * (rr * rp - 1);
+    const noc = (arrayIn + interPe) * e;
+    const gb = arrayIn * e + offChip;
+    const local = (4 * macs + arrayIn) * e;
+    const nonOverlap = e * 2 * rp * fs * invSlow;
+    const nocCycles = noc * invNoc;
+    const gbCycles = gb * invGb;
+    let top = compute;
+    let bound: f64 = <f64>B_TENSOR;
+    if (nocCycles > top) { top = nocCycles; bound = <f64>B_NOC; }
+    if (gbCycles > top) { top = gbCycles; bound = <f64>B_GLOBAL; }
+    if (offCycles > top) { top = offCycles; bound = <f64>B_OFFCHIP; }
+    const lat = top + nonOverlap;
+    const energy = (macs * macPJ + local * localPJ + noc * nocPJ + gb * gbPJ + offChip * offPJ) * PJ;
+    if (s == 0 || lat < bestLat || (lat == bestLat && energy < bestE)) {
+      bestLat = lat; bestE = energy; bestCompute = compute; bestLocal = local; bestNoc = noc; bestGb = gb;
+      bestNon = nonOverlap; bestP = p; bestS = <f64>s; bestBound = bound;
+    }
+  }
+  wr(r, R_CYCLES, bestLat);
+  wr(r, R_COMPUTE_CYCLES, bestCompute);
+  wr(r, R_ENERGY_J, bestE);
+  wr(r, R_BOUND, bestBound);
+  wr(r, R_LOCAL_BYTES, bestLocal);
+  wr(r, R_NOC_BYTES, bestNoc);
+  wr(r, R_GLOBAL_BYTES, bestGb);
+  wr(r, R_OFFCHIP_BYTES, offChip);
+  wr(r, R_NONOVERLAP_CYCLES, bestNon);
+  wr(r, R_MACS, macs);
+  wr(r, R_CORES_USED, bestP);
+  wr(r, R_SPLIT, bestS);
+  wr(r, R_VECTOR_FLOPS, 0);
+  wr(r, R_UTILIZATION, bestLat > 0 ? macs / (bestLat * bestP * R * C) : 0);
+}
+
 function vectorOp(d: usize, o: usize, r: usize): void {
   const kind = rd(o, O_KIND);
   const clk = rd(d, D_CLOCK_GHZ);
@@ -219,7 +327,10 @@ function networkOp(r: usize): void {
 /** One op record at `o` on the design record at `d` with `cores` tensor cores available; result to `r`. */
 export function evalOp(d: usize, o: usize, cores: f64, r: usize): void {
   const unit = rd(o, O_UNIT);
-  if (unit == <f64>U_TENSOR) tensorOp(d, o, cores, r);
+  if (unit == <f64>U_TENSOR) {
+    if (rd(d, D_DATAFLOW) == <f64>DF_RS) rsOp(d, o, cores, r);
+    else tensorOp(d, o, cores, r);
+  }
   else if (unit == <f64>U_VECTOR) vectorOp(d, o, r);
   else if (rd(o, O_KIND) == <f64>K_COLLECTIVE) networkOp(r);
   else vectorOp(d, o, r);

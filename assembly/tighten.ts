@@ -26,7 +26,7 @@
  */
 import {
   D_CLOCK_GHZ, D_DATAFLOW, D_ELEMENT_BYTES, D_GLOBAL_BUFFER_BYTES, D_GLOBAL_BUFFER_GBS, D_GLOBAL_PJ_PER_BYTE,
-  D_LEAKAGE_W, D_LOCAL_BUFFER_BYTES, D_LOCAL_PJ_PER_BYTE, D_MAC_PJ, D_NOC_GBS, D_NOC_PJ_PER_BYTE, D_OFFCHIP_BYTES,
+  D_CLOCK_W, D_LEAKAGE_W, D_LOCAL_BUFFER_BYTES, DF_RS, RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES, D_LOCAL_PJ_PER_BYTE, D_MAC_PJ, D_NOC_GBS, D_NOC_PJ_PER_BYTE, D_OFFCHIP_BYTES,
   D_OFFCHIP_GBS, D_OFFCHIP_PJ_PER_BYTE, D_PRECISION, D_TC_COLS, D_TC_ROWS, D_TECH_NM, D_TENSOR_CORES,
   D_VECTOR_CORES, D_VECTOR_LANES, D_VECTOR_OP_PJ, DESIGN_STRIDE, S_CP_BOUND_CYCLES, S_CYCLES, S_ENERGY_J,
   S_TIME_S, S_VALID, STEP_STRIDE,
@@ -73,10 +73,12 @@ const T_PORT_OVERHEAD_UM2: i32 = 19;
 const T_LANE_OVERHEAD_UM2: i32 = 20;
 const T_RF_BYTES_PER_PE: i32 = 21;
 const T_RF_AREA_FACTOR: i32 = 22;
-const T_DYNAMIC_POWER_FACTOR: i32 = 23;
+const T_CLOCK_PJ_PER_CYCLE_MM2: i32 = 23;
 const T_NOC_MM2_PER_GBS: i32 = 24;
-const T_NODE_COUNT: i32 = 25;
-const T_NODES: i32 = 26;
+const T_OFFCHIP_SUSTAINED: i32 = 25;
+const T_SRAM_MM2_PER_MIB_45NM: i32 = 26;
+const T_NODE_COUNT: i32 = 27;
+const T_NODES: i32 = 28;
 /** per node: nm, logicAreaScale, energyScale, sramMm2PerMiB, offChipPJPerBit, phyMm2PerGBs, leakageWPerMm2 */
 const TN_STRIDE: i32 = 7;
 const TN_NM: i32 = 0;
@@ -168,6 +170,19 @@ function sramPJPerByte45(bytes: f64): f64 {
   return lf(gTech, T_SRAM_REF_PJ_PER_BYTE) * Math.pow(bank / lf(gTech, T_SRAM_REF_KIB), lf(gTech, T_SRAM_EXPONENT)) + wire;
 }
 
+function spadPJPerByte45(bytes: f64): f64 {
+  return lf(gTech, T_SRAM_REF_PJ_PER_BYTE) * Math.pow(Math.max(bytes, 1) / 1024 / lf(gTech, T_SRAM_REF_KIB), lf(gTech, T_SRAM_EXPONENT));
+}
+
+/** rs local level: the mean over a MAC's ifmap, filter and two psum accesses, each scratchpad at its size */
+function rsSpadPJPerByte45(perPE: f64): f64 {
+  const total = <f64>(RS_SPAD_FILTER_BYTES + RS_SPAD_IFMAP_BYTES + RS_SPAD_PSUM_BYTES);
+  return (
+    spadPJPerByte45((perPE * <f64>RS_SPAD_IFMAP_BYTES) / total) + spadPJPerByte45((perPE * <f64>RS_SPAD_FILTER_BYTES) / total) +
+    2 * spadPJPerByte45((perPE * <f64>RS_SPAD_PSUM_BYTES) / total)
+  ) / 4;
+}
+
 /** element bytes by precision code (fp32, bf16, fp16, fp8, int8) */
 function precisionBytes(p: i32): f64 {
   return p == 0 ? 4 : p <= 2 ? 2 : 1;
@@ -201,16 +216,20 @@ function costDesign(d: usize): void {
   const phyMm2 = lf(d, D_OFFCHIP_GBS) * lf(node, TN_PHY_MM2_PER_GBS);
   const nocMm2 = lf(d, D_NOC_GBS) * lf(t, T_NOC_MM2_PER_GBS) * logic;
   const area = tensorMm2 + vectorMm2 + laneOverheadMm2 + sramMm2 + phyMm2 + nocMm2;
-  // unit energies
-  const dyn = lf(t, T_DYNAMIC_POWER_FACTOR);
-  const s = lf(node, TN_ENERGY) * dyn;
+  // unit energies (unitEnergies)
+  const s = lf(node, TN_ENERGY);
+  const rsFlow = lf(d, D_DATAFLOW) == <f64>DF_RS;
   const macPJ = lf(t, T_MAC_PJ + prec) * s;
   const vectorOpPJ = (lf(t, T_VECTOR_LANE_PJ) / 2) * s;
-  const localPJ = sramPJPerByte45(local) * s;
+  const localPJ = (rsFlow ? rsSpadPJPerByte45(local / (rows * cols)) : sramPJPerByte45(local)) * s;
   const globalPJ = sramPJPerByte45(global) * s;
   const nocPJ = lf(t, T_NOC_PJ_PER_BYTE) * s;
-  const offChipPJ = lf(node, TN_OFFCHIP_PJ_PER_BIT) * 8 * dyn;
+  const offChipPJ = lf(node, TN_OFFCHIP_PJ_PER_BIT) * 8;
   const leakageW = area * lf(node, TN_LEAKAGE_W_PER_MM2);
+  const clockedMm2 =
+    (tensorMm2 + vectorMm2 + laneOverheadMm2 + nocMm2) / logic +
+    (sramMm2 / lf(node, TN_SRAM_MM2_PER_MIB)) * lf(t, T_SRAM_MM2_PER_MIB_45NM);
+  const clockW = lf(t, T_CLOCK_PJ_PER_CYCLE_MM2) * clockedMm2 * s * lf(d, D_CLOCK_GHZ) * 1e-3;
   sf(d, D_MAC_PJ, macPJ);
   sf(d, D_VECTOR_OP_PJ, vectorOpPJ);
   sf(d, D_LOCAL_PJ_PER_BYTE, localPJ);
@@ -218,18 +237,22 @@ function costDesign(d: usize): void {
   sf(d, D_NOC_PJ_PER_BYTE, nocPJ);
   sf(d, D_OFFCHIP_PJ_PER_BYTE, offChipPJ);
   sf(d, D_LEAKAGE_W, leakageW);
-  for (let i = D_LEAKAGE_W + 1; i < DESIGN_STRIDE; i++) sf(d, i, 0);
+  sf(d, D_CLOCK_W, clockW);
+  for (let i = D_CLOCK_W + 1; i < DESIGN_STRIDE; i++) sf(d, i, 0);
   // TDP (powerBreakdown)
   const hz = lf(d, D_CLOCK_GHZ) * 1e9;
   const bytes = precisionBytes(prec);
-  const tensorW = tc * rows * cols * hz * macPJ * 1e-12;
+  const pes = tc * rows * cols;
+  const tensorW = pes * hz * macPJ * 1e-12;
+  const localWords = rsFlow ? 4 * pes : tc * (rows + 2 * cols);
+  const localBufferW = localWords * bytes * hz * localPJ * 1e-12;
   const vectorW = vc * lanes * hz * vectorOpPJ * 1e-12;
-  const localBufferW = tc * (rows + 2 * cols) * bytes * hz * localPJ * 1e-12;
   const globalBufferW = lf(d, D_GLOBAL_BUFFER_GBS) * 1e9 * globalPJ * 1e-12;
   const nocW = lf(d, D_NOC_GBS) * 1e9 * nocPJ * 1e-12;
-  const offChipW = lf(d, D_OFFCHIP_GBS) * 1e9 * offChipPJ * 1e-12;
+  const offChipW = lf(d, D_OFFCHIP_GBS) * lf(t, T_OFFCHIP_SUSTAINED) * 1e9 * offChipPJ * 1e-12;
+  const memoryW = globalBufferW + nocW + offChipW;
   gArea = area;
-  gTdp = tensorW + vectorW + localBufferW + globalBufferW + nocW + offChipW + leakageW;
+  gTdp = leakageW + clockW + Math.max(tensorW + localBufferW + memoryW, vectorW + memoryW);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -35,6 +35,8 @@ for (let i = 0; i < N_OPS; i++) {
 }
 const a100 = PRESETS.a100;
 const design = designRecord(a100, unitEnergies(a100));
+const rsA100 = { ...a100, dataflow: 'rs' };
+const rsDesign = designRecord(rsA100, unitEnergies(rsA100));
 const kernel = new Kernel({ opCapacity: N_OPS });
 const out = new Float64Array(N_OPS * RESULT_STRIDE);
 
@@ -121,6 +123,7 @@ const add = (name, unitsPerCall, unit, fn, section = 'main') =>
   suite.add(name, fn, { maxTime: MAX_TIME, minSamples: 8, unitsPerCall, unit, section });
 
 add('op evals, WASM', N_OPS, 'op evals', () => kernel.evaluateOpRecords(design, ops, N_OPS, out));
+add('op evals, WASM, rs dataflow', N_OPS, 'op evals', () => kernel.evaluateOpRecords(rsDesign, ops, N_OPS, out));
 add('op evals, TS reference', N_OPS, 'op evals', () => {
   for (let i = 0; i < N_OPS; i++) refEvalOp(design, 0, ops, i * OP_STRIDE, a100.tensorCores, out, i * RESULT_STRIDE);
 });
@@ -178,6 +181,7 @@ const get = (n) => results.find((r) => r.name === n);
 const rate = (n) => get(n).ratePerS;
 const ratios = {
   opEvalsWasmOverTs: rate('op evals, WASM') / rate('op evals, TS reference'),
+  rsOverSystolicCost: rate('op evals, WASM') / rate('op evals, WASM, rs dataflow'),
   bertLargeStepsWasmOverTs: rate(`${BERT} steps, WASM`) / rate(`${BERT} steps, TS reference`),
   resnet50StepsWasmOverTs: rate(`${RESNET} steps, WASM`) / rate(`${RESNET} steps, TS reference`),
 };
@@ -188,6 +192,7 @@ const goals = [
   ['WASM >= 3x the TS reference (op evals)', ratios.opEvalsWasmOverTs >= 3, `${ratios.opEvalsWasmOverTs.toFixed(2)}x`],
   ['WASM >= 3x the TS reference (BERT-large steps)', ratios.bertLargeStepsWasmOverTs >= 3, `${ratios.bertLargeStepsWasmOverTs.toFixed(2)}x`],
   ['>= 1,000,000 op evals/s per core', rate('op evals, WASM') >= 1e6, fmtRate(rate('op evals, WASM'))],
+  ['an rs op evaluation within 2x the cost of a systolic one', ratios.rsOverSystolicCost <= 2, `${ratios.rsOverSystolicCost.toFixed(2)}x`],
   ['>= 10,000 BERT-large step evals/s per core', rate(`${BERT} steps, WASM`) >= 1e4, fmtRate(rate(`${BERT} steps, WASM`))],
 ];
 console.log('\ngoals');

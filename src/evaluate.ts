@@ -3,7 +3,7 @@
  * workload → training graph → flat graph → kernel (graph loaded once) → step metrics → per-op costs →
  * memory feasibility → result. Every number here comes from the kernel or from src/arch formulas.
  */
-import { areaMm2, peakTflops, tdpW, unitEnergies } from './arch/cost.js';
+import { areaBreakdown, peakTflops, powerBreakdown, unitEnergies, type AreaBreakdown } from './arch/cost.js';
 import type { Design } from './arch/design.js';
 import { flattenOps, type FlatGraph } from './engine/flatten.js';
 import { DEFAULT_SCHEDULE_PASSES, defaultKernel, MAX_SCHEDULE_PASSES, type Kernel } from './engine/kernel.js';
@@ -40,8 +40,14 @@ export interface Evaluation {
   throughput: number;
   /** tokens per second, for sequence models */
   tokensPerS?: number;
-  /** energy of one step (dynamic + leakage) */
+  /** energy of one step (dynamic + clock/control + leakage) */
   energyJ: number;
+  /** where the step's energy goes (sums to energyJ) */
+  energy: EnergyBreakdown;
+  /** where the area goes (sums to areaMm2) */
+  area: AreaBreakdown;
+  /** which op class sets the modelled TDP (see src/arch/cost.ts powerBreakdown) */
+  tdpClass: 'tensor' | 'vector';
   energyPerSampleJ: number;
   avgPowerW: number;
   tdpW: number;
@@ -63,6 +69,20 @@ export interface Evaluation {
   reason: string;
   memoryBytes: MemoryFootprint;
   ops: OpReport[];
+}
+
+/** Energy of one step by component, J. */
+export interface EnergyBreakdown {
+  macJ: number;
+  vectorJ: number;
+  /** local buffers / register files (rs: the PE scratchpads) */
+  localBufferJ: number;
+  nocJ: number;
+  globalBufferJ: number;
+  offChipJ: number;
+  /** clock tree and control while the step runs */
+  clockJ: number;
+  leakageJ: number;
 }
 
 /** A training graph prepared for repeated evaluation (flattened once). */
@@ -110,8 +130,22 @@ export function evaluateDesign(
   const schedulePasses = opts.schedulePasses ?? DEFAULT_SCHEDULE_PASSES;
   kernel.setExecution(execution);
   kernel.setSchedulePasses(schedulePasses);
-  const detail = kernel.schedule(designRecord(design, unitEnergies(design)));
+  const units = unitEnergies(design);
+  const detail = kernel.schedule(designRecord(design, units));
   const step = detail.step;
+  const pj = 1e-12;
+  const energy: EnergyBreakdown = {
+    macJ: step.macs * units.macPJ * pj,
+    vectorJ: step.vectorFlops * units.vectorOpPJ * pj,
+    localBufferJ: step.traffic.localBytes * units.localBufferPJPerByte * pj,
+    nocJ: step.traffic.nocBytes * units.nocPJPerByte * pj,
+    globalBufferJ: step.traffic.globalBytes * units.globalBufferPJPerByte * pj,
+    offChipJ: step.traffic.offChipBytes * units.offChipPJPerByte * pj,
+    clockJ: step.clockEnergyJ,
+    leakageJ: step.leakageEnergyJ,
+  };
+  const area = areaBreakdown(design);
+  const power = powerBreakdown(design);
   const cycleS = 1 / (design.clockGHz * 1e9);
   const critical = new Set(detail.criticalPath);
   const ops: OpReport[] = w.graph.ops.map((op, i) => {
@@ -132,10 +166,13 @@ export function evaluateDesign(
     stepTimeS: step.stepTimeS,
     throughput,
     energyJ: step.energyJ,
+    energy,
+    area,
+    tdpClass: power.tdpClass,
     energyPerSampleJ: step.energyJ / g.batch,
     avgPowerW: step.energyJ / step.stepTimeS,
-    tdpW: tdpW(design),
-    areaMm2: areaMm2(design),
+    tdpW: power.tdpW,
+    areaMm2: area.totalMm2,
     peakTflops: peakTflops(design),
     achievedTflops: w.flops / step.stepTimeS / 1e12,
     utilization: step.utilization,

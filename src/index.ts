@@ -13,16 +13,17 @@ export { importOnnx, readOnnxFile, SUPPORTED_ONNX_OPS } from './workload/onnx-im
 export { loadForwardGraph, loadTrainingGraph, type WorkloadSource } from './workload/load.js';
 export { ZOO, findModel, zooNames, type ZooEntry } from './workload/zoo/index.js';
 export type { Design, Precision, Dataflow, TechNode } from './arch/design.js';
-export { areaMm2, areaBreakdown, tdpW, powerBreakdown, peakTflops, unitEnergies } from './arch/cost.js';
+export { areaMm2, areaBreakdown, tdpW, powerBreakdown, peakTflops, unitEnergies, clockedAreaMm2At45nm, type AreaBreakdown, type PowerBreakdown } from './arch/cost.js';
 export { PRESETS, PRESET_NAMES, presetDesign, presetInfo, type PresetInfo } from './arch/presets.js';
 export { validateDesign, DESIGN_FIELD_RULES } from './arch/validate.js';
 export { BUILTIN_SPACES, loadSpace, parseSpace, spaceSize, designAt, type DesignSpace } from './arch/space.js';
-export { rowStationary } from './arch/row-stationary.js';
+export { eyerissLayers, eyerissPredictions, eyerissRows } from './validation/eyeriss.js';
+export { powerRows } from './validation/power-rows.js';
 export { Kernel, defaultKernel, compileKernel } from './engine/kernel.js';
 export { flattenOps, type FlatGraph } from './engine/flatten.js';
 export {
   evaluateDesign, prepareWorkload, EXECUTIONS, DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES, type Execution, type Evaluation, type EvaluateOptions,
-  type PreparedWorkload,
+  type PreparedWorkload, type EnergyBreakdown,
 } from './evaluate.js';
 export { fidelityTable, type FidelityRow } from './validation/fidelity.js';
 export { runSearch, STRATEGIES, type SearchOptions, type SearchResult } from './search/run.js';

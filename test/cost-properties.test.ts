@@ -34,6 +34,7 @@ const ENERGIES: L.UnitEnergies = {
   nocPJPerByte: 0.5,
   offChipPJPerByte: 20,
   leakageW: 1,
+  clockW: 1,
 };
 
 /** relative slack of every inequality (float rounding of the model's sums) */
@@ -294,7 +295,7 @@ describe.each(IMPLS)('cost model properties (%s)', (_name, impl) => {
     const pj = (hi: number) => fc.oneof(fc.constant(0), logReal(1e-3, hi));
     const energiesArb: fc.Arbitrary<L.UnitEnergies> = fc.record({
       macPJ: pj(10), vectorOpPJ: pj(10), localBufferPJPerByte: pj(5), globalBufferPJPerByte: pj(10), nocPJPerByte: pj(10),
-      offChipPJPerByte: pj(100), leakageW: pj(100),
+      offChipPJPerByte: pj(100), leakageW: pj(100), clockW: pj(100),
     });
     fc.assert(
       fc.property(designArb, energiesArb, fc.oneof(gemmArb, vectorArb), (design, e, o) => {

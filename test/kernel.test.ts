@@ -43,7 +43,7 @@ const designArb: fc.Arbitrary<Float64Array> = fc
     nocGBs: logReal(1, 20000),
     clockGHz: logReal(0.1, 3),
     precision: fc.constantFrom('fp32', 'bf16', 'fp16', 'fp8', 'int8' as const),
-    dataflow: fc.constantFrom('ws', 'os', 'is' as const),
+    dataflow: fc.constantFrom('ws', 'os', 'is', 'rs' as const),
     techNm: fc.constantFrom(45, 16, 7, 5 as const),
     macPJ: logReal(0.01, 10),
     vectorOpPJ: logReal(0.01, 10),
@@ -52,6 +52,7 @@ const designArb: fc.Arbitrary<Float64Array> = fc
     nocPJPerByte: logReal(0.01, 10),
     offChipPJPerByte: logReal(1, 100),
     leakageW: logReal(0.01, 100),
+    clockW: logReal(0.01, 100),
   })
   .map((r) => L.designRecord(r as Design, r));
 
@@ -215,7 +216,7 @@ describe('systolic fold timing (SCALE-Sim v2)', () => {
     const d = L.designRecord(
       { tensorCores: 1, tcRows: 128, tcCols: 128, vectorCores: 1, vectorLanes: 128, localBufferBytes: 2 ** 40, globalBufferBytes: 2 ** 41,
         globalBufferGBs: 1e9, offChipBytes: 2 ** 40, offChipGBs: 1e9, nocGBs: 1e9, clockGHz: 1, precision: 'bf16', dataflow: 'os', techNm: 7 },
-      { macPJ: 1, vectorOpPJ: 1, localBufferPJPerByte: 0, globalBufferPJPerByte: 0, nocPJPerByte: 0, offChipPJPerByte: 0, leakageW: 0 },
+      { macPJ: 1, vectorOpPJ: 1, localBufferPJPerByte: 0, globalBufferPJPerByte: 0, nocPJPerByte: 0, offChipPJPerByte: 0, leakageW: 0, clockW: 0 },
     );
     const c = kernel.evaluateOp(d, null, L.gemmRecord(1, 1024, 1024, 1024));
     expect(c.computeCycles).toBe(8 * 8 * (1024 + 128 + 128 - 2));
@@ -339,7 +340,7 @@ describe('properties of the cost model', () => {
     const d = L.designRecord(
       { tensorCores: 1, tcRows: 8, tcCols: 8, vectorCores: 2, vectorLanes: 16, localBufferBytes: 1 << 16, globalBufferBytes: 1 << 20,
         globalBufferGBs: 1000, offChipBytes: 2 ** 34, offChipGBs: 100, nocGBs: 1000, clockGHz: 1, precision: 'bf16', dataflow: 'ws', techNm: 7 },
-      { macPJ: 1, vectorOpPJ: 2, localBufferPJPerByte: 0, globalBufferPJPerByte: 0, nocPJPerByte: 0, offChipPJPerByte: 0, leakageW: 0 },
+      { macPJ: 1, vectorOpPJ: 2, localBufferPJPerByte: 0, globalBufferPJPerByte: 0, nocPJPerByte: 0, offChipPJPerByte: 0, leakageW: 0, clockW: 0 },
     );
     const gelu = kernel.evaluateOp(d, null, L.vectorRecord(L.K_ELEMENTWISE, 1000, 8000, 10, 2));
     expect(gelu.computeCycles).toBe(Math.ceil(8000 / 32));
@@ -430,7 +431,8 @@ describe('flatten and whole-step evaluation', () => {
       expect(rel(m.stepTimeS, t)).toBeLessThan(1e-12);
       // this graph is a chain (4 depends on 3 and 1): each op runs alone on all its cores
       expect(rel(m.stepCycles, cycles)).toBeLessThan(1e-12);
-      expect(rel(m.energyJ, energy + d[L.D_LEAKAGE_W] * t)).toBeLessThan(1e-12);
+      expect(rel(m.energyJ, energy + (d[L.D_LEAKAGE_W] + d[L.D_CLOCK_W]) * t)).toBeLessThan(1e-12);
+      expect(rel(m.clockEnergyJ, d[L.D_CLOCK_W] * t)).toBeLessThan(1e-12);
       const boundSum = Object.values(m.boundCycles).reduce((a, b) => a + b, 0);
       expect(rel(boundSum, m.stepCycles)).toBeLessThan(1e-12);
       const cpSum = Object.values(m.criticalPath.boundCycles).reduce((a, b) => a + b, 0);
@@ -455,7 +457,7 @@ describe('split over tensor cores and the IR entry point', () => {
     globalBufferGBs: 1e6, offChipBytes: 2 ** 36, offChipGBs: 1e6, nocGBs: 1e6, clockGHz: 1, precision: 'bf16', dataflow: 'os', techNm: 7,
   };
   const energies: L.UnitEnergies = {
-    macPJ: 0.3, vectorOpPJ: 0.5, localBufferPJPerByte: 0.05, globalBufferPJPerByte: 0.3, nocPJPerByte: 0.2, offChipPJPerByte: 8, leakageW: 5,
+    macPJ: 0.3, vectorOpPJ: 0.5, localBufferPJPerByte: 0.05, globalBufferPJPerByte: 0.3, nocPJPerByte: 0.2, offChipPJPerByte: 8, leakageW: 5, clockW: 3,
   };
 
   it('picks the split dimension that finishes earliest', () => {

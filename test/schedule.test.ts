@@ -202,6 +202,7 @@ const designArb: fc.Arbitrary<Float64Array> = fc
     nocPJPerByte: logReal(0.01, 10),
     offChipPJPerByte: logReal(1, 100),
     leakageW: logReal(0.01, 100),
+    clockW: logReal(0.01, 100),
   })
   .map((r) => L.designRecord(r as Design, r));
 
@@ -340,7 +341,7 @@ function checkSchedule(g: FlatGraph, d: Float64Array, sd: ReturnType<Kernel['sch
     if (x(i, L.X_POOL) !== P_NONE) core[x(i, L.X_POOL)] += x(i, L.X_CORES) * x(i, L.X_CYCLES);
   }
   expect(rel(m.dynamicEnergyJ, energy)).toBeLessThan(1e-9);
-  expect(rel(m.energyJ, energy + d[L.D_LEAKAGE_W] * m.stepTimeS)).toBeLessThan(1e-9);
+  expect(rel(m.energyJ, energy + (d[L.D_LEAKAGE_W] + d[L.D_CLOCK_W]) * m.stepTimeS)).toBeLessThan(1e-9);
   expect(rel(m.coreCycles.tensor, core[0])).toBeLessThan(1e-9);
   expect(rel(m.coreCycles.vector, core[1])).toBeLessThan(1e-9);
 }
@@ -411,7 +412,7 @@ describe('scheduler in the kernel', () => {
       { tensorCores: 2, tcRows: 32, tcCols: 32, vectorCores: 2, vectorLanes: 64, localBufferBytes: 1 << 24, globalBufferBytes: 1 << 30,
         globalBufferGBs: Infinity, offChipBytes: 2 ** 36, offChipGBs: Infinity, nocGBs: Infinity, clockGHz: 1, precision: 'bf16', dataflow: 'os',
         techNm: 7 },
-      { macPJ: 1, vectorOpPJ: 1, localBufferPJPerByte: 0, globalBufferPJPerByte: 0, nocPJPerByte: 0, offChipPJPerByte: 0, leakageW: 1 },
+      { macPJ: 1, vectorOpPJ: 1, localBufferPJPerByte: 0, globalBufferPJPerByte: 0, nocPJPerByte: 0, offChipPJPerByte: 0, leakageW: 1, clockW: 1 },
     );
     // unlimited bandwidth: a bandwidth share costs nothing (with finite bandwidth the non-overlapped first
     // block grows as the share shrinks, and 2 cores win by a hair). m = n = b = 1: the GEMM cannot be split, so a second core does not help it
@@ -628,7 +629,7 @@ describe('scheduling training graphs', () => {
     const wide = L.designRecord(
       { tensorCores: 8, tcRows: 64, tcCols: 64, vectorCores: 4, vectorLanes: 64, localBufferBytes: 1 << 20, globalBufferBytes: 1 << 24,
         globalBufferGBs: 4000, offChipBytes: 2 ** 36, offChipGBs: 1000, nocGBs: 4000, clockGHz: 1, precision: 'bf16', dataflow: 'ws', techNm: 7 },
-      { macPJ: 0.3, vectorOpPJ: 0.5, localBufferPJPerByte: 0.05, globalBufferPJPerByte: 0.3, nocPJPerByte: 0.2, offChipPJPerByte: 8, leakageW: 5 },
+      { macPJ: 0.3, vectorOpPJ: 0.5, localBufferPJPerByte: 0.05, globalBufferPJPerByte: 0.3, nocPJPerByte: 0.2, offChipPJPerByte: 8, leakageW: 5, clockW: 5 },
     );
     const sd = kernel.schedule(wide);
     expect(sd.step.stepCycles).toBeLessThan(sd.step.serialCycles);

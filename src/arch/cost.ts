@@ -4,12 +4,18 @@
  *  area  = MAC arrays (MAC area × (1 + PE overhead) + per-edge-port overhead) + vector lanes (FMA + lane overhead)
  *          (all logic × the node's logic-area scale) + SRAM (local buffers of every tensor core + global
  *          buffer, at the node's density) + off-chip PHY (per GB/s) + network (per GB/s)
- *  unit energies = 45 nm energies × the node's energy scale × the dynamic-power factor (clock tree, control);
- *          SRAM energy per byte grows with capacity (sramPJPerByte45)
- *  TDP   = peak dynamic power with every unit busy every cycle + leakage (area × leakage per mm²)
+ *  unit energies = 45 nm energies × the node's energy scale; SRAM energy per byte grows with capacity
+ *          (sramPJPerByte45); a row-stationary design's local level is its per-PE scratchpads, priced at the
+ *          size of one PE's share
+ *  clock  = clock tree and control power while the chip runs: clockControlPJPerCycleMm2 × the design's
+ *          45 nm-equivalent area (logic / logicAreaScale + SRAM at 45 nm density) × energy scale × clock
+ *  TDP    = leakage + clock + the most power-hungry op class at its sustained rate: tensor (every PE busy,
+ *          its operands from the local buffer, global buffer and NoC at full bandwidth, off-chip at its
+ *          sustained share) or vector (every lane busy, the same memory levels)
  */
 import { PRECISION_BYTES, type Design } from './design.js';
-import { loadTechTables, sramPJPerByte45, type TechTables } from './tech.js';
+import { loadTechTables, spadPJPerByte45, sramPJPerByte45, type TechTables } from './tech.js';
+import { RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES } from '../engine/layout.js';
 import type { UnitEnergies } from '../engine/layout.js';
 
 /** The technology tables every cost function uses unless given others (read once, never modified). */
@@ -60,19 +66,45 @@ export function areaMm2(d: Design, t: TechTables = DEFAULT_TECH): number {
   return areaBreakdown(d, t).totalMm2;
 }
 
+/**
+ * The design's area at 45 nm density, without the PHY (what the clock tree and control logic span): logic
+ * scaled back by the node's logic-area scale, SRAM at the 45 nm density.
+ */
+export function clockedAreaMm2At45nm(d: Design, t: TechTables = DEFAULT_TECH): number {
+  const a = areaBreakdown(d, t);
+  const node = t.nodes[d.techNm];
+  const logic = (a.tensorMm2 + a.vectorMm2 + a.laneOverheadMm2 + a.nocMm2) / node.logicAreaScale;
+  return logic + (a.sramMm2 / node.sramMm2PerMiB) * t.nodes[45].sramMm2PerMiB;
+}
+
+/**
+ * Energy per byte at the local level, 45 nm: the core's buffer for the systolic dataflows; for rs the average
+ * over a MAC's four scratchpad accesses (ifmap read, filter read, psum read and write), each scratchpad
+ * priced at its own size (one PE's share of the local buffer split RS_SPAD_*), on the SRAM power law
+ * extended below 1 KiB (register files).
+ */
+export function localPJPerByte45(d: Design, t: TechTables = DEFAULT_TECH): number {
+  if (d.dataflow !== 'rs') return sramPJPerByte45(t, d.localBufferBytes);
+  const perPE = d.localBufferBytes / (d.tcRows * d.tcCols);
+  const total = RS_SPAD_FILTER_BYTES + RS_SPAD_IFMAP_BYTES + RS_SPAD_PSUM_BYTES;
+  const at = (share: number) => spadPJPerByte45(t, (perPE * share) / total);
+  return (at(RS_SPAD_IFMAP_BYTES) + at(RS_SPAD_FILTER_BYTES) + 2 * at(RS_SPAD_PSUM_BYTES)) / 4;
+}
+
 /** Per-unit energies the kernel uses (pJ per MAC, per vector FLOP, per byte at each level; leakage W). */
 export function unitEnergies(d: Design, t: TechTables = DEFAULT_TECH): UnitEnergies {
   const node = t.nodes[d.techNm];
-  const s = node.energyScale * t.dynamicPowerFactor;
+  const s = node.energyScale;
   return {
     macPJ: t.macPJ[d.precision] * s,
     // a lane FLOP is half a fused multiply-add
     vectorOpPJ: (t.vectorLanePJ / 2) * s,
-    localBufferPJPerByte: sramPJPerByte45(t, d.localBufferBytes) * s,
+    localBufferPJPerByte: localPJPerByte45(d, t) * s,
     globalBufferPJPerByte: sramPJPerByte45(t, d.globalBufferBytes) * s,
     nocPJPerByte: t.nocPJPerByte * s,
-    offChipPJPerByte: node.offChipPJPerBit * 8 * t.dynamicPowerFactor,
+    offChipPJPerByte: node.offChipPJPerBit * 8,
     leakageW: areaMm2(d, t) * node.leakageWPerMm2,
+    clockW: t.clockControlPJPerCycleMm2 * clockedAreaMm2At45nm(d, t) * s * d.clockGHz * 1e-3,
   };
 }
 
@@ -82,33 +114,52 @@ export function peakTflops(d: Design): number {
 }
 
 export interface PowerBreakdown {
+  /** every PE of every tensor core doing one MAC a cycle */
   tensorW: number;
-  vectorW: number;
+  /** the PEs' operand reads and result writes at the local level (systolic: R + 2C words a cycle per array; rs: 4 scratchpad accesses per MAC) */
   localBufferW: number;
+  /** every vector lane busy */
+  vectorW: number;
   globalBufferW: number;
   nocW: number;
+  /** off-chip traffic at its sustained share of the peak bandwidth */
   offChipW: number;
+  clockW: number;
   leakageW: number;
+  /** tensorW + localBufferW (+ memory levels): the tensor class's dynamic power */
+  tensorClassW: number;
+  vectorClassW: number;
+  /** which class sets the TDP */
+  tdpClass: 'tensor' | 'vector';
   tdpW: number;
 }
 
 /**
- * TDP: every unit busy every cycle. A systolic array reads R + C operands and writes C results per cycle
- * from its local buffer; the global buffer, network and off-chip links run at their full bandwidth.
+ * Power at each unit's sustained rate, and the TDP: leakage + clock/control + the more power-hungry of the
+ * tensor class (MACs, their local operand traffic, the memory levels) and the vector class (lanes, the memory
+ * levels). The memory levels run at full bandwidth (off-chip at its sustained share) in both classes.
  */
 export function powerBreakdown(d: Design, t: TechTables = DEFAULT_TECH): PowerBreakdown {
   const e = unitEnergies(d, t);
   const hz = d.clockGHz * 1e9;
   const bytes = PRECISION_BYTES[d.precision];
-  const tensorW = d.tensorCores * d.tcRows * d.tcCols * hz * e.macPJ * 1e-12;
+  const pes = d.tensorCores * d.tcRows * d.tcCols;
+  const tensorW = pes * hz * e.macPJ * 1e-12;
+  const localWordsPerCycle = d.dataflow === 'rs' ? 4 * pes : d.tensorCores * (d.tcRows + 2 * d.tcCols);
+  const localBufferW = localWordsPerCycle * bytes * hz * e.localBufferPJPerByte * 1e-12;
   const vectorW = d.vectorCores * d.vectorLanes * hz * e.vectorOpPJ * 1e-12;
-  const localBufferW = d.tensorCores * (d.tcRows + 2 * d.tcCols) * bytes * hz * e.localBufferPJPerByte * 1e-12;
   const globalBufferW = d.globalBufferGBs * 1e9 * e.globalBufferPJPerByte * 1e-12;
   const nocW = d.nocGBs * 1e9 * e.nocPJPerByte * 1e-12;
-  const offChipW = d.offChipGBs * 1e9 * e.offChipPJPerByte * 1e-12;
-  const leakageW = e.leakageW;
-  const tdpW = tensorW + vectorW + localBufferW + globalBufferW + nocW + offChipW + leakageW;
-  return { tensorW, vectorW, localBufferW, globalBufferW, nocW, offChipW, leakageW, tdpW };
+  const offChipW = d.offChipGBs * t.offChipSustainedFraction * 1e9 * e.offChipPJPerByte * 1e-12;
+  const memoryW = globalBufferW + nocW + offChipW;
+  const tensorClassW = tensorW + localBufferW + memoryW;
+  const vectorClassW = vectorW + memoryW;
+  const tdpClass = tensorClassW >= vectorClassW ? 'tensor' : 'vector';
+  const tdpW = e.leakageW + e.clockW + Math.max(tensorClassW, vectorClassW);
+  return {
+    tensorW, localBufferW, vectorW, globalBufferW, nocW, offChipW, clockW: e.clockW, leakageW: e.leakageW,
+    tensorClassW, vectorClassW, tdpClass, tdpW,
+  };
 }
 
 export function tdpW(d: Design, t: TechTables = DEFAULT_TECH): number {

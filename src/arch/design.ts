@@ -2,7 +2,7 @@
  * A design: one point of the accelerator template (DESIGN.md §4). SI units, units in every name.
  */
 export type Precision = 'fp32' | 'bf16' | 'fp16' | 'fp8' | 'int8';
-export type Dataflow = 'ws' | 'os' | 'is';
+export type Dataflow = 'ws' | 'os' | 'is' | 'rs';
 export type TechNode = 65 | 45 | 16 | 7 | 5;
 
 export interface Design {
@@ -35,6 +35,6 @@ export interface Design {
 }
 
 export const PRECISION_BYTES: Record<Precision, number> = { fp32: 4, bf16: 2, fp16: 2, fp8: 1, int8: 1 };
-export const DATAFLOWS: readonly Dataflow[] = ['ws', 'os', 'is'];
+export const DATAFLOWS: readonly Dataflow[] = ['ws', 'os', 'is', 'rs'];
 export const TECH_NODES: readonly TechNode[] = [65, 45, 16, 7, 5];
 export const PRECISIONS: readonly Precision[] = ['fp32', 'bf16', 'fp16', 'fp8', 'int8'];

@@ -34,7 +34,8 @@ export interface TechTables {
   laneOverheadUm2At45nm: number;
   registerFileBytesPerPE: number;
   registerFileAreaFactor: number;
-  dynamicPowerFactor: number;
+  /** clock tree + control energy per cycle per mm² of 45 nm-equivalent area, at 45 nm (pJ) */
+  clockControlPJPerCycleMm2: number;
   /** share of peak off-chip bandwidth that streaming kernels sustain */
   offChipSustainedFraction: number;
 }
@@ -91,7 +92,7 @@ export function parseTechTables(raw: any): TechTables {
     laneOverheadUm2At45nm: num(raw.calibration.laneOverheadUm2At45nm, 'calibration.laneOverheadUm2At45nm'),
     registerFileBytesPerPE: num(b.registerFileBytesPerPE, 'base45nm.registerFileBytesPerPE'),
     registerFileAreaFactor: num(b.registerFileAreaFactor, 'base45nm.registerFileAreaFactor'),
-    dynamicPowerFactor: num(raw.calibration.dynamicPowerFactor, 'calibration.dynamicPowerFactor'),
+    clockControlPJPerCycleMm2: num(raw.calibration.clockControlPJPerCycleMm2, 'calibration.clockControlPJPerCycleMm2'),
     offChipSustainedFraction: num(raw.memory?.offChipSustainedFraction, 'memory.offChipSustainedFraction'),
   };
 }
@@ -112,4 +113,9 @@ export function sramPJPerByte45(t: TechTables, bytes: number): number {
   const bank = Math.min(kib, t.sram.bankKiB);
   const wire = t.sram.wirePJPerBytePerSqrtMiB * Math.sqrt(Math.max(0, kib / 1024 - 1));
   return t.sram.refPJPerByte * Math.pow(bank / t.sram.refKiB, t.sram.exponent) + wire;
+}
+
+/** Scratchpad / register-file energy per byte at 45 nm: the SRAM power law without its 1 KiB floor. */
+export function spadPJPerByte45(t: TechTables, bytes: number): number {
+  return t.sram.refPJPerByte * Math.pow(Math.max(bytes, 1) / 1024 / t.sram.refKiB, t.sram.exponent);
 }

@@ -64,8 +64,8 @@ export function techRecord(t: ClimbTech): Float64Array {
     tt.vectorLanePJ, tt.vectorLaneAreaUm2,
     tt.sram.refKiB, tt.sram.refPJPerByte, tt.sram.exponent, tt.sram.bankKiB, tt.sram.wirePJPerBytePerSqrtMiB,
     tt.nocPJPerByte, tt.peOverheadFraction, tt.arrayPortOverheadUm2At45nm, tt.laneOverheadUm2At45nm,
-    tt.registerFileBytesPerPE, tt.registerFileAreaFactor, tt.dynamicPowerFactor, t.nocMm2PerGBs45nm,
-    TECH_NODES.length,
+    tt.registerFileBytesPerPE, tt.registerFileAreaFactor, tt.clockControlPJPerCycleMm2, t.nocMm2PerGBs45nm,
+    tt.offChipSustainedFraction, tt.nodes[45].sramMm2PerMiB, TECH_NODES.length,
   ];
   const nodes = TECH_NODES.flatMap((nm) => {
     const n = tt.nodes[nm];

@@ -5,7 +5,8 @@
  * that both agree. All records are Float64 (f64) arrays; offsets are in f64 slots, not bytes.
  */
 import type { Design } from '../arch/design.js';
-import { convAsGemm, DTYPE_BYTES, PHASES, OP_KINDS, type Op, type OpKind, type Phase } from '../workload/ir.js';
+import { rsView } from './rs-view.js';
+import { convAsGemm, DTYPE_BYTES, type Conv2dAttrs, PHASES, OP_KINDS, type Op, type OpKind, type Phase } from '../workload/ir.js';
 
 /** Per-unit energies of a design (pJ per MAC / op / byte, leakage in W); computed by `src/arch/cost.ts`. */
 export interface UnitEnergies {
@@ -16,6 +17,8 @@ export interface UnitEnergies {
   nocPJPerByte: number;
   offChipPJPerByte: number;
   leakageW: number;
+  /** clock tree and control power while the chip runs a step (W); see src/arch/cost.ts */
+  clockW: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -44,13 +47,25 @@ export const D_GLOBAL_PJ_PER_BYTE = 19;
 export const D_NOC_PJ_PER_BYTE = 20;
 export const D_OFFCHIP_PJ_PER_BYTE = 21;
 export const D_LEAKAGE_W = 22;
+/** clock tree + control power while running (W), added over the step's time like leakage */
+export const D_CLOCK_W = 23;
 export const DESIGN_STRIDE = 24;
 
 /** dataflow codes */
 export const DF_WS = 0;
 export const DF_OS = 1;
 export const DF_IS = 2;
-export const DATAFLOW_CODES = { ws: DF_WS, os: DF_OS, is: DF_IS } as const;
+/** row-stationary (Eyeriss): see the RS notes at the op record and assembly/model.ts rsOp */
+export const DF_RS = 3;
+export const DATAFLOW_CODES = { ws: DF_WS, os: DF_OS, is: DF_IS, rs: DF_RS } as const;
+
+/**
+ * Row-stationary scratchpads: each PE's share of a tensor core's local buffer (localBufferBytes / PEs) is
+ * split among its filter, ifmap and psum scratchpads in Eyeriss v1's proportions (448 : 24 : 48 bytes).
+ */
+export const RS_SPAD_FILTER_BYTES = 448;
+export const RS_SPAD_IFMAP_BYTES = 24;
+export const RS_SPAD_PSUM_BYTES = 48;
 
 /** precision codes (element bytes are stored separately in D_ELEMENT_BYTES) */
 export const PRECISION_CODES = { fp32: 0, bf16: 1, fp16: 2, fp8: 3, int8: 4 } as const;
@@ -72,7 +87,22 @@ export const O_PHASE = 9;
 export const O_SLOT = 10;
 export const O_COUNT = 11;
 export const O_UNIT = 12;
-export const OP_STRIDE = 16;
+/**
+ * The op as a convolution, for the row-stationary dataflow (per instance of O_B; writeOp fills them for
+ * tensor ops, see rsView): filter rows R (mapped on PE rows), filter row length S (one PE's 1-D
+ * convolution), ofmap rows E (mapped on PE columns), channels C, filters M, images N, and the ifmap, filter
+ * and ofmap volumes in elements over all instances. A record with O_RS_R = 0 is read as a plain GEMM.
+ */
+export const O_RS_R = 13;
+export const O_RS_S = 14;
+export const O_RS_E = 15;
+export const O_RS_C = 16;
+export const O_RS_M = 17;
+export const O_RS_N = 18;
+export const O_RS_I = 19;
+export const O_RS_W = 20;
+export const O_RS_O = 21;
+export const OP_STRIDE = 24;
 
 /** op kind codes: the index in OP_KINDS (gemm 0 … optimizer 11) */
 export const K_GEMM = 0;
@@ -186,6 +216,10 @@ export const S_VECTOR_CORE_CYCLES = 27;
 export const S_CP_OPS = 28;
 /** S_CP_BOUND_CYCLES + bound code: cycles of the scheduled critical path spent in ops bound by that resource */
 export const S_CP_BOUND_CYCLES = 29;
+/** Σ vector-lane FLOPs of the step */
+export const S_VECTOR_FLOPS = 37;
+/** clock tree + control energy of the step (D_CLOCK_W × step time) */
+export const S_CLOCK_J = 38;
 export const STEP_STRIDE = 40;
 
 // ---------------------------------------------------------------------------------------------
@@ -271,7 +305,8 @@ export function writeDesign(out: Float64Array, offset: number, d: Design, e: Uni
   out[offset + D_NOC_PJ_PER_BYTE] = e.nocPJPerByte;
   out[offset + D_OFFCHIP_PJ_PER_BYTE] = e.offChipPJPerByte;
   out[offset + D_LEAKAGE_W] = e.leakageW;
-  for (let i = D_LEAKAGE_W + 1; i < DESIGN_STRIDE; i++) out[offset + i] = 0;
+  out[offset + D_CLOCK_W] = e.clockW;
+  for (let i = D_CLOCK_W + 1; i < DESIGN_STRIDE; i++) out[offset + i] = 0;
 }
 
 export function designRecord(d: Design, e: UnitEnergies): Float64Array {
@@ -335,6 +370,18 @@ export function writeOp(out: Float64Array, offset: number, op: Op): void {
   out[offset + O_COUNT] = 1;
   out[offset + O_UNIT] = unitOfKind(kind);
   for (let i = O_UNIT + 1; i < OP_STRIDE; i++) out[offset + i] = 0;
+  if (op.kind === 'conv2d') {
+    const v = rsView(op.attrs);
+    out[offset + O_RS_R] = v.R;
+    out[offset + O_RS_S] = v.S;
+    out[offset + O_RS_E] = v.E;
+    out[offset + O_RS_C] = v.C;
+    out[offset + O_RS_M] = v.M;
+    out[offset + O_RS_N] = v.N;
+    out[offset + O_RS_I] = v.I;
+    out[offset + O_RS_W] = v.W;
+    out[offset + O_RS_O] = v.O;
+  }
 }
 
 /** A GEMM op record built from numbers (for `accelmine op --gemm` and tests). */
@@ -350,6 +397,33 @@ export function gemmRecord(b: number, m: number, n: number, k: number, elementBy
   r[O_ELEMENT_BYTES] = elementBytes;
   r[O_COUNT] = 1;
   r[O_UNIT] = U_TENSOR;
+  return r;
+}
+
+/** A convolution pass's op record built from its attributes (ifmap, filter and ofmap bytes at `elementBytes`). */
+export function convRecord(a: Conv2dAttrs, elementBytes = 2): Float64Array {
+  const r = new Float64Array(OP_STRIDE);
+  const { b, m, n, k } = convAsGemm(a);
+  const v = rsView(a);
+  r[O_KIND] = K_CONV2D;
+  r[O_B] = b;
+  r[O_M] = m;
+  r[O_N] = n;
+  r[O_K] = k;
+  r[O_FLOPS] = 2 * b * m * n * k;
+  r[O_BYTES] = (v.I + v.W + v.O) * elementBytes;
+  r[O_ELEMENT_BYTES] = elementBytes;
+  r[O_COUNT] = 1;
+  r[O_UNIT] = U_TENSOR;
+  r[O_RS_R] = v.R;
+  r[O_RS_S] = v.S;
+  r[O_RS_E] = v.E;
+  r[O_RS_C] = v.C;
+  r[O_RS_M] = v.M;
+  r[O_RS_N] = v.N;
+  r[O_RS_I] = v.I;
+  r[O_RS_W] = v.W;
+  r[O_RS_O] = v.O;
   return r;
 }
 
@@ -412,6 +486,10 @@ export interface StepMetrics {
   energyJ: number;
   dynamicEnergyJ: number;
   leakageEnergyJ: number;
+  /** clock tree + control energy (clock power × step time) */
+  clockEnergyJ: number;
+  /** Σ vector-lane FLOPs */
+  vectorFlops: number;
   tensorBusyCycles: number;
   vectorBusyCycles: number;
   macs: number;
@@ -444,6 +522,8 @@ export function decodeStepResult(r: Float64Array, offset = 0): StepMetrics {
     energyJ: r[offset + S_ENERGY_J],
     dynamicEnergyJ: r[offset + S_DYNAMIC_J],
     leakageEnergyJ: r[offset + S_LEAKAGE_J],
+    clockEnergyJ: r[offset + S_CLOCK_J],
+    vectorFlops: r[offset + S_VECTOR_FLOPS],
     tensorBusyCycles: r[offset + S_TENSOR_BUSY],
     vectorBusyCycles: r[offset + S_VECTOR_BUSY],
     macs: r[offset + S_MACS],

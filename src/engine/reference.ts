@@ -22,14 +22,15 @@
  *  vector ops: compute = ⌈flops × cycles-per-flop(kind) / (vector cores × lanes)⌉; bytes cross
  *   off-chip, NoC and (twice) the global buffer; cycles = max(compute, traffic/bw).
  *  collectives: 0 cycles on one chip, bound 'network'. Reshape without copy: 0, bound 'none'.
- *  energy = MACs·macPJ + vector flops·vectorOpPJ + Σ level bytes × level pJ/B (leakage per step).
+ *  energy = MACs·macPJ + vector flops·vectorOpPJ + Σ level bytes × level pJ/B (clock/control and leakage
+ *  power × step time are added per step).
  */
 import {
   B_GLOBAL, B_NETWORK, B_NOC, B_NONE, B_OFFCHIP, B_TENSOR, B_VECTOR,
   D_CLOCK_GHZ, D_DATAFLOW, D_ELEMENT_BYTES, D_GLOBAL_BUFFER_BYTES, D_GLOBAL_BUFFER_GBS, D_GLOBAL_PJ_PER_BYTE,
   D_LEAKAGE_W, D_LOCAL_BUFFER_BYTES, D_LOCAL_PJ_PER_BYTE, D_MAC_PJ, D_NOC_GBS, D_NOC_PJ_PER_BYTE, D_OFFCHIP_GBS,
   D_OFFCHIP_PJ_PER_BYTE, D_TC_COLS, D_TC_ROWS, D_TENSOR_CORES, D_VECTOR_CORES, D_VECTOR_LANES, D_VECTOR_OP_PJ,
-  DESIGN_STRIDE, DF_OS, DF_WS, K_COLLECTIVE, K_OPTIMIZER, O_B, O_BYTES, O_COUNT, O_ELEMENT_BYTES, O_FLOPS, O_K,
+  DESIGN_STRIDE, DF_OS, DF_RS, DF_WS, K_COLLECTIVE, K_OPTIMIZER, O_B, O_BYTES, O_COUNT, O_ELEMENT_BYTES, O_FLOPS, O_K,
   O_KIND, O_M, O_N, O_UNIT, OP_STRIDE, R_CORES_USED, R_COMPUTE_CYCLES, R_CYCLES, R_ENERGY_J, R_GLOBAL_BYTES,
   R_LOCAL_BYTES, R_MACS, R_NOC_BYTES, R_NONOVERLAP_CYCLES, R_OFFCHIP_BYTES, R_SPLIT, R_UTILIZATION, R_BOUND,
   R_VECTOR_FLOPS, RESULT_STRIDE, S_BOUND_CYCLES, S_CYCLES, S_DYNAMIC_J, S_ENERGY_J, S_GLOBAL_BYTES, S_LEAKAGE_J,
@@ -37,6 +38,8 @@ import {
   S_VECTOR_BUSY, STEP_STRIDE, U_TENSOR, U_VECTOR, VEC_CYCLES_PER_FLOP, P_NONE, P_TENSOR,
   P_VECTOR, S_CP_BOUND_CYCLES, S_CP_OPS, S_CRITICAL_PATH_CYCLES, S_SERIAL_CYCLES, S_TENSOR_CORE_CYCLES,
   S_TENSOR_UTILIZATION, S_VECTOR_CORE_CYCLES, S_VECTOR_UTILIZATION,
+  O_RS_C, O_RS_E, O_RS_I, O_RS_M, O_RS_N, O_RS_O, O_RS_R, O_RS_S, O_RS_W,
+  RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES, S_CLOCK_J, S_VECTOR_FLOPS, D_CLOCK_W,
 } from './layout.js';
 import type { FlatGraph } from './flatten.js';
 import { OpHeap } from './op-heap.js';
@@ -194,6 +197,131 @@ function tensorOp(d: Float64Array, di: number, o: Float64Array, oi: number, core
   r[ri + R_UTILIZATION] = bestLat > 0 ? macs / (bestLat * bestP * R * C) : 0;
 }
 
+/**
+ * Row-stationary (Eyeriss, Chen et al., JSSC 2017 §IV) mapping of one tensor op, read as a convolution
+ * (layout.ts O_RS_*: filter rows R, row length S, ofmap rows E, channels Cc, filters M, images N; ifmap, filter
+ * and ofmap volumes I, W, O). Array rows × cols, each PE's share of the local buffer split into filter, ifmap
+ * and psum scratchpads (RS_SPAD_*), e bytes per element.
+ *  - split over p ≤ cores tensor cores along images, filters or ofmap rows (the one that finishes earliest);
+ *  - a logical PE set is r' × E' PEs (r' = min(R, rows); filters taller than the array fold their rows,
+ *    rowFolds = ⌈R / rows⌉); sets wider than the array are cut into strips of ≤ cols columns stacked in
+ *    bands of r' rows; sets = ⌊bands / strips⌋ when a set fits (active PEs = sets·r'·E'), else one set runs
+ *    in ⌈strips / bands⌉ passes (active PEs = r'·E' / passes);
+ *  - per PE pass: q = ⌊ifmap spad / S⌋ channels (≥ 1, ≤ Cc), p = ⌊filter spad / (q·S)⌋ filters (≥ 1, ≤ psum
+ *    spad, ≤ M); the sets split into rr = ⌊√sets⌋ on different channels and tt = ⌊sets / rr⌋ on different
+ *    filters; filter passes ⌈M'/(p·tt)⌉, channel passes ⌈Cc/(q·rr)⌉·rowFolds;
+ *  - compute cycles = MACs' × (1 + 1/(q·S)) / active PEs (one psum accumulation cycle per q·S MACs);
+ *  - traffic (elements): array ↔ global buffer = I·filter passes (ifmaps multicast to the sets) + W·N
+ *    (filters re-delivered for each image) + O·(2·channel passes − 1) (psums in and out between passes);
+ *    inter-PE psum hops O·channel passes·(rr·r' − 1); NoC = both; global buffer = array side + off-chip
+ *    fills; scratchpads = 4 accesses per MAC (ifmap, filter, psum read and write) + the fills; off-chip =
+ *    the op's bytes at the design's precision (I + W + O: each element crosses once; the loop nest image → filter pass → channel pass keeps a pass's
+ *    ifmap rows and psums in the global buffer; no capacity term);
+ *  - cycles = max(compute, NoC/bw, global/bw, off-chip/bw) + the first ifmap and filter rows of a set
+ *    (2·r'·S elements) at the slowest link; energy as for the systolic dataflows (the local level is priced per scratchpad size).
+ */
+function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: number, r: Float64Array, ri: number): void {
+  const R = d[di + D_TC_ROWS];
+  const C = d[di + D_TC_COLS];
+  const e = d[di + D_ELEMENT_BYTES];
+  const clk = d[di + D_CLOCK_GHZ];
+  const b = o[oi + O_B];
+  const m = o[oi + O_M];
+  const n = o[oi + O_N];
+  const k = o[oi + O_K];
+  const macs = b * m * n * k;
+  let fr = o[oi + O_RS_R], fs = 1, fe = m, fc = k, fm = n, fn = 1;
+  let vI = b * m * k, vW = b * k * n, vO = b * m * n;
+  if (fr > 0) {
+    fs = o[oi + O_RS_S]; fe = o[oi + O_RS_E]; fc = o[oi + O_RS_C]; fm = o[oi + O_RS_M]; fn = o[oi + O_RS_N];
+    vI = o[oi + O_RS_I]; vW = o[oi + O_RS_W]; vO = o[oi + O_RS_O];
+  } else {
+    fr = 1;
+  }
+  const invNoc = clk / d[di + D_NOC_GBS];
+  const invGb = clk / d[di + D_GLOBAL_BUFFER_GBS];
+  const invOff = clk / (d[di + D_OFFCHIP_GBS] * OFFCHIP_SUSTAINED_FRACTION);
+  const invSlow = Math.max(invNoc, Math.max(invGb, invOff));
+  const macPJ = d[di + D_MAC_PJ];
+  const localPJ = d[di + D_LOCAL_PJ_PER_BYTE];
+  const nocPJ = d[di + D_NOC_PJ_PER_BYTE];
+  const gbPJ = d[di + D_GLOBAL_PJ_PER_BYTE];
+  const offPJ = d[di + D_OFFCHIP_PJ_PER_BYTE];
+  const spadWords = d[di + D_LOCAL_BUFFER_BYTES] / (R * C) / e;
+  const spadTotal = RS_SPAD_FILTER_BYTES + RS_SPAD_IFMAP_BYTES + RS_SPAD_PSUM_BYTES;
+  const filterWords = spadWords * (RS_SPAD_FILTER_BYTES / spadTotal);
+  const ifmapWords = spadWords * (RS_SPAD_IFMAP_BYTES / spadTotal);
+  const psumWords = spadWords * (RS_SPAD_PSUM_BYTES / spadTotal);
+
+  // off-chip traffic: each ifmap, filter and ofmap element crosses once (the RS loop nest keeps one image's
+  // pass working set in the global buffer; Eyeriss's measured DRAM traffic is within -29%..+48% of this)
+  const offChip = o[oi + O_BYTES] * (e / o[oi + O_ELEMENT_BYTES]);
+  const offCycles = offChip * invOff;
+
+  const rp = Math.min(fr, R);
+  const rowFolds = Math.ceil(fr / rp);
+  const q = Math.max(1, Math.min(fc, Math.floor(ifmapWords / fs)));
+  let bestLat = 0, bestE = 0, bestCompute = 0, bestLocal = 0, bestNoc = 0, bestGb = 0, bestNon = 0;
+  let bestP = 1, bestS = 0, bestBound = B_TENSOR;
+  for (let s = 0; s < 3; s++) {
+    const dim = s === 0 ? fn : s === 1 ? fm : fe;
+    let p = Math.min(cores, Math.ceil(dim));
+    const share = Math.ceil(dim / p);
+    p = Math.ceil(dim / share);
+    const mf = s === 1 ? share : fm;
+    const ee = s === 2 ? share : fe;
+    const strips = Math.ceil(ee / C);
+    const bands = Math.floor(R / rp);
+    let sets = 1;
+    let active: number;
+    if (strips <= bands) {
+      sets = Math.floor(bands / strips);
+      active = sets * rp * ee;
+    } else {
+      active = (rp * ee) / Math.ceil(strips / bands);
+    }
+    const pf = Math.max(1, Math.min(mf, Math.min(Math.floor(filterWords / (q * fs)), Math.floor(psumWords))));
+    const rr = Math.max(1, Math.floor(Math.sqrt(sets)));
+    const tt = Math.max(1, Math.floor(sets / rr));
+    const filterPasses = Math.ceil(mf / (pf * tt));
+    const channelPasses = Math.ceil(fc / (q * rr)) * rowFolds;
+    const compute = ((macs * (share / dim)) * (1 + 1 / (q * fs))) / active;
+    const arrayIn = vI * filterPasses + vW * fn + vO * (2 * channelPasses - 1);
+    const interPe = vO * channelPasses * (rr * rp - 1);
+    const noc = (arrayIn + interPe) * e;
+    const gb = arrayIn * e + offChip;
+    const local = (4 * macs + arrayIn) * e;
+    const nonOverlap = e * 2 * rp * fs * invSlow;
+    const nocCycles = noc * invNoc;
+    const gbCycles = gb * invGb;
+    let top = compute;
+    let bound = B_TENSOR;
+    if (nocCycles > top) { top = nocCycles; bound = B_NOC; }
+    if (gbCycles > top) { top = gbCycles; bound = B_GLOBAL; }
+    if (offCycles > top) { top = offCycles; bound = B_OFFCHIP; }
+    const lat = top + nonOverlap;
+    const energy = (macs * macPJ + local * localPJ + noc * nocPJ + gb * gbPJ + offChip * offPJ) * PJ;
+    if (s === 0 || lat < bestLat || (lat === bestLat && energy < bestE)) {
+      bestLat = lat; bestE = energy; bestCompute = compute; bestLocal = local; bestNoc = noc; bestGb = gb;
+      bestNon = nonOverlap; bestP = p; bestS = s; bestBound = bound;
+    }
+  }
+  r[ri + R_CYCLES] = bestLat;
+  r[ri + R_COMPUTE_CYCLES] = bestCompute;
+  r[ri + R_ENERGY_J] = bestE;
+  r[ri + R_BOUND] = bestBound;
+  r[ri + R_LOCAL_BYTES] = bestLocal;
+  r[ri + R_NOC_BYTES] = bestNoc;
+  r[ri + R_GLOBAL_BYTES] = bestGb;
+  r[ri + R_OFFCHIP_BYTES] = offChip;
+  r[ri + R_NONOVERLAP_CYCLES] = bestNon;
+  r[ri + R_MACS] = macs;
+  r[ri + R_CORES_USED] = bestP;
+  r[ri + R_SPLIT] = bestS;
+  r[ri + R_VECTOR_FLOPS] = 0;
+  r[ri + R_UTILIZATION] = bestLat > 0 ? macs / (bestLat * bestP * R * C) : 0;
+}
+
 function vectorOp(d: Float64Array, di: number, o: Float64Array, oi: number, r: Float64Array, ri: number): void {
   const kind = o[oi + O_KIND];
   const clk = d[di + D_CLOCK_GHZ];
@@ -240,7 +368,10 @@ function networkOp(r: Float64Array, ri: number): void {
 /** One op record (at `oi`) on one design record (at `di`) with `cores` tensor cores available. */
 export function refEvalOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: number, r: Float64Array, ri: number): void {
   const unit = o[oi + O_UNIT];
-  if (unit === U_TENSOR) tensorOp(d, di, o, oi, cores, r, ri);
+  if (unit === U_TENSOR) {
+    if (d[di + D_DATAFLOW] === DF_RS) rsOp(d, di, o, oi, cores, r, ri);
+    else tensorOp(d, di, o, oi, cores, r, ri);
+  }
   else if (unit === U_VECTOR) vectorOp(d, di, o, oi, r, ri);
   else if (o[oi + O_KIND] === K_COLLECTIVE) networkOp(r, ri);
   else vectorOp(d, di, o, oi, r, ri);
@@ -608,7 +739,7 @@ export function refScheduleDesign(
     cnt[g.opSlot[i] * NE + sch.ki[i] + 1]++;
     opResults.set(rec(g.opSlot[i], sch.ki[i]), i * RESULT_STRIDE);
   }
-  let dyn = 0, tBusy = 0, vBusy = 0, macs = 0, local = 0, noc = 0, gb = 0, off = 0, non = 0, tCore = 0, vCore = 0;
+  let dyn = 0, tBusy = 0, vBusy = 0, macs = 0, local = 0, noc = 0, gb = 0, off = 0, non = 0, tCore = 0, vCore = 0, vFlops = 0;
   for (let u = 0; u < g.nUnique; u++) {
     const p = slotPool[u];
     const ne = p === P_NONE ? 1 : options[p].length + 1;
@@ -622,6 +753,7 @@ export function refScheduleDesign(
       if (unit === U_TENSOR) tBusy += c * r[R_COMPUTE_CYCLES];
       else if (unit === U_VECTOR) vBusy += c * r[R_COMPUTE_CYCLES];
       macs += c * r[R_MACS];
+      vFlops += c * r[R_VECTOR_FLOPS];
       local += c * r[R_LOCAL_BYTES];
       noc += c * r[R_NOC_BYTES];
       gb += c * r[R_GLOBAL_BYTES];
@@ -642,11 +774,14 @@ export function refScheduleDesign(
   const makespan = sch.makespan;
   const timeS = makespan / (d[D_CLOCK_GHZ] * 1e9);
   const leak = d[D_LEAKAGE_W] * timeS;
+  const clock = d[D_CLOCK_W] * timeS;
   so[S_CYCLES] = makespan;
   so[S_TIME_S] = timeS;
-  so[S_ENERGY_J] = dyn + leak;
+  so[S_ENERGY_J] = dyn + clock + leak;
   so[S_DYNAMIC_J] = dyn;
   so[S_LEAKAGE_J] = leak;
+  so[S_CLOCK_J] = clock;
+  so[S_VECTOR_FLOPS] = vFlops;
   so[S_TENSOR_BUSY] = tBusy;
   so[S_VECTOR_BUSY] = vBusy;
   so[S_MACS] = macs;

@@ -1,0 +1,67 @@
+/**
+ * Power against real chips. Training steps run single-stream (one op at a time on the whole chip: PyTorch on
+ * one CUDA stream for the GPUs; XLA's sequential schedule of fused ops on a TPU core):
+ *  - TPU v3 and v4: average power training ResNet-50 and BERT-large within 25% of the measured mean over
+ *    production workloads; the modelled TDP between the measured maximum and 1.5× it;
+ *  - V100, A100, H100: average power training ResNet-50 and BERT-large between 60% and 100% of the
+ *    published TDP; the modelled TDP within ±20% of it.
+ * Each row carries the clock/control power it includes (scripts/fit-clock-power.mjs fits that constant).
+ */
+import { powerBreakdown } from '../arch/cost.js';
+import { presetDesign, presetInfo } from '../arch/presets.js';
+import type { Kernel } from '../engine/kernel.js';
+import { evaluateDesign, prepareWorkload, type PreparedWorkload } from '../evaluate.js';
+import { loadTrainingGraph } from '../workload/load.js';
+import { pctRow, rangeRow, readReferenceJson, type FidelityRow } from './rows.js';
+
+export interface PowerRow extends FidelityRow {
+  /** clock/control power inside `predicted` (W) */
+  clockW: number;
+  /** for range rows: the bounds (the fit script reads them) */
+  lo?: number;
+  hi?: number;
+}
+
+const WORKLOADS = [
+  { model: 'resnet50', batch: 256, optimizer: 'momentum' as const },
+  { model: 'bert-large', batch: 64, seq: 128, optimizer: 'adam' as const },
+];
+
+function measuredPower(chip: string): { mean: number; max: number } {
+  const c = readReferenceJson('chips.json').chips.find((x: any) => x.name === chip);
+  if (!c?.measuredPowerW) throw new Error(`chips.json has no measuredPowerW for ${chip}`);
+  return c.measuredPowerW;
+}
+
+export function powerRows(kernel?: Kernel): PowerRow[] {
+  const prepared: PreparedWorkload[] = WORKLOADS.map((w) =>
+    prepareWorkload(loadTrainingGraph({ model: w.model, batch: w.batch, seq: w.seq, precision: 'bf16' }, { optimizer: w.optimizer })),
+  );
+  const label = (i: number) => `${WORKLOADS[i].model}${WORKLOADS[i].seq ? ` seq ${WORKLOADS[i].seq}` : ''} batch ${WORKLOADS[i].batch}`;
+  const rows: PowerRow[] = [];
+  const avg = (preset: string, i: number) => {
+    const ev = evaluateDesign(presetDesign(preset), prepared[i], kernel, { execution: 'single-stream' });
+    return { w: ev.avgPowerW, clockW: ev.energy.clockJ / ev.stepTimeS };
+  };
+  for (const [preset, chip] of [['tpu-v3', 'tpu-v3'], ['tpu-v4', 'tpu-v4']]) {
+    const m = measuredPower(chip);
+    prepared.forEach((_, i) => {
+      const a = avg(preset, i);
+      rows.push({ ...pctRow(`${preset} average power, ${label(i)}`, a.w, m.mean, 'W', 25), clockW: a.clockW });
+    });
+    const p = powerBreakdown(presetDesign(preset));
+    const r = rangeRow(`${preset} TDP vs measured max`, p.tdpW, m.max, 'W', m.max, 1.5 * m.max, 'measured max to 1.5x');
+    rows.push({ ...r, clockW: p.clockW, lo: r.allowedMin, hi: r.allowedMax });
+  }
+  for (const preset of ['v100', 'a100', 'h100']) {
+    const tdp = presetInfo(preset).published.tdpW!;
+    prepared.forEach((_, i) => {
+      const a = avg(preset, i);
+      const r = rangeRow(`${preset} average power, ${label(i)}`, a.w, tdp, 'W', 0.6 * tdp, tdp, '60-100% of TDP');
+      rows.push({ ...r, clockW: a.clockW, lo: r.allowedMin, hi: r.allowedMax });
+    });
+    const p = powerBreakdown(presetDesign(preset));
+    rows.push({ ...pctRow(`${preset} TDP`, p.tdpW, tdp, 'W', 20), clockW: p.clockW });
+  }
+  return rows;
+}

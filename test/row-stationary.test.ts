@@ -1,0 +1,119 @@
+// The row-stationary dataflow in the kernel (assembly/model.ts rsOp, reference src/engine/reference.ts) and
+// the Eyeriss AlexNet rows that `accelmine validate` reads through it (data/reference/eyeriss-alexnet.csv).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { unitEnergies } from '../src/arch/cost.js';
+import { presetDesign } from '../src/arch/presets.js';
+import { defaultKernel } from '../src/engine/kernel.js';
+import * as L from '../src/engine/layout.js';
+import { refEvalOp } from '../src/engine/reference.js';
+import { eyerissLayers, eyerissPredictions, eyerissRows } from '../src/validation/eyeriss.js';
+import type { Conv2dAttrs } from '../src/workload/ir.js';
+
+const kernel = defaultKernel();
+const eyeriss = presetDesign('eyeriss');
+const eyerissRec = L.designRecord(eyeriss, unitEnergies(eyeriss));
+
+function both(design: Float64Array, op: Float64Array, cores: number) {
+  const wasm = kernel.evaluateOpRecord(design, op, cores).slice();
+  const ref = new Float64Array(L.RESULT_STRIDE);
+  refEvalOp(design, 0, op, 0, cores, ref, 0);
+  return { wasm, ref };
+}
+
+describe('row-stationary mapping (Eyeriss, JSSC 2017) in the kernel', () => {
+  const layers = eyerissLayers();
+  const cost = (i: number) => L.decodeOpResult(kernel.evaluateOpRecord(eyerissRec, L.convRecord(layers[i].attrs, 2), 1));
+
+  it('the eyeriss preset is a row-stationary design whose PEs hold 448/24/48-byte scratchpads', () => {
+    expect(eyeriss.dataflow).toBe('rs');
+    expect(eyeriss.localBufferBytes / (eyeriss.tcRows * eyeriss.tcCols)).toBe(L.RS_SPAD_FILTER_BYTES + L.RS_SPAD_IFMAP_BYTES + L.RS_SPAD_PSUM_BYTES);
+  });
+
+  it('compute cycles = MACs × (1 + 1/(q·S)) / active PEs with Table V\'s active PEs (CONV2 135, CONV3 156, CONV1 four strips)', () => {
+    // CONV1: 11 × 55 set in four strips of at most 14 columns, one band at a time; q = 1 (12-word ifmap spad / 11)
+    expect(cost(0).computeCycles).toBeCloseTo((cost(0).macs * (1 + 1 / 11)) / ((11 * 55) / 4), 3);
+    // CONV2: two strips of a 5 × 27 set in two bands; q = 2
+    expect(cost(1).computeCycles).toBeCloseTo((cost(1).macs * (1 + 1 / 10)) / 135, 3);
+    // CONV3: four 3 × 13 sets; q = 4
+    expect(cost(2).computeCycles).toBeCloseTo((cost(2).macs * (1 + 1 / 12)) / 156, 3);
+  });
+
+  it('global-buffer traffic = ifmap × filter passes + filters × images + psums × (2 × channel passes − 1) + off-chip', () => {
+    // CONV3: q = 4, p = ⌊224 / 12⌋ = 18, four sets as 2 channel × 2 filter sets: 11 filter passes, 32 channel passes
+    const a = layers[2].attrs;
+    const I = a.batch * a.inC * a.inH * a.inW;
+    const W = a.outC * a.inC * a.kH * a.kW;
+    const O = a.batch * a.outC * a.outH * a.outW;
+    const c = cost(2);
+    expect(c.traffic.offChipBytes).toBe((I + W + O) * 2);
+    expect(c.traffic.globalBytes).toBeCloseTo((I * 11 + W * 4 + O * (2 * 32 - 1)) * 2 + c.traffic.offChipBytes, 0);
+    // four scratchpad accesses per MAC plus the fills
+    expect(c.traffic.localBytes).toBeCloseTo((4 * c.macs + I * 11 + W * 4 + O * 63) * 2, 0);
+  });
+
+  it('WASM equals the TypeScript reference on forward, data- and weight-gradient convolutions and plain GEMMs', () => {
+    const conv = fc.record({
+      batch: fc.integer({ min: 1, max: 8 }), inC: fc.integer({ min: 1, max: 64 }), outC: fc.integer({ min: 1, max: 64 }),
+      k: fc.integer({ min: 1, max: 11 }), out: fc.integer({ min: 1, max: 60 }), stride: fc.integer({ min: 1, max: 4 }),
+      pass: fc.constantFrom('fwd', 'dgrad', 'wgrad' as const),
+    });
+    const design = fc.record({
+      tensorCores: fc.integer({ min: 1, max: 16 }), tcRows: fc.integer({ min: 1, max: 32 }), tcCols: fc.integer({ min: 1, max: 32 }),
+      spad: fc.integer({ min: 16, max: 4096 }), cores: fc.integer({ min: 1, max: 16 }),
+    });
+    fc.assert(
+      fc.property(conv, design, (c, g) => {
+        const inH = (c.out - 1) * c.stride + c.k;
+        const a = { batch: c.batch, inC: c.inC, inH, inW: inH, outC: c.outC, outH: c.out, outW: c.out, kH: c.k, kW: c.k, strideH: c.stride, strideW: c.stride, padH: 0, padW: 0, dilationH: 1, dilationW: 1, groups: 1, pass: c.pass } as Conv2dAttrs;
+        const d = { ...eyeriss, tensorCores: g.tensorCores, tcRows: g.tcRows, tcCols: g.tcCols, localBufferBytes: g.spad * g.tcRows * g.tcCols };
+        const rec = L.designRecord(d, unitEnergies(d));
+        for (const op of [L.convRecord(a, 2), L.gemmRecord(1, c.out * c.batch, c.outC, c.inC * c.k)]) {
+          const { wasm, ref } = both(rec, op, Math.min(g.cores, g.tensorCores));
+          for (let i = 0; i < L.RESULT_STRIDE; i++) {
+            expect(Number.isFinite(wasm[i]), `slot ${i}`).toBe(true);
+            expect(Math.abs(wasm[i] - ref[i]) / Math.max(1, Math.abs(ref[i])), `slot ${i}`).toBeLessThanOrEqual(1e-9);
+          }
+        }
+      }),
+      { seed: 11, numRuns: 200 },
+    );
+  });
+
+  it('a filter taller than the array folds its rows instead of failing', () => {
+    const small = { ...eyeriss, tcRows: 4 };
+    const rec = L.designRecord(small, unitEnergies(small));
+    const c = L.decodeOpResult(kernel.evaluateOpRecord(rec, L.convRecord(layers[0].attrs, 2), 1));
+    expect(Number.isFinite(c.cycles) && c.cycles > 0).toBe(true);
+    expect(c.computeCycles).toBeGreaterThan(cost(0).computeCycles);
+  });
+});
+
+describe('Eyeriss AlexNet fidelity rows (validate)', () => {
+  const rows = eyerissRows();
+  const byCase = new Map(rows.map((r) => [r.case, r]));
+  it('four rows a layer: latency ±15%, chip power ±20%, global-buffer and DRAM accesses ±25%', () => {
+    expect(rows.map((r) => r.case)).toEqual(
+      ['CONV1', 'CONV2', 'CONV3', 'CONV4', 'CONV5'].flatMap((l) => [`eyeriss ${l} processing latency`, `eyeriss ${l} chip power`, `eyeriss ${l} global-buffer accesses`, `eyeriss ${l} DRAM accesses`]),
+    );
+    for (const r of rows) {
+      const pct = /latency/.test(r.case) ? 15 : /power/.test(r.case) ? 20 : 25;
+      expect(r.allowed).toBe(`±${pct}%`);
+      expect(r.pass).toBe(r.predicted >= r.allowedMin - 1e-9 && r.predicted <= r.allowedMax + 1e-9);
+    }
+  });
+  it('holds processing latency within 15% and global-buffer accesses within 25% on every layer', () => {
+    for (const l of ['CONV1', 'CONV2', 'CONV3', 'CONV4', 'CONV5']) {
+      expect(Math.abs(byCase.get(`eyeriss ${l} processing latency`)!.errorPct)).toBeLessThanOrEqual(15);
+      expect(Math.abs(byCase.get(`eyeriss ${l} global-buffer accesses`)!.errorPct)).toBeLessThanOrEqual(25);
+    }
+  });
+  it('chip power is the op\'s energy without DRAM over its time, plus clock/control and leakage', () => {
+    const e = unitEnergies(eyeriss);
+    for (const p of eyerissPredictions()) {
+      const t = p.processingLatencyMs / 1e3;
+      const onChip = p.cost.energyJ - p.cost.traffic.offChipBytes * e.offChipPJPerByte * 1e-12;
+      expect(p.chipPowerMw).toBeCloseTo((onChip / t + e.clockW + e.leakageW) * 1e3, 6);
+    }
+  });
+});
