@@ -68,7 +68,8 @@ describe('spotlight internals', () => {
   it('uses domain-aware features: log2 parameters, MACs, bytes per MAC, bandwidth per MAC, aspect, one-hots', () => {
     const d = designAt(toy, 100);
     const f = spotlightFeatures(d);
-    expect(f).toHaveLength(12 + 4 + 3 + 5);
+    expect(f).toHaveLength(12 + 4 + 4 + 5);
+    expect(f.slice(16, 20)).toEqual((['ws', 'os', 'is', 'rs'] as const).map((x) => (d.dataflow === x ? 1 : 0)));
     expect(f[0]).toBeCloseTo(Math.log2(d.tensorCores), 12);
     expect(f[12]).toBeCloseTo(Math.log2(d.tensorCores * d.tcRows * d.tcCols), 12);
     expect(f[15]).toBeCloseTo(Math.log2(d.tcRows / d.tcCols), 12);

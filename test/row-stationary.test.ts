@@ -117,3 +117,26 @@ describe('Eyeriss AlexNet fidelity rows (validate)', () => {
     }
   });
 });
+
+describe('row-stationary in the search', () => {
+  it('a space listing rs is searched: WHAM proposes rs and the result carries it', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'accelmine-rs-'));
+    const space = join(dir, 'space.json');
+    writeFileSync(space, JSON.stringify({ values: {
+      tensorCores: [4, 16], tcRows: [12, 32], tcCols: [14, 32], vectorCores: [4], vectorLanes: [64], localBufferBytes: [87360, 262144],
+      globalBufferBytes: [1048576], globalBufferGBs: [512], offChipBytes: [17179869184], offChipGBs: [256], nocGBs: [512], clockGHz: [1],
+      precision: ['bf16'], dataflow: ['rs'], techNm: [7],
+    } }));
+    const cli = new URL('../dist/cli.js', import.meta.url).pathname;
+    const p = spawnSync(process.execPath, [cli, 'search', '--model', 'resnet18', '--batch', '4', '--space', space, '--area', '200', '--tdp', '100', '--budget', '30', '--threads', '1', '--json'], { encoding: 'utf8' });
+    expect(p.status, p.stderr).toBe(0);
+    const r = JSON.parse(p.stdout);
+    expect(r.best.design.dataflow).toBe('rs');
+    expect(r.best.objective).toBeGreaterThan(0);
+    expect(Number.isFinite(r.best.tdpW)).toBe(true);
+  });
+});

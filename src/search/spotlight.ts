@@ -35,7 +35,7 @@ const NUMERIC: (keyof Design)[] = [
   'tensorCores', 'tcRows', 'tcCols', 'vectorCores', 'vectorLanes', 'localBufferBytes', 'globalBufferBytes', 'globalBufferGBs',
   'offChipBytes', 'offChipGBs', 'nocGBs', 'clockGHz',
 ];
-const DATAFLOW_ONE_HOT = ['ws', 'os', 'is'];
+const DATAFLOW_ONE_HOT = ['ws', 'os', 'is', 'rs'];
 const PRECISION_ONE_HOT = ['fp32', 'bf16', 'fp16', 'fp8', 'int8'];
 
 /** Domain-aware raw features of a design (before standardisation). */
