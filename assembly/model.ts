@@ -98,6 +98,55 @@ export function arrayAccesses(df: f64, R: f64, C: f64, mm: f64, nn: f64, k: f64,
   return aV + bV * Math.ceil(mm / C) + cV * Math.ceil(k / R);
 }
 
+// the split kept so far by keepSplit(): the fastest of an op's splits, the least energy on ties
+let gLat: f64 = 0, gE: f64 = 0, gCompute: f64 = 0, gLocal: f64 = 0, gNoc: f64 = 0, gGb: f64 = 0, gNon: f64 = 0;
+let gP: f64 = 1, gS: f64 = 0, gBound: f64 = <f64>B_TENSOR;
+
+/**
+ * Costs one split of a tensor op (any dataflow): cycles = max(compute, each level's traffic / bandwidth) +
+ * the non-overlapped part, the argmax is the bound, energy = MACs and each level's bytes at its unit energy.
+ * Keeps it when it is the first split (s = 0) or beats the one kept.
+ */
+function keepSplit(
+  d: usize, s: i32, p: f64, macs: f64, compute: f64, local: f64, noc: f64, gb: f64, offChip: f64, nonOverlap: f64,
+  invNoc: f64, invGb: f64, invOff: f64,
+): void {
+  const nocCycles = noc * invNoc;
+  const gbCycles = gb * invGb;
+  const offCycles = offChip * invOff;
+  let top = compute;
+  let bound: f64 = <f64>B_TENSOR;
+  if (nocCycles > top) { top = nocCycles; bound = <f64>B_NOC; }
+  if (gbCycles > top) { top = gbCycles; bound = <f64>B_GLOBAL; }
+  if (offCycles > top) { top = offCycles; bound = <f64>B_OFFCHIP; }
+  const lat = top + nonOverlap;
+  const energy =
+    (macs * rd(d, D_MAC_PJ) + local * rd(d, D_LOCAL_PJ_PER_BYTE) + noc * rd(d, D_NOC_PJ_PER_BYTE) +
+      gb * rd(d, D_GLOBAL_PJ_PER_BYTE) + offChip * rd(d, D_OFFCHIP_PJ_PER_BYTE)) * PJ;
+  if (s == 0 || lat < gLat || (lat == gLat && energy < gE)) {
+    gLat = lat; gE = energy; gCompute = compute; gLocal = local; gNoc = noc; gGb = gb;
+    gNon = nonOverlap; gP = p; gS = <f64>s; gBound = bound;
+  }
+}
+
+/** Writes the kept split of a tensor op to the result record `r`. */
+function writeKept(d: usize, r: usize, macs: f64, offChip: f64): void {
+  wr(r, R_CYCLES, gLat);
+  wr(r, R_COMPUTE_CYCLES, gCompute);
+  wr(r, R_ENERGY_J, gE);
+  wr(r, R_BOUND, gBound);
+  wr(r, R_LOCAL_BYTES, gLocal);
+  wr(r, R_NOC_BYTES, gNoc);
+  wr(r, R_GLOBAL_BYTES, gGb);
+  wr(r, R_OFFCHIP_BYTES, offChip);
+  wr(r, R_NONOVERLAP_CYCLES, gNon);
+  wr(r, R_MACS, macs);
+  wr(r, R_CORES_USED, gP);
+  wr(r, R_SPLIT, gS);
+  wr(r, R_VECTOR_FLOPS, 0);
+  wr(r, R_UTILIZATION, gLat > 0 ? macs / (gLat * gP * rd(d, D_TC_ROWS) * rd(d, D_TC_COLS)) : 0);
+}
+
 function tensorOp(d: usize, o: usize, cores: f64, r: usize): void {
   const R = rd(d, D_TC_ROWS);
   const C = rd(d, D_TC_COLS);
@@ -116,19 +165,11 @@ function tensorOp(d: usize, o: usize, cores: f64, r: usize): void {
   const invGb = clk / rd(d, D_GLOBAL_BUFFER_GBS);
   const invOff = clk / (rd(d, D_OFFCHIP_GBS) * OFFCHIP_SUSTAINED_FRACTION);
   const invSlow = Math.max(invNoc, Math.max(invGb, invOff));
-  const macPJ = rd(d, D_MAC_PJ);
-  const localPJ = rd(d, D_LOCAL_PJ_PER_BYTE);
-  const nocPJ = rd(d, D_NOC_PJ_PER_BYTE);
-  const gbPJ = rd(d, D_GLOBAL_PJ_PER_BYTE);
-  const offPJ = rd(d, D_OFFCHIP_PJ_PER_BYTE);
 
   tileFactors(m, n, k, rd(d, D_GLOBAL_BUFFER_BYTES) / e, R, C, aV, bV);
   const offChip = rd(o, O_BYTES) * (e / rd(o, O_ELEMENT_BYTES)) * ((aV * gFa + bV * gFb + cV) / (aV + bV + cV));
-  const offCycles = offChip * invOff;
   const SL = rd(d, D_LOCAL_BUFFER_BYTES) / e;
 
-  let bestLat: f64 = 0, bestE: f64 = 0, bestCompute: f64 = 0, bestLocal: f64 = 0, bestNoc: f64 = 0;
-  let bestGb: f64 = 0, bestNon: f64 = 0, bestP: f64 = 1, bestS: f64 = 0, bestBound: f64 = <f64>B_TENSOR;
   for (let s = 0; s < 3; s++) {
     const dim = s == 0 ? b : s == 1 ? m : n;
     let p = Math.min(cores, dim);
@@ -144,34 +185,9 @@ function tensorOp(d: usize, o: usize, cores: f64, r: usize): void {
     const local = arrayAccesses(df, R, C, mm, nn, k, aV, bV, cV) * e + noc;
     const nonOverlap =
       e * (Math.min(mm, R) * Math.min(k, R) + Math.min(k, R) * Math.min(nn, C) + Math.min(mm, R) * Math.min(nn, C)) * invSlow;
-    const nocCycles = noc * invNoc;
-    const gbCycles = gb * invGb;
-    let top = compute;
-    let bound: f64 = <f64>B_TENSOR;
-    if (nocCycles > top) { top = nocCycles; bound = <f64>B_NOC; }
-    if (gbCycles > top) { top = gbCycles; bound = <f64>B_GLOBAL; }
-    if (offCycles > top) { top = offCycles; bound = <f64>B_OFFCHIP; }
-    const lat = top + nonOverlap;
-    const energy = (macs * macPJ + local * localPJ + noc * nocPJ + gb * gbPJ + offChip * offPJ) * PJ;
-    if (s == 0 || lat < bestLat || (lat == bestLat && energy < bestE)) {
-      bestLat = lat; bestE = energy; bestCompute = compute; bestLocal = local; bestNoc = noc; bestGb = gb;
-      bestNon = nonOverlap; bestP = p; bestS = <f64>s; bestBound = bound;
-    }
+    keepSplit(d, s, p, macs, compute, local, noc, gb, offChip, nonOverlap, invNoc, invGb, invOff);
   }
-  wr(r, R_CYCLES, bestLat);
-  wr(r, R_COMPUTE_CYCLES, bestCompute);
-  wr(r, R_ENERGY_J, bestE);
-  wr(r, R_BOUND, bestBound);
-  wr(r, R_LOCAL_BYTES, bestLocal);
-  wr(r, R_NOC_BYTES, bestNoc);
-  wr(r, R_GLOBAL_BYTES, bestGb);
-  wr(r, R_OFFCHIP_BYTES, offChip);
-  wr(r, R_NONOVERLAP_CYCLES, bestNon);
-  wr(r, R_MACS, macs);
-  wr(r, R_CORES_USED, bestP);
-  wr(r, R_SPLIT, bestS);
-  wr(r, R_VECTOR_FLOPS, 0);
-  wr(r, R_UTILIZATION, bestLat > 0 ? macs / (bestLat * bestP * R * C) : 0);
+  writeKept(d, r, macs, offChip);
 }
 
 /**
@@ -200,27 +216,17 @@ function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
   const invGb = clk / rd(d, D_GLOBAL_BUFFER_GBS);
   const invOff = clk / (rd(d, D_OFFCHIP_GBS) * OFFCHIP_SUSTAINED_FRACTION);
   const invSlow = Math.max(invNoc, Math.max(invGb, invOff));
-  const macPJ = rd(d, D_MAC_PJ);
-  const localPJ = rd(d, D_LOCAL_PJ_PER_BYTE);
-  const nocPJ = rd(d, D_NOC_PJ_PER_BYTE);
-  const gbPJ = rd(d, D_GLOBAL_PJ_PER_BYTE);
-  const offPJ = rd(d, D_OFFCHIP_PJ_PER_BYTE);
   const spadWords = rd(d, D_LOCAL_BUFFER_BYTES) / (R * C) / e;
   const spadTotal = <f64>(RS_SPAD_FILTER_BYTES + RS_SPAD_IFMAP_BYTES + RS_SPAD_PSUM_BYTES);
   const filterWords = spadWords * (<f64>RS_SPAD_FILTER_BYTES / spadTotal);
   const ifmapWords = spadWords * (<f64>RS_SPAD_IFMAP_BYTES / spadTotal);
   const psumWords = spadWords * (<f64>RS_SPAD_PSUM_BYTES / spadTotal);
-
-  // off-chip traffic: each ifmap, filter and ofmap element crosses once (the RS loop nest keeps one image's
-  // pass working set in the global buffer; Eyeriss's measured DRAM traffic is within -29%..+48% of this)
+  // off-chip: each ifmap, filter and ofmap element crosses once
   const offChip = rd(o, O_BYTES) * (e / rd(o, O_ELEMENT_BYTES));
-  const offCycles = offChip * invOff;
 
   const rp = Math.min(fr, R);
   const rowFolds = Math.ceil(fr / rp);
   const q = Math.max(1, Math.min(fc, Math.floor(ifmapWords / fs)));
-  let bestLat: f64 = 0, bestE: f64 = 0, bestCompute: f64 = 0, bestLocal: f64 = 0, bestNoc: f64 = 0;
-  let bestGb: f64 = 0, bestNon: f64 = 0, bestP: f64 = 1, bestS: f64 = 0, bestBound: f64 = <f64>B_TENSOR;
   for (let s = 0; s < 3; s++) {
     const dim = s == 0 ? fn : s == 1 ? fm : fe;
     let p = Math.min(cores, Math.ceil(dim));
@@ -251,34 +257,9 @@ function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
     const gb = arrayIn * e + offChip;
     const local = (4 * macs + arrayIn) * e;
     const nonOverlap = e * 2 * rp * fs * invSlow;
-    const nocCycles = noc * invNoc;
-    const gbCycles = gb * invGb;
-    let top = compute;
-    let bound: f64 = <f64>B_TENSOR;
-    if (nocCycles > top) { top = nocCycles; bound = <f64>B_NOC; }
-    if (gbCycles > top) { top = gbCycles; bound = <f64>B_GLOBAL; }
-    if (offCycles > top) { top = offCycles; bound = <f64>B_OFFCHIP; }
-    const lat = top + nonOverlap;
-    const energy = (macs * macPJ + local * localPJ + noc * nocPJ + gb * gbPJ + offChip * offPJ) * PJ;
-    if (s == 0 || lat < bestLat || (lat == bestLat && energy < bestE)) {
-      bestLat = lat; bestE = energy; bestCompute = compute; bestLocal = local; bestNoc = noc; bestGb = gb;
-      bestNon = nonOverlap; bestP = p; bestS = <f64>s; bestBound = bound;
-    }
+    keepSplit(d, s, p, macs, compute, local, noc, gb, offChip, nonOverlap, invNoc, invGb, invOff);
   }
-  wr(r, R_CYCLES, bestLat);
-  wr(r, R_COMPUTE_CYCLES, bestCompute);
-  wr(r, R_ENERGY_J, bestE);
-  wr(r, R_BOUND, bestBound);
-  wr(r, R_LOCAL_BYTES, bestLocal);
-  wr(r, R_NOC_BYTES, bestNoc);
-  wr(r, R_GLOBAL_BYTES, bestGb);
-  wr(r, R_OFFCHIP_BYTES, offChip);
-  wr(r, R_NONOVERLAP_CYCLES, bestNon);
-  wr(r, R_MACS, macs);
-  wr(r, R_CORES_USED, bestP);
-  wr(r, R_SPLIT, bestS);
-  wr(r, R_VECTOR_FLOPS, 0);
-  wr(r, R_UTILIZATION, bestLat > 0 ? macs / (bestLat * bestP * R * C) : 0);
+  writeKept(d, r, macs, offChip);
 }
 
 function vectorOp(d: usize, o: usize, r: usize): void {

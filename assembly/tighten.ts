@@ -165,9 +165,8 @@ function nodeOf(nm: f64): usize {
 
 function sramPJPerByte45(bytes: f64): f64 {
   const kib = Math.max(bytes / 1024, 1);
-  const bank = Math.min(kib, lf(gTech, T_SRAM_BANK_KIB));
   const wire = lf(gTech, T_SRAM_WIRE_PJ) * Math.sqrt(Math.max(0, kib / 1024 - 1));
-  return lf(gTech, T_SRAM_REF_PJ_PER_BYTE) * Math.pow(bank / lf(gTech, T_SRAM_REF_KIB), lf(gTech, T_SRAM_EXPONENT)) + wire;
+  return spadPJPerByte45(Math.min(kib, lf(gTech, T_SRAM_BANK_KIB)) * 1024) + wire;
 }
 
 function spadPJPerByte45(bytes: f64): f64 {

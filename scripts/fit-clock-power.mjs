@@ -9,10 +9,11 @@ import { eyerissLayers, eyerissPredictions } from '../dist/validation/eyeriss.js
 
 const k0 = DEFAULT_TECH.clockControlPJPerCycleMm2;
 const layers = eyerissLayers();
-const eyeriss = eyerissPredictions().map((p, i) => ({
-  case: `eyeriss ${p.layer} chip power`, predicted: p.chipPowerMw, measured: layers[i].measured.powerMw, allowedPct: 20, clockW: p.clockMw,
-}));
-const rows = [...powerRows().map((r) => ({ ...r, allowedPct: Math.abs(r.allowedMax / r.measured - 1) * 100 })), ...eyeriss];
+const eyeriss = eyerissPredictions().map((p, i) => {
+  const measured = layers[i].measured.powerMw;
+  return { case: `eyeriss ${p.layer} chip power`, predicted: p.chipPowerMw, measured, allowedMin: 0.8 * measured, allowedMax: 1.2 * measured, clockW: p.clockMw };
+});
+const rows = [...powerRows(), ...eyeriss];
 // each row: value(k) = base + slope·k, with base/slope recovered from the current constant
 const lin = rows.map((r) => ({ ...r, slope: r.clockW / k0, base: r.predicted - r.clockW }));
 let best = null;
@@ -20,7 +21,8 @@ for (let k = 0; k <= 200; k += 0.25) {
   let pass = 0, worst = 0;
   for (const r of lin) {
     const v = r.base + r.slope * k;
-    const x = r.lo !== undefined ? (v < r.lo ? (r.lo - v) / r.lo : v > r.hi ? (v - r.hi) / r.hi : 0) : Math.max(0, Math.abs(v - r.measured) / r.measured - r.allowedPct / 100);
+    // how far outside its allowed range, relative to the bound it crosses
+    const x = v < r.allowedMin ? (r.allowedMin - v) / r.allowedMin : v > r.allowedMax ? (v - r.allowedMax) / r.allowedMax : 0;
     if (x === 0) pass++;
     worst = Math.max(worst, x);
   }

@@ -65,10 +65,10 @@ describe('kernel cost model port (area, TDP, unit energies)', () => {
     expect(worst).toBeLessThan(1e-9);
   });
 
-  it('agrees for every precision and technology node, with ties', () => {
+  it('agrees for every precision, dataflow and technology node, with ties', () => {
     const space: DesignSpace = {
       ...large, name: 'nodes',
-      values: { ...large.values, precision: ['fp32', 'bf16', 'fp16', 'fp8', 'int8'], techNm: [65, 45, 16, 7, 5], clockGHz: [0.5, 1.3] },
+      values: { ...large.values, precision: ['fp32', 'bf16', 'fp16', 'fp8', 'int8'], dataflow: ['ws', 'os', 'is', 'rs'], techNm: [65, 45, 16, 7, 5], clockGHz: [0.5, 1.3] },
       ties: [{ param: 'nocGBs', of: 'offChipGBs', factor: 4 }],
     };
     const driver = new ClimbDriver({ workloads: [], objective: 'throughput', limits, space });

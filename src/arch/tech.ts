@@ -107,15 +107,18 @@ export function loadTechTables(): TechTables {
   return parseTechTables(readTechFile());
 }
 
-/** SRAM read/write energy per byte at 45 nm for a buffer of `bytes` (banked beyond bankKiB, plus wires). */
-export function sramPJPerByte45(t: TechTables, bytes: number): number {
-  const kib = Math.max(bytes / 1024, 1);
-  const bank = Math.min(kib, t.sram.bankKiB);
-  const wire = t.sram.wirePJPerBytePerSqrtMiB * Math.sqrt(Math.max(0, kib / 1024 - 1));
-  return t.sram.refPJPerByte * Math.pow(bank / t.sram.refKiB, t.sram.exponent) + wire;
-}
 
-/** Scratchpad / register-file energy per byte at 45 nm: the SRAM power law without its 1 KiB floor. */
+/** Scratchpad / register-file / SRAM-bank energy per byte at 45 nm: the power law in capacity (no floor). */
 export function spadPJPerByte45(t: TechTables, bytes: number): number {
   return t.sram.refPJPerByte * Math.pow(Math.max(bytes, 1) / 1024 / t.sram.refKiB, t.sram.exponent);
+}
+
+/**
+ * SRAM read/write energy per byte at 45 nm for a buffer of `bytes`: the power law between 1 KiB and one bank
+ * (bankKiB), plus an H-tree wire term for buffers beyond one bank.
+ */
+export function sramPJPerByte45(t: TechTables, bytes: number): number {
+  const kib = Math.max(bytes / 1024, 1);
+  const wire = t.sram.wirePJPerBytePerSqrtMiB * Math.sqrt(Math.max(0, kib / 1024 - 1));
+  return spadPJPerByte45(t, Math.min(kib, t.sram.bankKiB) * 1024) + wire;
 }

@@ -5,7 +5,7 @@
  * that both agree. All records are Float64 (f64) arrays; offsets are in f64 slots, not bytes.
  */
 import type { Design } from '../arch/design.js';
-import { rsView } from './rs-view.js';
+import { rsView, type RsView } from './rs-view.js';
 import { convAsGemm, DTYPE_BYTES, type Conv2dAttrs, PHASES, OP_KINDS, type Op, type OpKind, type Phase } from '../workload/ir.js';
 
 /** Per-unit energies of a design (pJ per MAC / op / byte, leakage in W); computed by `src/arch/cost.ts`. */
@@ -370,18 +370,20 @@ export function writeOp(out: Float64Array, offset: number, op: Op): void {
   out[offset + O_COUNT] = 1;
   out[offset + O_UNIT] = unitOfKind(kind);
   for (let i = O_UNIT + 1; i < OP_STRIDE; i++) out[offset + i] = 0;
-  if (op.kind === 'conv2d') {
-    const v = rsView(op.attrs);
-    out[offset + O_RS_R] = v.R;
-    out[offset + O_RS_S] = v.S;
-    out[offset + O_RS_E] = v.E;
-    out[offset + O_RS_C] = v.C;
-    out[offset + O_RS_M] = v.M;
-    out[offset + O_RS_N] = v.N;
-    out[offset + O_RS_I] = v.I;
-    out[offset + O_RS_W] = v.W;
-    out[offset + O_RS_O] = v.O;
-  }
+  if (op.kind === 'conv2d') writeRsView(out, offset, rsView(op.attrs));
+}
+
+/** Writes a convolution's row-stationary view into an op record (O_RS_*). */
+function writeRsView(out: Float64Array, offset: number, v: RsView): void {
+  out[offset + O_RS_R] = v.R;
+  out[offset + O_RS_S] = v.S;
+  out[offset + O_RS_E] = v.E;
+  out[offset + O_RS_C] = v.C;
+  out[offset + O_RS_M] = v.M;
+  out[offset + O_RS_N] = v.N;
+  out[offset + O_RS_I] = v.I;
+  out[offset + O_RS_W] = v.W;
+  out[offset + O_RS_O] = v.O;
 }
 
 /** A GEMM op record built from numbers (for `accelmine op --gemm` and tests). */
@@ -402,28 +404,12 @@ export function gemmRecord(b: number, m: number, n: number, k: number, elementBy
 
 /** A convolution pass's op record built from its attributes (ifmap, filter and ofmap bytes at `elementBytes`). */
 export function convRecord(a: Conv2dAttrs, elementBytes = 2): Float64Array {
-  const r = new Float64Array(OP_STRIDE);
   const { b, m, n, k } = convAsGemm(a);
+  const r = gemmRecord(b, m, n, k, elementBytes);
   const v = rsView(a);
   r[O_KIND] = K_CONV2D;
-  r[O_B] = b;
-  r[O_M] = m;
-  r[O_N] = n;
-  r[O_K] = k;
-  r[O_FLOPS] = 2 * b * m * n * k;
   r[O_BYTES] = (v.I + v.W + v.O) * elementBytes;
-  r[O_ELEMENT_BYTES] = elementBytes;
-  r[O_COUNT] = 1;
-  r[O_UNIT] = U_TENSOR;
-  r[O_RS_R] = v.R;
-  r[O_RS_S] = v.S;
-  r[O_RS_E] = v.E;
-  r[O_RS_C] = v.C;
-  r[O_RS_M] = v.M;
-  r[O_RS_N] = v.N;
-  r[O_RS_I] = v.I;
-  r[O_RS_W] = v.W;
-  r[O_RS_O] = v.O;
+  writeRsView(r, 0, v);
   return r;
 }
 

@@ -120,6 +120,55 @@ export function arrayAccesses(df: number, R: number, C: number, mm: number, nn: 
   return aV + bV * Math.ceil(mm / C) + cV * Math.ceil(k / R);
 }
 
+// the split kept so far by keepSplit(): the fastest of an op's splits, the least energy on ties
+let gLat = 0, gE = 0, gCompute = 0, gLocal = 0, gNoc = 0, gGb = 0, gNon = 0;
+let gP = 1, gS = 0, gBound = B_TENSOR;
+
+/**
+ * Costs one split of a tensor op (any dataflow): cycles = max(compute, each level's traffic / bandwidth) +
+ * the non-overlapped part, the argmax is the bound, energy = MACs and each level's bytes at its unit energy.
+ * Keeps it when it is the first split (s = 0) or beats the one kept.
+ */
+function keepSplit(
+  d: Float64Array, di: number, s: number, p: number, macs: number, compute: number, local: number, noc: number, gb: number,
+  offChip: number, nonOverlap: number, invNoc: number, invGb: number, invOff: number,
+): void {
+  const nocCycles = noc * invNoc;
+  const gbCycles = gb * invGb;
+  const offCycles = offChip * invOff;
+  let top = compute;
+  let bound = B_TENSOR;
+  if (nocCycles > top) { top = nocCycles; bound = B_NOC; }
+  if (gbCycles > top) { top = gbCycles; bound = B_GLOBAL; }
+  if (offCycles > top) { top = offCycles; bound = B_OFFCHIP; }
+  const lat = top + nonOverlap;
+  const energy =
+    (macs * d[di + D_MAC_PJ] + local * d[di + D_LOCAL_PJ_PER_BYTE] + noc * d[di + D_NOC_PJ_PER_BYTE] +
+      gb * d[di + D_GLOBAL_PJ_PER_BYTE] + offChip * d[di + D_OFFCHIP_PJ_PER_BYTE]) * PJ;
+  if (s === 0 || lat < gLat || (lat === gLat && energy < gE)) {
+    gLat = lat; gE = energy; gCompute = compute; gLocal = local; gNoc = noc; gGb = gb;
+    gNon = nonOverlap; gP = p; gS = s; gBound = bound;
+  }
+}
+
+/** Writes the kept split of a tensor op to the result record `r`. */
+function writeKept(d: Float64Array, di: number, r: Float64Array, ri: number, macs: number, offChip: number): void {
+  r[ri + R_CYCLES] = gLat;
+  r[ri + R_COMPUTE_CYCLES] = gCompute;
+  r[ri + R_ENERGY_J] = gE;
+  r[ri + R_BOUND] = gBound;
+  r[ri + R_LOCAL_BYTES] = gLocal;
+  r[ri + R_NOC_BYTES] = gNoc;
+  r[ri + R_GLOBAL_BYTES] = gGb;
+  r[ri + R_OFFCHIP_BYTES] = offChip;
+  r[ri + R_NONOVERLAP_CYCLES] = gNon;
+  r[ri + R_MACS] = macs;
+  r[ri + R_CORES_USED] = gP;
+  r[ri + R_SPLIT] = gS;
+  r[ri + R_VECTOR_FLOPS] = 0;
+  r[ri + R_UTILIZATION] = gLat > 0 ? macs / (gLat * gP * d[di + D_TC_ROWS] * d[di + D_TC_COLS]) : 0;
+}
+
 function tensorOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: number, r: Float64Array, ri: number): void {
   const R = d[di + D_TC_ROWS];
   const C = d[di + D_TC_COLS];
@@ -138,20 +187,11 @@ function tensorOp(d: Float64Array, di: number, o: Float64Array, oi: number, core
   const invGb = clk / d[di + D_GLOBAL_BUFFER_GBS];
   const invOff = clk / (d[di + D_OFFCHIP_GBS] * OFFCHIP_SUSTAINED_FRACTION);
   const invSlow = Math.max(invNoc, Math.max(invGb, invOff));
-  const macPJ = d[di + D_MAC_PJ];
-  const localPJ = d[di + D_LOCAL_PJ_PER_BYTE];
-  const nocPJ = d[di + D_NOC_PJ_PER_BYTE];
-  const gbPJ = d[di + D_GLOBAL_PJ_PER_BYTE];
-  const offPJ = d[di + D_OFFCHIP_PJ_PER_BYTE];
 
-  // global buffer level: the whole op (serial schedule: the op owns the buffer and the off-chip bandwidth)
   tileFactors(m, n, k, d[di + D_GLOBAL_BUFFER_BYTES] / e, R, C, aV, bV);
   const offChip = o[oi + O_BYTES] * (e / o[oi + O_ELEMENT_BYTES]) * ((aV * gFa + bV * gFb + cV) / (aV + bV + cV));
-  const offCycles = offChip * invOff;
   const SL = d[di + D_LOCAL_BUFFER_BYTES] / e;
 
-  let bestLat = 0, bestE = 0, bestCompute = 0, bestLocal = 0, bestNoc = 0, bestGb = 0, bestNon = 0;
-  let bestP = 1, bestS = 0, bestBound = B_TENSOR;
   for (let s = 0; s < 3; s++) {
     const dim = s === 0 ? b : s === 1 ? m : n;
     let p = Math.min(cores, dim);
@@ -167,34 +207,9 @@ function tensorOp(d: Float64Array, di: number, o: Float64Array, oi: number, core
     const local = arrayAccesses(df, R, C, mm, nn, k, aV, bV, cV) * e + noc;
     const nonOverlap =
       e * (Math.min(mm, R) * Math.min(k, R) + Math.min(k, R) * Math.min(nn, C) + Math.min(mm, R) * Math.min(nn, C)) * invSlow;
-    const nocCycles = noc * invNoc;
-    const gbCycles = gb * invGb;
-    let top = compute;
-    let bound = B_TENSOR;
-    if (nocCycles > top) { top = nocCycles; bound = B_NOC; }
-    if (gbCycles > top) { top = gbCycles; bound = B_GLOBAL; }
-    if (offCycles > top) { top = offCycles; bound = B_OFFCHIP; }
-    const lat = top + nonOverlap;
-    const energy = (macs * macPJ + local * localPJ + noc * nocPJ + gb * gbPJ + offChip * offPJ) * PJ;
-    if (s === 0 || lat < bestLat || (lat === bestLat && energy < bestE)) {
-      bestLat = lat; bestE = energy; bestCompute = compute; bestLocal = local; bestNoc = noc; bestGb = gb;
-      bestNon = nonOverlap; bestP = p; bestS = s; bestBound = bound;
-    }
+    keepSplit(d, di, s, p, macs, compute, local, noc, gb, offChip, nonOverlap, invNoc, invGb, invOff);
   }
-  r[ri + R_CYCLES] = bestLat;
-  r[ri + R_COMPUTE_CYCLES] = bestCompute;
-  r[ri + R_ENERGY_J] = bestE;
-  r[ri + R_BOUND] = bestBound;
-  r[ri + R_LOCAL_BYTES] = bestLocal;
-  r[ri + R_NOC_BYTES] = bestNoc;
-  r[ri + R_GLOBAL_BYTES] = bestGb;
-  r[ri + R_OFFCHIP_BYTES] = offChip;
-  r[ri + R_NONOVERLAP_CYCLES] = bestNon;
-  r[ri + R_MACS] = macs;
-  r[ri + R_CORES_USED] = bestP;
-  r[ri + R_SPLIT] = bestS;
-  r[ri + R_VECTOR_FLOPS] = 0;
-  r[ri + R_UTILIZATION] = bestLat > 0 ? macs / (bestLat * bestP * R * C) : 0;
+  writeKept(d, di, r, ri, macs, offChip);
 }
 
 /**
@@ -215,10 +230,10 @@ function tensorOp(d: Float64Array, di: number, o: Float64Array, oi: number, core
  *    (filters re-delivered for each image) + O·(2·channel passes − 1) (psums in and out between passes);
  *    inter-PE psum hops O·channel passes·(rr·r' − 1); NoC = both; global buffer = array side + off-chip
  *    fills; scratchpads = 4 accesses per MAC (ifmap, filter, psum read and write) + the fills; off-chip =
- *    the op's bytes at the design's precision (I + W + O: each element crosses once; the loop nest image → filter pass → channel pass keeps a pass's
- *    ifmap rows and psums in the global buffer; no capacity term);
+ *    the op's bytes at the design's precision (I + W + O: each element crosses once, with no capacity term);
  *  - cycles = max(compute, NoC/bw, global/bw, off-chip/bw) + the first ifmap and filter rows of a set
- *    (2·r'·S elements) at the slowest link; energy as for the systolic dataflows (the local level is priced per scratchpad size).
+ *    (2·r'·S elements) at the slowest link; energy as for the systolic dataflows (keepSplit; the local
+ *    level is priced per scratchpad size).
  */
 function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: number, r: Float64Array, ri: number): void {
   const R = d[di + D_TC_ROWS];
@@ -242,27 +257,17 @@ function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: n
   const invGb = clk / d[di + D_GLOBAL_BUFFER_GBS];
   const invOff = clk / (d[di + D_OFFCHIP_GBS] * OFFCHIP_SUSTAINED_FRACTION);
   const invSlow = Math.max(invNoc, Math.max(invGb, invOff));
-  const macPJ = d[di + D_MAC_PJ];
-  const localPJ = d[di + D_LOCAL_PJ_PER_BYTE];
-  const nocPJ = d[di + D_NOC_PJ_PER_BYTE];
-  const gbPJ = d[di + D_GLOBAL_PJ_PER_BYTE];
-  const offPJ = d[di + D_OFFCHIP_PJ_PER_BYTE];
   const spadWords = d[di + D_LOCAL_BUFFER_BYTES] / (R * C) / e;
-  const spadTotal = RS_SPAD_FILTER_BYTES + RS_SPAD_IFMAP_BYTES + RS_SPAD_PSUM_BYTES;
+  const spadTotal = (RS_SPAD_FILTER_BYTES + RS_SPAD_IFMAP_BYTES + RS_SPAD_PSUM_BYTES);
   const filterWords = spadWords * (RS_SPAD_FILTER_BYTES / spadTotal);
   const ifmapWords = spadWords * (RS_SPAD_IFMAP_BYTES / spadTotal);
   const psumWords = spadWords * (RS_SPAD_PSUM_BYTES / spadTotal);
-
-  // off-chip traffic: each ifmap, filter and ofmap element crosses once (the RS loop nest keeps one image's
-  // pass working set in the global buffer; Eyeriss's measured DRAM traffic is within -29%..+48% of this)
+  // off-chip: each ifmap, filter and ofmap element crosses once
   const offChip = o[oi + O_BYTES] * (e / o[oi + O_ELEMENT_BYTES]);
-  const offCycles = offChip * invOff;
 
   const rp = Math.min(fr, R);
   const rowFolds = Math.ceil(fr / rp);
   const q = Math.max(1, Math.min(fc, Math.floor(ifmapWords / fs)));
-  let bestLat = 0, bestE = 0, bestCompute = 0, bestLocal = 0, bestNoc = 0, bestGb = 0, bestNon = 0;
-  let bestP = 1, bestS = 0, bestBound = B_TENSOR;
   for (let s = 0; s < 3; s++) {
     const dim = s === 0 ? fn : s === 1 ? fm : fe;
     let p = Math.min(cores, Math.ceil(dim));
@@ -270,10 +275,11 @@ function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: n
     p = Math.ceil(dim / share);
     const mf = s === 1 ? share : fm;
     const ee = s === 2 ? share : fe;
+    // logical PE sets of rp × ee: strips of at most C columns, stacked in bands of rp rows
     const strips = Math.ceil(ee / C);
     const bands = Math.floor(R / rp);
     let sets = 1;
-    let active: number;
+    let active;
     if (strips <= bands) {
       sets = Math.floor(bands / strips);
       active = sets * rp * ee;
@@ -292,34 +298,9 @@ function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: n
     const gb = arrayIn * e + offChip;
     const local = (4 * macs + arrayIn) * e;
     const nonOverlap = e * 2 * rp * fs * invSlow;
-    const nocCycles = noc * invNoc;
-    const gbCycles = gb * invGb;
-    let top = compute;
-    let bound = B_TENSOR;
-    if (nocCycles > top) { top = nocCycles; bound = B_NOC; }
-    if (gbCycles > top) { top = gbCycles; bound = B_GLOBAL; }
-    if (offCycles > top) { top = offCycles; bound = B_OFFCHIP; }
-    const lat = top + nonOverlap;
-    const energy = (macs * macPJ + local * localPJ + noc * nocPJ + gb * gbPJ + offChip * offPJ) * PJ;
-    if (s === 0 || lat < bestLat || (lat === bestLat && energy < bestE)) {
-      bestLat = lat; bestE = energy; bestCompute = compute; bestLocal = local; bestNoc = noc; bestGb = gb;
-      bestNon = nonOverlap; bestP = p; bestS = s; bestBound = bound;
-    }
+    keepSplit(d, di, s, p, macs, compute, local, noc, gb, offChip, nonOverlap, invNoc, invGb, invOff);
   }
-  r[ri + R_CYCLES] = bestLat;
-  r[ri + R_COMPUTE_CYCLES] = bestCompute;
-  r[ri + R_ENERGY_J] = bestE;
-  r[ri + R_BOUND] = bestBound;
-  r[ri + R_LOCAL_BYTES] = bestLocal;
-  r[ri + R_NOC_BYTES] = bestNoc;
-  r[ri + R_GLOBAL_BYTES] = bestGb;
-  r[ri + R_OFFCHIP_BYTES] = offChip;
-  r[ri + R_NONOVERLAP_CYCLES] = bestNon;
-  r[ri + R_MACS] = macs;
-  r[ri + R_CORES_USED] = bestP;
-  r[ri + R_SPLIT] = bestS;
-  r[ri + R_VECTOR_FLOPS] = 0;
-  r[ri + R_UTILIZATION] = bestLat > 0 ? macs / (bestLat * bestP * R * C) : 0;
+  writeKept(d, di, r, ri, macs, offChip);
 }
 
 function vectorOp(d: Float64Array, di: number, o: Float64Array, oi: number, r: Float64Array, ri: number): void {

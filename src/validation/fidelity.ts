@@ -62,6 +62,6 @@ export function presetRows(): FidelityRow[] {
 }
 
 export function fidelityTable(kernel?: Kernel): FidelityRow[] {
-  const power = powerRows(kernel).map(({ clockW: _c, lo: _l, hi: _h, ...r }) => r);
+  const power = powerRows(kernel).map(({ clockW: _c, ...r }) => r);
   return [...eyerissRows(kernel), ...throughputRows(kernel), ...power, ...presetRows()];
 }

@@ -17,9 +17,6 @@ import { pctRow, rangeRow, readReferenceJson, type FidelityRow } from './rows.js
 export interface PowerRow extends FidelityRow {
   /** clock/control power inside `predicted` (W) */
   clockW: number;
-  /** for range rows: the bounds (the fit script reads them) */
-  lo?: number;
-  hi?: number;
 }
 
 const WORKLOADS = [
@@ -50,15 +47,13 @@ export function powerRows(kernel?: Kernel): PowerRow[] {
       rows.push({ ...pctRow(`${preset} average power, ${label(i)}`, a.w, m.mean, 'W', 25), clockW: a.clockW });
     });
     const p = powerBreakdown(presetDesign(preset));
-    const r = rangeRow(`${preset} TDP vs measured max`, p.tdpW, m.max, 'W', m.max, 1.5 * m.max, 'measured max to 1.5x');
-    rows.push({ ...r, clockW: p.clockW, lo: r.allowedMin, hi: r.allowedMax });
+    rows.push({ ...rangeRow(`${preset} TDP vs measured max`, p.tdpW, m.max, 'W', m.max, 1.5 * m.max, 'measured max to 1.5x'), clockW: p.clockW });
   }
   for (const preset of ['v100', 'a100', 'h100']) {
     const tdp = presetInfo(preset).published.tdpW!;
     prepared.forEach((_, i) => {
       const a = avg(preset, i);
-      const r = rangeRow(`${preset} average power, ${label(i)}`, a.w, tdp, 'W', 0.6 * tdp, tdp, '60-100% of TDP');
-      rows.push({ ...r, clockW: a.clockW, lo: r.allowedMin, hi: r.allowedMax });
+      rows.push({ ...rangeRow(`${preset} average power, ${label(i)}`, a.w, tdp, 'W', 0.6 * tdp, tdp, '60-100% of TDP'), clockW: a.clockW });
     });
     const p = powerBreakdown(presetDesign(preset));
     rows.push({ ...pctRow(`${preset} TDP`, p.tdpW, tdp, 'W', 20), clockW: p.clockW });
