@@ -1,5 +1,6 @@
 /** Shared pieces of the CLI: option parsers, the error boundary, number formatting. */
 import { InputError } from '../errors.js';
+import { MAX_THREADS } from '../pool/limits.js';
 
 /** Parses a positive integer option; the error names the flag. */
 export function positiveInt(flag: string): (v: string) => number {
@@ -18,6 +19,17 @@ export function intInRange(flag: string, max: number): (v: string) => number {
     const n = Number(v);
     if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n > max) {
       throw new InputError(`${flag} must be an integer from 0 to ${max}, got "${v}"`);
+    }
+    return n;
+  };
+}
+
+/** Parses `--threads`: an integer from 1 to the pool's limit. */
+export function threadsOption(flag = '--threads'): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < 1 || n > MAX_THREADS) {
+      throw new InputError(`${flag} must be an integer from 1 to ${MAX_THREADS}, got "${v}"`);
     }
     return n;
   };

@@ -9,7 +9,7 @@ import { compareStrategies } from '../search/compare.js';
 import { OBJECTIVES, type Objective } from '../search/objectives.js';
 import { STRATEGIES } from '../search/run.js';
 import { loadTrainingGraph } from '../workload/load.js';
-import { action, oneOf, positiveInt, positiveNumber, printJson, si, table } from './common.js';
+import { action, oneOf, positiveInt, positiveNumber, printJson, si, table, threadsOption } from './common.js';
 
 interface CompareFlags {
   model: string;
@@ -56,7 +56,7 @@ export function registerCompareCommand(program: Command): void {
     .option('--repeats <r>', 'runs per strategy (seeds seed..seed+r-1)', positiveInt('--repeats'), 5)
     .option('--space <name|file>', 'design space (exhaustive ground truth when it has at most 200,000 designs)', 'small')
     .option('--seed <s>', 'first seed', positiveInt('--seed'), 1)
-    .option('--threads <t>', 'worker threads (default: cores)', positiveInt('--threads'))
+    .option('--threads <t>', 'worker threads (default: cores)', threadsOption())
     .option('--batch <n>', 'micro-batch size', positiveInt('--batch'))
     .option('--seq <n>', 'sequence length', positiveInt('--seq'))
     .option('--inference-only <list>', 'strategies that optimise the forward pass alone (e.g. spotlight, as WHAM compared against it)')

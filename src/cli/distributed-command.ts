@@ -5,7 +5,7 @@ import { findNetwork, NETWORKS } from '../distributed/network.js';
 import { runDistributed } from '../distributed/run.js';
 import { InputError } from '../errors.js';
 import { defaultThreads } from '../pool/pool.js';
-import { action, bytesIec, oneOf, positiveInt, positiveNumber, printJson, si, table } from './common.js';
+import { action, bytesIec, oneOf, positiveInt, positiveNumber, printJson, si, table, threadsOption } from './common.js';
 import { findPreset, readDesignFile } from './cost-commands.js';
 
 interface DistributedFlags {
@@ -62,7 +62,7 @@ export function registerDistributedCommand(program: Command): void {
     .option('--space <name|file>', 'design space for --search', 'large')
     .option('--budget <evals>', 'design evaluations per stage kind for --search', positiveInt('--budget'), 2000)
     .option('--seed <s>', 'random seed', positiveInt('--seed'), 1)
-    .option('--threads <t>', 'worker threads for --search', positiveInt('--threads'))
+    .option('--threads <t>', 'worker threads for --search', threadsOption())
     .option('--network <name>', Object.keys(NETWORKS).join(' | '), 'nvlink-ib')
     .option('--zero1', 'shard optimizer state across data-parallel replicas (ZeRO-1)')
     .option('--optimizer <o>', 'sgd | momentum | adam | adamw', oneOf('--optimizer', ['sgd', 'momentum', 'adam', 'adamw'] as const), 'adam')

@@ -11,7 +11,7 @@ import { defaultThreads } from '../pool/pool.js';
 import { OBJECTIVES, type Objective } from '../search/objectives.js';
 import { runSearch, STRATEGIES, type SearchProgress } from '../search/run.js';
 import { loadTrainingGraph } from '../workload/load.js';
-import { action, intInRange, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table } from './common.js';
+import { action, intInRange, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, threadsOption } from './common.js';
 import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-commands.js';
 
 interface SearchFlags extends WorkloadFlags {
@@ -55,7 +55,7 @@ export function registerSearchCommand(program: Command): void {
     .option('--space <name|file>', 'a built-in space (small, large) or a space JSON file', 'large')
     .option('--top-k <k>', 'distinct designs to keep', positiveInt('--top-k'), 5)
     .option('--seed <s>', 'random seed', (v) => { const n = Number(v); if (!Number.isSafeInteger(n) || n < 0) throw new InputError(`--seed must be a non-negative integer, got "${v}"`); return n; }, 1)
-    .option('--threads <t>', 'worker threads (default: cores)', positiveInt('--threads'))
+    .option('--threads <t>', 'worker threads (default: cores)', threadsOption())
     .option('--budget <evals>', 'stop after this many design evaluations (default: 4000; exhaustive: the whole space)', positiveInt('--budget'))
     .option('--time <s>', 'stop after this many seconds', positiveNumber('--time'))
     .option('--execution <e>', 'concurrent: ops list-scheduled on the core pools, several at once; single-stream: one op at a time on all cores', oneOf('--execution', EXECUTIONS), 'concurrent')

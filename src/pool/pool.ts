@@ -13,6 +13,10 @@ import { BatchEvaluator, unpackResults, type DesignResult, type PackedResults, t
 import type { Constraints, Objective } from '../search/objectives.js';
 import { ClimbDriver, type ClimbOutcome, type ClimbTask } from '../search/wham-kernel.js';
 import { packDesigns } from './design-packing.js';
+import { InputError } from '../errors.js';
+import { MAX_THREADS } from './limits.js';
+
+export { MAX_THREADS };
 
 export interface Evaluator {
   readonly threads: number;
@@ -33,18 +37,25 @@ export interface EvaluatorOptions {
   execution?: Execution;
 }
 
-/** The built worker (vitest runs src/*.ts, but workers must be built JavaScript: DESIGN.md §9). */
+/**
+ * The built worker entry (vitest runs src/*.ts, but workers must be built JavaScript): a CommonJS file that
+ * imports the ES worker, so that Piscina never require()s an ES module (see worker-entry.cts).
+ */
 function workerUrl(): string {
   const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../../dist/pool/worker.js', here).href : new URL('./worker.js', here).href;
+  return here.endsWith('.ts') ? new URL('../../dist/pool/worker-entry.cjs', here).href : new URL('./worker-entry.cjs', here).href;
 }
 
+
 export function defaultThreads(): number {
-  return Math.max(1, availableParallelism());
+  return Math.min(MAX_THREADS, Math.max(1, availableParallelism()));
 }
 
 export function createEvaluator(o: EvaluatorOptions): Evaluator {
   const threads = o.threads ?? defaultThreads();
+  if (!Number.isSafeInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new InputError(`threads must be an integer from 1 to ${MAX_THREADS}, got ${threads}`);
+  }
   const module = compileKernel('release');
   if (threads <= 1) {
     const ev = new BatchEvaluator(o.workloads, o.objective, o.limits, module, o.execution);
