@@ -50,6 +50,22 @@ describe('design spaces', () => {
     expect(() => parseSpace({ values: { tcRows: [0] } }, 's.json')).toThrow(/tcRows must be an integer from 1/);
     expect(() => parseSpace({ values: { clockGHz: { min: 1, max: 2 } } }, 's.json')).toThrow(/"pow2": true or a positive "step"/);
   });
+  it('a tie whose values break the design rules is an error naming the tie and the value', () => {
+    const sp = (tie: object) => () => parseSpace({ values: { tensorCores: [1, 2, 20] }, ties: [tie] }, 's.json');
+    expect(sp({ param: 'clockGHz', of: 'tensorCores', factor: 5 })).toThrow('s.json: tie clockGHz = 5 x tensorCores gives an invalid design at tensorCores = 20: clockGHz must be a number from 0.001 to 10 (GHz), got 100');
+    expect(sp({ param: 'nocGBs', of: 'offChipGBs', factor: 1e-300 })).toThrow(/tie nocGBs = 1e-300 x offChipGBs gives an invalid design at offChipGBs = \d+: nocGBs must be a number from 0.001/);
+    expect(sp({ param: 'localBufferBytes', of: 'tcRows', factor: 0.3 })).toThrow(/localBufferBytes must be an integer/);
+    // precision, dataflow and node are not numbers to multiply
+    for (const param of ['dataflow', 'techNm', 'precision']) {
+      expect(sp({ param, of: 'tensorCores', factor: 2 })).toThrow(/naming two different numeric parameters/);
+      expect(sp({ param: 'tcRows', of: param, factor: 2 })).toThrow(/naming two different numeric parameters/);
+    }
+    expect(() => parseSpace({ values: {}, ties: [{ param: 'nocGBs', of: 'offChipGBs', factor: 2 }, { param: 'globalBufferGBs', of: 'nocGBs', factor: 2 }] }, 's.json')).toThrow(/"nocGBs" is itself tied/);
+    expect(() => parseSpace({ values: {}, ties: [{ param: 'nocGBs', of: 'offChipGBs', factor: 2 }, { param: 'nocGBs', of: 'tcRows', factor: 2 }] }, 's.json')).toThrow(/"nocGBs" is tied twice/);
+    // a valid tie still applies
+    const ok = parseSpace({ values: { offChipGBs: [100, 200] }, ties: [{ param: 'nocGBs', of: 'offChipGBs', factor: 4 }] }, 's.json');
+    expect(designAt(ok, 1).nocGBs).toBe(800);
+  });
 });
 
 describe('objectives', () => {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Design } from './design.js';
-import { validateDesign } from './validate.js';
+import { DESIGN_FIELD_RULES, validateDesign } from './validate.js';
 import { describe, InputError, nearest } from '../errors.js';
 
 export type Param = keyof Design;
@@ -173,6 +173,38 @@ function expandValues(src: string, p: Param, v: unknown): (number | string)[] {
   return out as (number | string)[];
 }
 
+/** Parameters a tie may name: the numeric ones (a multiple of a precision, dataflow or node means nothing). */
+const TIEABLE = Object.keys(DESIGN_FIELD_RULES) as Param[];
+
+/**
+ * Ties `param = factor × of`: both numeric parameters, `of` not itself tied, each parameter tied once, and
+ * every value the tie produces valid by the same rules as a design file (the error names the tie).
+ */
+function parseTies(raw: unknown, values: DesignSpace['values'], src: string): DesignSpace['ties'] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) throw new InputError(`${src}: "ties" must be a list of {param, of, factor}`);
+  const ties: DesignSpace['ties'] = [];
+  const probe = designAt(BUILTIN_SPACES.large, 0) as unknown as Record<string, unknown>;
+  for (const t of raw) {
+    const ok = t && TIEABLE.includes(t.param) && TIEABLE.includes(t.of) && t.param !== t.of && typeof t.factor === 'number' && Number.isFinite(t.factor) && t.factor > 0;
+    if (!ok) throw new InputError(`${src}: each tie must be {param, of, factor > 0} naming two different numeric parameters (${TIEABLE.join(', ')}), got ${describe(t)}`);
+    if (ties.some((x) => x.param === t.param)) throw new InputError(`${src}: "${t.param}" is tied twice`);
+    const tie = { param: t.param as Param, of: t.of as Param, factor: t.factor as number };
+    ties.push(tie);
+    for (const x of values[tie.of]) {
+      try {
+        validateDesign({ ...probe, [tie.param]: (x as number) * tie.factor }, 'design');
+      } catch (e) {
+        const why = (e as Error).message.replace(/^design: /, '');
+        throw new InputError(`${src}: tie ${tie.param} = ${tie.factor} x ${tie.of} gives an invalid design at ${tie.of} = ${x}: ${why}`);
+      }
+    }
+  }
+  const tied = new Set(ties.map((x) => x.param));
+  for (const x of ties) if (tied.has(x.of)) throw new InputError(`${src}: tie ${x.param} = ${x.factor} x ${x.of}: "${x.of}" is itself tied (ties cannot chain)`);
+  return ties;
+}
+
 export function parseSpace(raw: unknown, src: string): DesignSpace {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(`${src}: a space must be a JSON object with "values"`);
   const o = raw as { name?: unknown; values?: unknown; ties?: unknown };
@@ -185,15 +217,7 @@ export function parseSpace(raw: unknown, src: string): DesignSpace {
     }
     values[k as Param] = expandValues(src, k as Param, v);
   }
-  const ties: DesignSpace['ties'] = [];
-  if (o.ties !== undefined) {
-    if (!Array.isArray(o.ties)) throw new InputError(`${src}: "ties" must be a list of {param, of, factor}`);
-    for (const t of o.ties) {
-      const ok = t && SPACE_PARAMS.includes(t.param) && SPACE_PARAMS.includes(t.of) && t.param !== t.of && typeof t.factor === 'number' && t.factor > 0;
-      if (!ok) throw new InputError(`${src}: each tie must be {param, of, factor > 0} naming two different parameters, got ${describe(t)}`);
-      ties.push({ param: t.param, of: t.of, factor: t.factor });
-    }
-  }
+  const ties = parseTies(o.ties, values, src);
   const s: DesignSpace = { name: typeof o.name === 'string' ? o.name : src, values, ties };
   if (!Number.isFinite(spaceSize(s))) throw new InputError(`${src}: the space is too large to index`);
   return s;
