@@ -489,6 +489,34 @@ describe('accelmine validate', () => {
   });
 });
 
+describe('argument-parser errors are user errors: one line, exit 2', () => {
+  it.each([
+    [['search', '--model'], "option '--model <name>' argument missing"],
+    [['search', '--bogus'], "unknown option '--bogus'"],
+    [['op', '--gemm', '1x1x1', '--tc', '4x4', 'extra'], "too many arguments for 'op'"],
+    [['frobnicate'], "unknown command 'frobnicate'"],
+    [[], 'give a command: models, graph'],
+    [['search', '--graph', 'examples/mlp.json', '--threads', '1000'], '--threads must be an integer from 1 to 256, got "1000"'],
+  ])('accelmine %s', (args, message) => {
+    expectUserError(args as string[], message as string);
+  });
+
+  it('--version and --help still exit 0 on stdout', () => {
+    const v = run('--version');
+    expect(v.status).toBe(0);
+    expect(v.stdout.trim()).toBe('0.1.0');
+    const h = run('search', '--help');
+    expect(h.status).toBe(0);
+    expect(h.stdout).toMatch(/--objective/);
+  });
+
+  it('a reader that closes the pipe early (| head -1) ends the run quietly', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${cliPath}" evaluate --preset a100 --model bert-large --json | head -1; echo "rc=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('{');
+    expect(r.stderr.trim()).toBe('rc=0');
+  });
+});
+
 describe('energy and area breakdowns, row-stationary from the CLI', () => {
   it('evaluate --json: energy by component sums to energyJ, area by component to areaMm2', () => {
     const r = runJson('evaluate', '--preset', 'eyeriss', '--model', 'alexnet', '--batch', '4', '--json');
