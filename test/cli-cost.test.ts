@@ -489,6 +489,16 @@ describe('accelmine validate', () => {
   });
 });
 
+describe('a search result is a design file', () => {
+  it('evaluate --design on search --json output evaluates its best design', () => {
+    const res = runJson('search', '--graph', example('mlp.json'), '--space', 'small', '--budget', '20', '--threads', '1', '--area', '400', '--tdp', '300', '--json');
+    const fromResult = runJson('evaluate', '--design', designFile('result.json', res), '--graph', example('mlp.json'), '--json');
+    const fromDesign = runJson('evaluate', '--design', designFile('best.json', res.best.design), '--graph', example('mlp.json'), '--json');
+    expect(fromResult.design).toEqual(res.best.design);
+    expect(fromResult.stepTimeS).toBe(fromDesign.stepTimeS);
+  });
+});
+
 describe('argument-parser errors are user errors: one line, exit 2', () => {
   it.each([
     [['search', '--model'], "option '--model <name>' argument missing"],

@@ -32,9 +32,19 @@ export function readDesignFile(path: string): Design {
   } catch (e) {
     throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
   }
-  // a design file may be a bare design or an object with a `design` field (e.g. search output)
-  if (raw && typeof raw === 'object' && 'design' in raw && !('tensorCores' in raw)) raw = (raw as { design: unknown }).design;
-  return validateDesign(raw, path);
+  return validateDesign(designIn(raw), path);
+}
+
+/**
+ * The design inside a design file: a bare design, an object with a `design` field (a top-k entry, a preset),
+ * or a search/sweep result whose `best.design` is the answer (`search --json`, `--out DIR/result.json`).
+ */
+function designIn(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || 'tensorCores' in raw) return raw;
+  const o = raw as { design?: unknown; best?: { design?: unknown } };
+  if (o.design !== undefined) return o.design;
+  if (o.best && typeof o.best === 'object' && o.best.design !== undefined) return o.best.design;
+  return raw;
 }
 
 /** A single R×C array whose buffers and bandwidths are too large to bind (for `op --tc`). */
