@@ -499,6 +499,15 @@ describe('a search result is a design file', () => {
   });
 });
 
+describe('a search that cannot succeed says why, with the numbers', () => {
+  it('a training state larger than every off-chip memory of the space fails at once', () => {
+    expectUserError(['search', '--model', 'gpt2-xl'], /^accelmine: the training state of gpt2-xl needs 110\.\d\d GiB but the largest off-chip memory of space 'large' is 74\.51 GiB/);
+  });
+  it('no design evaluated before --time ran out is said as such, not blamed on the budget', () => {
+    expectUserError(['search', '--graph', example('mlp.json'), '--time', '1e-9', '--area', '400', '--tdp', '300'], 'no design was evaluated before --time 1e-9 s ran out');
+  });
+});
+
 describe('argument-parser errors are user errors: one line, exit 2', () => {
   it.each([
     [['search', '--model'], "option '--model <name>' argument missing"],

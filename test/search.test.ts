@@ -228,7 +228,7 @@ describe('accelmine search (CLI)', () => {
   it('says when neither --area nor --tdp bounds the search', () => {
     const free = cli(['search', '--model', 'resnet18', '--batch', '2', '--space', 'small', '--budget', '50', '--threads', '1', '--json']);
     expect(free.status, free.stderr).toBe(0);
-    expect(free.stderr).toContain('note: no --area or --tdp given: the search is unconstrained');
+    expect(free.stderr).toContain('note: no --area or --tdp given: the search was unconstrained');
     const bounded = cli(['search', '--model', 'resnet18', '--batch', '2', '--space', 'small', '--budget', '50', '--threads', '1', '--tdp', '300', '--json']);
     expect(bounded.status, bounded.stderr).toBe(0);
     expect(bounded.stderr).not.toContain('unconstrained');

@@ -79,9 +79,6 @@ export function registerSearchCommand(program: Command): void {
           }
           jsonl = createWriteStream(join(o.out, 'evaluations.jsonl'));
         }
-        if (o.area === undefined && o.tdp === undefined && o.strategy !== 'exhaustive') {
-          process.stderr.write('note: no --area or --tdp given: the search is unconstrained (it will favour the largest designs of the space)\n');
-        }
         const stop = { stopped: false };
         const onSigint = () => {
           if (stop.stopped) process.exit(130);
@@ -104,11 +101,16 @@ export function registerSearchCommand(program: Command): void {
           writeFileSync(join(o.out!, 'result.json'), JSON.stringify(result, null, 2) + '\n');
         }
         if (!result.best && !result.stopped) {
+          if (result.designsConsidered === 0) throw new InputError(`no design was evaluated before --time ${o.time} s ran out; give more time`);
           const smallest = designAt(space, 0);
           throw new InputError(
             `no feasible design in ${result.designsConsidered} considered: the budget (area ${o.area ?? 'any'} mm2, TDP ${o.tdp ?? 'any'} W) ` +
-              `is below what the space offers (its smallest design needs ${areaMm2(smallest).toFixed(1)} mm2 and ${tdpW(smallest).toFixed(1)} W) or the training state does not fit`,
+              `is below what the space offers (its smallest design needs ${areaMm2(smallest).toFixed(1)} mm2 and ${tdpW(smallest).toFixed(1)} W), ` +
+              `or the designs within it cannot hold the training state (${result.infeasible} of them were infeasible)`,
           );
+        }
+        if (o.area === undefined && o.tdp === undefined && o.strategy !== 'exhaustive') {
+          process.stderr.write('note: no --area or --tdp given: the search was unconstrained (it favours the largest designs of the space)\n');
         }
         if (o.json) return printJson(result);
         const b = result.best;

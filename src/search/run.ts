@@ -13,6 +13,7 @@ import { flattenOps } from '../engine/flatten.js';
 import { DEFAULT_SCHEDULE_PASSES, evaluateDesign, prepareWorkload, type Evaluation, type Execution } from '../evaluate.js';
 import { createEvaluator, type Evaluator } from '../pool/pool.js';
 import type { TrainingGraph } from '../workload/ir.js';
+import { InputError } from '../errors.js';
 import { memoryFootprint } from '../workload/memory.js';
 import { BatchEvaluator, type DesignResult, type WorkloadSpec } from './evaluator.js';
 import { exhaustive } from './exhaustive.js';
@@ -157,10 +158,28 @@ async function askTell(o: SearchOptions, strategy: Strategy, evaluator: Evaluato
   return { top, bestGoodness, trace, evaluations, considered, infeasible };
 }
 
+/**
+ * Why no design of the space can hold a workload's training state ('' when the space's largest off-chip memory
+ * holds every workload): checked before a search starts, so it fails at once with the numbers.
+ */
+export function capacityShortfall(space: DesignSpace, workloads: readonly WorkloadSpec[]): string {
+  const largest = Math.max(...(space.values.offChipBytes as number[]));
+  const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+  for (const w of workloads) {
+    if (w.memoryPeakBytes > largest) {
+      return `the training state of ${w.name} needs ${gib(w.memoryPeakBytes)} but the largest off-chip memory of space '${space.name}' is ` +
+        `${gib(largest)}: give a space with more offChipBytes, a smaller --batch, or --recompute`;
+    }
+  }
+  return '';
+}
+
 export async function runSearch(o: SearchOptions): Promise<SearchResult> {
   const t0 = performance.now();
   const elapsed = () => (performance.now() - t0) / 1000;
   const workloads = o.graphs.map((g) => workloadSpec(o.inferenceOnly ? forwardOnly(g) : g));
+  const shortfall = capacityShortfall(o.space, workloads);
+  if (shortfall) throw new InputError(shortfall);
   const factory = STRATEGIES[o.strategy];
   if (!factory) throw new Error(`unknown strategy ${o.strategy}`);
   // `wham` runs its climbs inside the kernel (wham-kernel.ts); the others ask and tell
