@@ -38,6 +38,15 @@ describe('JSON graph import', () => {
     expect(paramCount(importJsonGraph(doc).params)).toBe(784 * 256 + 256 + 256 * 10 + 10);
   });
 
+  it('rejects an output listed twice (a million duplicates ran out of heap)', () => {
+    const doc = JSON.parse(mlpText);
+    const last = doc.ops.at(-1).name;
+    doc.outputs = Array.from({ length: 1_000_000 }, () => last);
+    expect(errorOf(() => importJsonGraph(doc, { fileName: 'g.json' }))).toBe(`g.json: outputs: "${last}" is listed twice; each op name at most once`);
+    doc.outputs = [last];
+    expect(paramCount(importJsonGraph(doc).params)).toBe(784 * 256 + 256 + 256 * 10 + 10);
+  });
+
   it('names one cycle', () => {
     const doc = JSON.parse(mlpText);
     doc.ops[0].input = 'fc2';

@@ -147,9 +147,12 @@ export function importJsonGraph(text: string | unknown, opts: JsonImportOptions 
       throw e;
     }
   }
+  const marked = new Set<string>();
   for (const o of g.outputs ?? []) {
     const v = values.get(o);
     if (!v) throw new InputError(`${file}: outputs: "${o}" is not an op name`);
+    if (marked.has(o)) throw new InputError(`${file}: outputs: "${o}" is listed twice; each op name at most once`);
+    marked.add(o);
     b.markOutput(v);
   }
   return b.build();
