@@ -107,7 +107,7 @@ describe('accelmine compare', () => {
       for (const s of m.strategies) {
         expect(s.runs).toBe(2);
         expect(s.bestMedian).toBeLessThanOrEqual(m.bestKnown * (1 + 1e-9));
-        if (s.evaluationsTo99 !== null) expect(s.evaluationsTo99).toBeGreaterThanOrEqual(s.evaluationsTo95);
+        if (s.evaluationsTo99 >= 0) expect(s.evaluationsTo99).toBeGreaterThanOrEqual(s.evaluationsTo95);
       }
       expect(existsSync(m.svg)).toBe(true);
       const svg = readFileSync(m.svg, 'utf8');
@@ -115,6 +115,18 @@ describe('accelmine compare', () => {
       expect(svg).toContain('wham');
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('when nothing is feasible every field is still a number: 0 for the bests, -1 for never reached', () => {
+    const p = spawnSync(process.execPath, [CLI, 'compare', '--model', 'resnet18', '--batch', '2', '--strategies', 'wham,random', '--repeats', '1', '--budget', '20',
+      '--space', 'small', '--area', '1', '--tdp', '1', '--threads', '1', '--json'], { encoding: 'utf8' });
+    expect(p.status, p.stderr).toBe(0);
+    expect(p.stdout).not.toContain('null');
+    const [m] = JSON.parse(p.stdout);
+    expect(m.bestKnown).toBe(0);
+    for (const s of m.strategies) {
+      expect([s.feasibleRuns, s.bestMedian, s.bestMin, s.bestMax]).toEqual([0, 0, 0, 0]);
+      expect([s.evaluationsTo95, s.evaluationsTo99, s.secondsTo95, s.secondsTo99]).toEqual([-1, -1, -1, -1]);
     }
   });
   it('rejects an unknown strategy with one line naming it', () => {

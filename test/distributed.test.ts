@@ -121,6 +121,15 @@ describe('accelmine distributed (CLI)', () => {
     expect(r.perDeviceTflops).toBeGreaterThan(0);
     expect(r.design.tensorCores).toBe(108);
   });
+  it('an infeasible layout is a result with its reason and zeros, never a JSON null', () => {
+    const p = spawnSync(process.execPath, [CLI, 'distributed', '--model', 'gpt2', '--devices', '64', '--tp', '1', '--pp', '64', '--dp', '1', '--json'], { encoding: 'utf8' });
+    expect(p.status, p.stderr).toBe(0);
+    expect(p.stdout).not.toContain('null');
+    const r = JSON.parse(p.stdout);
+    expect(r.feasible).toBe(false);
+    expect(r.reason).toBe('64 pipeline stages but only 15 layers');
+    expect([r.stepTimeS, r.throughput.samplesPerS, r.perDeviceTflops]).toEqual([0, 0, 0]);
+  });
   it('searches the layout with --auto-parallel', () => {
     const p = spawnSync(process.execPath, [CLI, 'distributed', '--model', 'gpt2', '--devices', '8', '--auto-parallel', '--global-batch', '64', '--seq', '256', '--json'], { encoding: 'utf8' });
     expect(p.status, p.stderr).toBe(0);

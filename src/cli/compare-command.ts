@@ -88,7 +88,7 @@ export function registerCompareCommand(program: Command): void {
           writeFileSync(join(o.out, 'compare.json'), JSON.stringify(result.map(({ svg: _s, ...r }) => ({ ...r, svg: svgPaths[r.model] })), null, 2) + '\n');
         }
         if (o.json) return printJson(result.map(({ svg: _s, ...r }) => ({ ...r, ...(svgPaths[r.model] ? { svg: svgPaths[r.model] } : {}) })));
-        const f = (x: number | null, d = 4) => (x === null ? '-' : x.toPrecision(d));
+        const f = (x: number, d = 4) => (x < 0 ? '-' : x.toPrecision(d));
         let text = '';
         for (const m of result) {
           if (!(m.bestKnown > 0) || !Number.isFinite(m.bestKnown)) {
@@ -99,8 +99,9 @@ export function registerCompareCommand(program: Command): void {
           text += table([
             ['strategy', 'best (median)', 'min', 'max', 'evals to 95%', 'evals to 99%', 's to 95%', 's to 99%', 'reached 99%', 'wall s'],
             ...m.strategies.map((s) => [
-              s.strategy + (inferenceOnly.includes(s.strategy) ? ' (inference-only)' : ''), f(s.bestMedian), f(s.bestMin), f(s.bestMax),
-              s.evaluationsTo95 === null ? '-' : String(Math.round(s.evaluationsTo95)), s.evaluationsTo99 === null ? '-' : String(Math.round(s.evaluationsTo99)),
+              s.strategy + (inferenceOnly.includes(s.strategy) ? ' (inference-only)' : ''),
+              ...(s.feasibleRuns > 0 ? [f(s.bestMedian), f(s.bestMin), f(s.bestMax)] : ['-', '-', '-']),
+              s.evaluationsTo95 < 0 ? '-' : String(Math.round(s.evaluationsTo95)), s.evaluationsTo99 < 0 ? '-' : String(Math.round(s.evaluationsTo99)),
               f(s.secondsTo95, 3), f(s.secondsTo99, 3), `${s.reached99}/${s.runs}`, s.wallTimeSMedian.toFixed(2),
             ]),
           ]);

@@ -87,7 +87,7 @@ export function registerDistributedCommand(program: Command): void {
           `${r.model} on ${r.devices} devices (${r.network}), global batch ${r.globalBatch}${r.seq ? `, seq ${r.seq}` : ''}\n` +
           `layout: dp ${L.dp} x pp ${L.pp} x tp ${L.tp}, micro-batch ${L.microbatch} (${r.globalBatch / (L.dp * L.microbatch)} per step), recompute ${L.recompute ? 'on' : 'off'}${L.zero1 ? ', ZeRO-1' : ''}\n` +
           (r.feasible ? '' : `INFEASIBLE: ${r.reason}\n`);
-        if (!Number.isFinite(r.stepTimeS)) {
+        if (r.stepTimeS === 0) {
           process.stdout.write(text);
           return;
         }

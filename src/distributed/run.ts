@@ -45,6 +45,7 @@ export interface DistributedResult {
   feasible: boolean;
   reason: string;
   stages: { layers: number; firstLayer: string; lastLayer: string; timeS: number; computeS: number; tpCommS: number; memoryBytes: number }[];
+  /** 0 when the layout is infeasible before a step could be timed (`feasible: false`, `reason` says why) */
   stepTimeS: number;
   throughput: { samplesPerS: number; tokensPerS?: number };
   bubbleFraction: number;
@@ -60,12 +61,15 @@ function report(req: DistributedRequest, globalBatch: number, placed: PlacedStep
   const { layout, step, layers } = placed;
   const flops = layers.reduce((s, l) => s + l.flops, 0) * layout.tp * (globalBatch / layout.microbatch);
   const seq = findModel(req.model).family === 'transformer' ? req.seq ?? findModel(req.model).defaultSeq : undefined;
-  const samplesPerS = globalBatch / step.stepTimeS;
+  // a layout with no step (infeasible before it could be timed) reports 0 s, 0 samples/s and 0 TFLOP/s
+  const timed = Number.isFinite(step.stepTimeS);
+  const stepTimeS = timed ? step.stepTimeS : 0;
+  const samplesPerS = timed ? globalBatch / step.stepTimeS : 0;
   return {
     model: req.model, devices: req.devices, globalBatch, ...(seq ? { seq } : {}), network: req.network.name, layout, feasible: step.feasible, reason: step.reason,
     stages: step.stages.map((s) => ({ layers: s.layers.length, firstLayer: s.layers[0], lastLayer: s.layers[s.layers.length - 1], timeS: s.timeS, computeS: s.computeS, tpCommS: s.tpCommS, memoryBytes: s.memoryBytes })),
-    stepTimeS: step.stepTimeS, throughput: { samplesPerS, ...(seq ? { tokensPerS: samplesPerS * seq } : {}) }, bubbleFraction: step.bubbleFraction,
-    commTimeS: step.commTimeS, perDeviceTflops: flops / step.stepTimeS / req.devices / 1e12, design,
+    stepTimeS, throughput: { samplesPerS, ...(seq ? { tokensPerS: samplesPerS * seq } : {}) }, bubbleFraction: step.bubbleFraction,
+    commTimeS: step.commTimeS, perDeviceTflops: timed ? flops / step.stepTimeS / req.devices / 1e12 : 0, design,
   };
 }
 
@@ -108,7 +112,7 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
   const best = placement.best!;
   const out: DistributedResult = {
     ...report(req, globalBatch, best, design),
-    ...(req.autoParallel ? { placement: { layoutsEvaluated: placement.evaluated, wallTimeS: placement.wallTimeS, top: placement.all.slice(0, 5).map((p) => ({ layout: p.layout, stepTimeS: p.step.stepTimeS, feasible: p.step.feasible })) } } : {}),
+    ...(req.autoParallel ? { placement: { layoutsEvaluated: placement.evaluated, wallTimeS: placement.wallTimeS, top: placement.all.slice(0, 5).map((p) => ({ layout: p.layout, stepTimeS: Number.isFinite(p.step.stepTimeS) ? p.step.stepTimeS : 0, feasible: p.step.feasible })) } } : {}),
     ...(searchInfo ? { search: searchInfo } : {}),
     wallTimeS: secs(),
   };

@@ -29,17 +29,24 @@ export interface CompareOptions {
   onRun?: (model: string, strategy: string, repeat: number) => void;
 }
 
+/**
+ * One strategy over its repeats. Every field is a number: the best-objective fields are 0 when no repeat found
+ * a feasible design (`feasibleRuns` 0), the evaluations/seconds to 95% and 99% are -1 when fewer than half the
+ * repeats got there.
+ */
 export interface StrategySummary {
   strategy: string;
   runs: number;
-  bestMedian: number | null;
-  bestMin: number | null;
-  bestMax: number | null;
-  /** medians over repeats; null when fewer than half the repeats got there */
-  evaluationsTo95: number | null;
-  evaluationsTo99: number | null;
-  secondsTo95: number | null;
-  secondsTo99: number | null;
+  /** repeats that found a feasible design */
+  feasibleRuns: number;
+  bestMedian: number;
+  bestMin: number;
+  bestMax: number;
+  /** medians over repeats; -1 when fewer than half the repeats got there */
+  evaluationsTo95: number;
+  evaluationsTo99: number;
+  secondsTo95: number;
+  secondsTo99: number;
   reached99: number;
   wallTimeSMedian: number;
 }
@@ -48,13 +55,15 @@ export interface ModelComparison {
   model: string;
   bestKnown: number;
   bestKnownSource: 'exhaustive' | 'best run';
-  exhaustiveEvaluations: number | null;
+  /** 0 when the space was too large for an exhaustive ground truth */
+  exhaustiveEvaluations: number;
   strategies: StrategySummary[];
   svg: string;
 }
 
-const median = (xs: number[]): number | null => {
-  if (xs.length === 0) return null;
+/** The median, or `none` for an empty list. */
+const median = (xs: number[], none: number): number => {
+  if (xs.length === 0) return none;
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
@@ -70,7 +79,7 @@ export async function compareStrategies(o: CompareOptions): Promise<ModelCompari
   for (const g of o.models) {
     let bestKnownG = 0;
     let source: ModelComparison['bestKnownSource'] = 'best run';
-    let exEvals: number | null = null;
+    let exEvals = 0;
     if (spaceSize(o.space) <= (o.exhaustiveLimit ?? 200_000)) {
       const ex = await runSearch({ graphs: [g], space: o.space, objective: o.objective, limits: o.limits, strategy: 'exhaustive', topK: 1, seed: o.seed, threads: o.threads, budget: Infinity, schedulePasses: 0 });
       if (ex.best) bestKnownG = goodness(o.objective, ex.best.objective);
@@ -101,19 +110,19 @@ export async function compareStrategies(o: CompareOptions): Promise<ModelCompari
       const r95 = reach(0.95), r99 = reach(0.99);
       const med = (xs: ({ evaluations: number; seconds: number } | null)[], k: 'evaluations' | 'seconds') => {
         const got = xs.filter((x) => x !== null).map((x) => x![k]);
-        return got.length * 2 >= list.length ? median(got) : null;
+        return got.length * 2 >= list.length ? median(got, -1) : -1;
       };
       list.forEach((r, i) => {
         for (const t of r.trace) points.push({ strategy: s, repeat: i, evaluations: t.evaluations, seconds: t.elapsedS, objective: t.objective });
         if (r.trace.length) points.push({ strategy: s, repeat: i, evaluations: r.evaluations, seconds: r.wallTimeS, objective: r.trace[r.trace.length - 1].objective });
       });
       return {
-        strategy: s, runs: list.length,
-        bestMedian: median(bests), bestMin: bests.length ? Math.min(...bests) : null, bestMax: bests.length ? Math.max(...bests) : null,
+        strategy: s, runs: list.length, feasibleRuns: bests.length,
+        bestMedian: median(bests, 0), bestMin: bests.length ? Math.min(...bests) : 0, bestMax: bests.length ? Math.max(...bests) : 0,
         evaluationsTo95: med(r95, 'evaluations'), evaluationsTo99: med(r99, 'evaluations'),
         secondsTo95: med(r95, 'seconds'), secondsTo99: med(r99, 'seconds'),
         reached99: r99.filter((x) => x !== null).length,
-        wallTimeSMedian: median(list.map((r) => r.wallTimeS)) ?? 0,
+        wallTimeSMedian: median(list.map((r) => r.wallTimeS), 0),
       };
     });
     const svg = await convergenceSvg(`${g.name}: best ${o.objective} (best known ${natural(bestKnownG).toPrecision(4)}, ${source})`, o.objective, points);
