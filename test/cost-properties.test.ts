@@ -248,6 +248,19 @@ describe.each(IMPLS)('cost model properties (%s)', (_name, impl) => {
     },
   );
 
+  it('array sides are not in that list: a taller array is slower on a GEMM that cannot fill it (SCALE-Sim fill time)', () => {
+    // the fold count is SCALE-Sim v2's exact count on the whole array, so each fold pays R + C + K - 2 cycles
+    // however few rows the GEMM uses: 32 output rows on 4063 array rows lose to 128 rows (README, "The accelerator model")
+    const base = { tensorCores: 1, tcCols: 128, vectorCores: 1, vectorLanes: 64, localBufferBytes: 2 ** 30,
+      globalBufferBytes: 2 ** 34, globalBufferGBs: 1e7, offChipBytes: 2 ** 40, offChipGBs: 1e6, nocGBs: 1e7, clockGHz: 1, precision: 'bf16', dataflow: 'os', techNm: 7 } as const;
+    const o = L.gemmRecord(1, 32, 1024, 1024);
+    const small = evaluate(record({ ...base, tcRows: 128 }), o, 1);
+    const tall = evaluate(record({ ...base, tcRows: 4063 }), o, 1);
+    expect(small[R_COMPUTE_CYCLES]).toBe(Math.ceil(32 / 128) * Math.ceil(1024 / 128) * (128 + 128 + 1024 - 2));
+    expect(tall[R_COMPUTE_CYCLES]).toBe(Math.ceil(32 / 4063) * Math.ceil(1024 / 128) * (4063 + 128 + 1024 - 2));
+    expect(tall[R_CYCLES]).toBeGreaterThan(small[R_CYCLES]);
+  });
+
   it('the mapping search: more buffer never costs traffic (one core, so the split cannot change)', () => {
     fc.assert(
       fc.property(designArb, gemmArb, fc.constantFrom(3, 4), factorArb, (design, o, i, f) => {
