@@ -2,6 +2,8 @@
  * Mirror of src/engine/layout.ts (the one definition of the flat records). Keep in sync: test/kernel.test.ts
  * parses this file and checks every constant against the TypeScript module.
  */
+/** sustained share of peak off-chip bandwidth (technology.json memory.offChipSustainedFraction) */
+export const OFFCHIP_SUSTAINED_FRACTION: f64 = 0.833;
 export const D_TENSOR_CORES: i32 = 0;
 export const D_TC_ROWS: i32 = 1;
 export const D_TC_COLS: i32 = 2;

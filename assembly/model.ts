@@ -11,16 +11,11 @@ import {
   R_BOUND, R_COMPUTE_CYCLES, R_CORES_USED, R_CYCLES, R_ENERGY_J, R_GLOBAL_BYTES, R_LOCAL_BYTES, R_MACS,
   R_NOC_BYTES, R_NONOVERLAP_CYCLES, R_OFFCHIP_BYTES, R_SPLIT, R_UTILIZATION, R_VECTOR_FLOPS, RESULT_STRIDE,
   U_TENSOR, U_VECTOR, VEC_CYCLES_PER_FLOP, O_RS_C, O_RS_E, O_RS_I, O_RS_M, O_RS_N, O_RS_O, O_RS_R, O_RS_S, O_RS_W,
-  RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES,
+  RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES, OFFCHIP_SUSTAINED_FRACTION,
 } from './layout';
 
 const PJ: f64 = 1e-12;
-/**
- * Fraction of the off-chip memory's peak bandwidth that streaming kernels sustain (DRAM refresh, bank and
- * read/write turnaround): every off-chip transfer is costed at this share of the design's offChipGBs.
- * Mirrors OFFCHIP_SUSTAINED_FRACTION in src/engine/reference.ts and data/tech/technology.json.
- */
-export const OFFCHIP_SUSTAINED_FRACTION: f64 = 0.833;
+export { OFFCHIP_SUSTAINED_FRACTION };
 
 // @ts-ignore: decorator
 @inline export function rd(p: usize, i: i32): f64 {

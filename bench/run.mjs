@@ -3,7 +3,9 @@
 //  2. whole-step evaluations/s (op costing + list schedule): BERT-large (batch 8, seq 512), WASM vs TS
 //  3. the same for ResNet-50 (batch 32)
 //  4. where the time goes: the copies around an op batch, and a BERT-large step split into costing and scheduling
+//  5. start-up: whole processes (node -e 0, accelmine --version, op, evaluate ResNet-50), one run per call
 // Prints a table and writes bench/results.json. Needs a build (npm run build). Search speed: bench/search-speed.mjs.
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import Benchmark from 'benchmark';
@@ -155,6 +157,21 @@ for (const [name, plan] of Object.entries(plans)) {
   });
 }
 
+// whole-process start-up: what a script that calls the CLI once per layer pays
+const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+const STARTUP = [
+  ['start-up: node -e 0', ['-e', '0']],
+  ['start-up: accelmine --version', [CLI, '--version']],
+  ['start-up: accelmine op --gemm --tc', [CLI, 'op', '--gemm', '512x512x512', '--tc', '16x16']],
+  ['start-up: accelmine evaluate resnet50 a100', [CLI, 'evaluate', '--preset', 'a100', '--model', 'resnet50']],
+];
+for (const [name, args] of STARTUP) {
+  suite.add(name, () => {
+    const r = spawnSync(process.execPath, args, { stdio: 'ignore' });
+    if (r.status !== 0) throw new Error(`${name}: exit ${r.status}`);
+  }, { maxTime: 3, minSamples: 10, unitsPerCall: 1, unit: 'runs', section: 'startup' });
+}
+
 const fmtRate = (r) => (r >= 1e5 ? r.toExponential(3) : r.toFixed(0));
 const row = (cells, widths) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
 const W = [44, 10, 10, 7, 8];
@@ -188,10 +205,15 @@ const ratios = {
 console.log(`\nWASM / TS reference: op evals ${ratios.opEvalsWasmOverTs.toFixed(2)}x, ` +
   `${BERT} steps ${ratios.bertLargeStepsWasmOverTs.toFixed(2)}x, ${RESNET} steps ${ratios.resnet50StepsWasmOverTs.toFixed(2)}x`);
 
+/** a process's wall time over node -e 0's */
+const startup = (n) => get(n).msPerCall / get('start-up: node -e 0').msPerCall;
 const goals = [
   ['WASM >= 3x the TS reference (op evals)', ratios.opEvalsWasmOverTs >= 3, `${ratios.opEvalsWasmOverTs.toFixed(2)}x`],
   ['WASM >= 3x the TS reference (BERT-large steps)', ratios.bertLargeStepsWasmOverTs >= 3, `${ratios.bertLargeStepsWasmOverTs.toFixed(2)}x`],
   ['>= 1,000,000 op evals/s per core', rate('op evals, WASM') >= 1e6, fmtRate(rate('op evals, WASM'))],
+  ['accelmine --version within 1.5x node -e 0', startup('start-up: accelmine --version') <= 1.5, `${startup('start-up: accelmine --version').toFixed(2)}x`],
+  ['accelmine op within 1.5x node -e 0', startup('start-up: accelmine op --gemm --tc') <= 1.5, `${startup('start-up: accelmine op --gemm --tc').toFixed(2)}x`],
+  ['accelmine evaluate (ResNet-50) within 3x node -e 0', startup('start-up: accelmine evaluate resnet50 a100') <= 3, `${startup('start-up: accelmine evaluate resnet50 a100').toFixed(2)}x`],
   ['an rs op evaluation within 2x the cost of a systolic one', ratios.rsOverSystolicCost <= 2, `${ratios.rsOverSystolicCost.toFixed(2)}x`],
   ['>= 10,000 BERT-large step evals/s per core', rate(`${BERT} steps, WASM`) >= 1e4, fmtRate(rate(`${BERT} steps, WASM`))],
 ];

@@ -1,14 +1,24 @@
 #!/usr/bin/env node
-/** The `accelmine` command. Each group of commands lives in src/cli/. */
+/**
+ * The `accelmine` command. Each group of commands lives in src/cli/; only the group of the command being run
+ * is loaded (a one-shot `accelmine op …` should not pay for HiGHS, vega or the search), all of them for help.
+ */
 import { Command, CommanderError } from 'commander';
 import { reportError } from './cli/common.js';
-import { registerWorkloadCommands } from './cli/workload-commands.js';
-import { registerCostCommands } from './cli/cost-commands.js';
-import { registerSearchCommand } from './cli/search-command.js';
-import { registerCompareCommand } from './cli/compare-command.js';
-import { registerDistributedCommand } from './cli/distributed-command.js';
-import { registerHyparCommand } from './cli/hypar-cli.js';
-import { registerExactCommand } from './cli/exact-command.js';
+
+type Register = (program: Command) => void;
+
+/** Which module registers each command. */
+const GROUPS: { commands: string[]; load: () => Promise<Register> }[] = [
+  { commands: ['models', 'graph', 'graph-schema'], load: async () => (await import('./cli/workload-commands.js')).registerWorkloadCommands },
+  { commands: ['presets', 'op', 'evaluate', 'validate'], load: async () => (await import('./cli/cost-commands.js')).registerCostCommands },
+  { commands: ['search'], load: async () => (await import('./cli/search-command.js')).registerSearchCommand },
+  { commands: ['compare'], load: async () => (await import('./cli/compare-command.js')).registerCompareCommand },
+  { commands: ['distributed'], load: async () => (await import('./cli/distributed-command.js')).registerDistributedCommand },
+  { commands: ['hypar'], load: async () => (await import('./cli/hypar-cli.js')).registerHyparCommand },
+  { commands: ['exact'], load: async () => (await import('./cli/exact-command.js')).registerExactCommand },
+];
+const COMMANDS = GROUPS.flatMap((g) => g.commands);
 
 // a reader that stops early (`accelmine … --json | head -1`) closes the pipe: that is not an error
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -16,28 +26,25 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-// parser errors (missing value, unknown option or command, extra arguments) are user errors: one line, exit 2;
-// set before the commands are added, so that every command inherits it
-const program = new Command('accelmine')
-  .description('Mine hardware accelerator architectures for training deep neural networks')
-  .version('0.1.0')
-  .exitOverride()
-  .configureOutput({ outputError: (msg) => process.stderr.write(`accelmine: ${msg.replace(/^error: /, '').trim()} (accelmine --help lists the commands and options)\n`) });
-
-registerWorkloadCommands(program);
-registerCostCommands(program);
-registerSearchCommand(program);
-registerCompareCommand(program);
-registerDistributedCommand(program);
-registerHyparCommand(program);
-registerExactCommand(program);
-
-if (process.argv.length <= 2) {
-  process.stderr.write(`accelmine: give a command: ${program.commands.map((c) => c.name()).join(', ')} (accelmine --help for each)\n`);
-  process.exit(2);
+async function main(argv: string[]): Promise<void> {
+  if (argv.length <= 2) {
+    process.stderr.write(`accelmine: give a command: ${COMMANDS.join(', ')} (accelmine --help for each)\n`);
+    process.exit(2);
+  }
+  // parser errors (missing value, unknown option or command, extra arguments) are user errors: one line,
+  // exit 2; set before the commands are added, so that every command inherits it
+  const program = new Command('accelmine')
+    .description('Mine hardware accelerator architectures for training deep neural networks')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ outputError: (msg) => process.stderr.write(`accelmine: ${msg.replace(/^error: /, '').trim()} (accelmine --help lists the commands and options)\n`) });
+  const group = GROUPS.find((g) => g.commands.includes(argv[2]));
+  const version = argv[2] === '--version' || argv[2] === '-V';
+  for (const g of group ? [group] : version ? [] : GROUPS) (await g.load())(program);
+  await program.parseAsync(argv);
 }
 
-program.parseAsync(process.argv).catch((e: unknown) => {
+main(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
   reportError(e);
 });

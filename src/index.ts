@@ -8,7 +8,7 @@ export { buildTrainingStep, resolveTrainingOptions, DEFAULT_TRAINING_OPTIONS, ty
 export { fuseEpilogues } from './workload/fusion.js';
 export { memoryFootprint, type MemoryFootprint } from './workload/memory.js';
 export { summarizeTrainingGraph, type GraphSummary } from './workload/summary.js';
-export { importJsonGraph, readJsonGraphFile, graphJsonSchema, jsonGraphSchema } from './workload/json-graph.js';
+export { importJsonGraph, readJsonGraphFile, graphJsonSchema, jsonGraphValidator } from './workload/json-graph.js';
 export { importOnnx, readOnnxFile, SUPPORTED_ONNX_OPS } from './workload/onnx-import.js';
 export { loadForwardGraph, loadTrainingGraph, type WorkloadSource } from './workload/load.js';
 export { ZOO, findModel, zooNames, type ZooEntry } from './workload/zoo/index.js';

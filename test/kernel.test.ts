@@ -118,7 +118,7 @@ describe('layout', () => {
   it('assembly/layout.ts mirrors src/engine/layout.ts constant for constant', () => {
     const src = readFileSync(new URL('../assembly/layout.ts', import.meta.url), 'utf8');
     const asConsts = new Map<string, number>();
-    for (const m of src.matchAll(/^export const ([A-Z][A-Z0-9_]*): i32 = (-?\d+);/gm)) asConsts.set(m[1], Number(m[2]));
+    for (const m of src.matchAll(/^export const ([A-Z][A-Z0-9_]*): (?:i32|f64) = (-?[\d.]+);/gm)) asConsts.set(m[1], Number(m[2]));
     const tsConsts = Object.entries(L).filter(([k, v]) => /^[A-Z][A-Z0-9_]*$/.test(k) && typeof v === 'number');
     expect(tsConsts.length).toBeGreaterThan(80);
     for (const [k, v] of tsConsts) expect(asConsts.get(k), k).toBe(v);

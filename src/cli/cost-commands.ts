@@ -9,11 +9,10 @@ import { validateDesign } from '../arch/validate.js';
 import { defaultKernel } from '../engine/kernel.js';
 import { gemmRecord, PRECISION_ELEMENT_BYTES, PRECISION_CODES } from '../engine/layout.js';
 import { InputError } from '../errors.js';
-import { DEFAULT_SCHEDULE_PASSES, evaluateDesign, EXECUTIONS, MAX_SCHEDULE_PASSES, prepareWorkload, type Execution } from '../evaluate.js';
-import { fidelityTable } from '../validation/fidelity.js';
-import { loadTrainingGraph } from '../workload/load.js';
+import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
+import { EXECUTIONS, type Execution } from '../engine/layout.js';
 import { action, intInRange, oneOf, positiveInt, printJson, SCHEDULE_PASSES_HELP, si, table } from './common.js';
-import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-commands.js';
+import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-options.js';
 
 export function findPreset(name: string): Design {
   return presetDesign(name);
@@ -143,8 +142,10 @@ export function registerCostCommands(program: Command): void {
     .option('--schedule-passes <n>', SCHEDULE_PASSES_HELP, intInRange('--schedule-passes', MAX_SCHEDULE_PASSES), DEFAULT_SCHEDULE_PASSES)
     .option('--json', 'print JSON (with every op)')
     .action(
-      action((o: WorkloadFlags & { preset?: string; design?: string; optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw'; recompute?: boolean; execution: Execution; schedulePasses: number; json?: boolean }) => {
+      action(async (o: WorkloadFlags & { preset?: string; design?: string; optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw'; recompute?: boolean; execution: Execution; schedulePasses: number; json?: boolean }) => {
         const design = resolveDesign(o);
+        // the workload and evaluation code load only for the commands that need them (start-up time of `op`)
+        const [{ loadTrainingGraph }, { evaluateDesign, prepareWorkload }] = await Promise.all([import('../workload/load.js'), import('../evaluate.js')]);
         const graph = loadTrainingGraph(workloadSource(o), { optimizer: o.optimizer, recompute: o.recompute ?? false });
         const ev = evaluateDesign(design, prepareWorkload(graph), undefined, { execution: o.execution, schedulePasses: o.schedulePasses });
         if (o.json) return printJson({ design, ...ev });
@@ -170,7 +171,8 @@ export function registerCostCommands(program: Command): void {
     .description('the model against published measurements: Eyeriss AlexNet latency, power and traffic, GPU training throughput, TPU/GPU power, preset peak/area/TDP')
     .option('--json', 'print JSON: [{case, predicted, measured, unit, errorPct, allowedMin, allowedMax, allowed, pass}]')
     .action(
-      action((o: { json?: boolean }) => {
+      action(async (o: { json?: boolean }) => {
+        const { fidelityTable } = await import('../validation/fidelity.js');
         const rows = fidelityTable();
         if (o.json) return printJson(rows);
         const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));

@@ -9,7 +9,7 @@ import { LAYER_PARTS, layerSubgraph, type LayerPart } from '../schedule/layer-gr
 import { loadTrainingGraph } from '../workload/load.js';
 import { action, intInRange, oneOf, positiveNumber, printJson, SCHEDULE_PASSES_HELP, table } from './common.js';
 import { resolveDesign } from './cost-commands.js';
-import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-commands.js';
+import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-options.js';
 
 interface ExactFlags extends WorkloadFlags {
   layer?: string;

@@ -12,7 +12,7 @@ import { OBJECTIVES, type Objective } from '../search/objectives.js';
 import { runSearch, STRATEGIES, type SearchProgress } from '../search/run.js';
 import { loadTrainingGraph } from '../workload/load.js';
 import { action, intInRange, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, threadsOption } from './common.js';
-import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-commands.js';
+import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-options.js';
 
 interface SearchFlags extends WorkloadFlags {
   area?: number;

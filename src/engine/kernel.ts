@@ -12,9 +12,8 @@ import type { Design } from '../arch/design.js';
 import type { Op } from '../workload/ir.js';
 import type { FlatGraph } from './flatten.js';
 import { InputError } from '../errors.js';
-import { OFFCHIP_SUSTAINED_FRACTION } from './reference.js';
 import {
-  D_TENSOR_CORES, DESIGN_STRIDE, OP_STRIDE, OPSCHED_STRIDE, RESULT_STRIDE, STEP_STRIDE, decodeOpResult, decodeOpSchedule,
+  D_TENSOR_CORES, DESIGN_STRIDE, OFFCHIP_SUSTAINED_FRACTION, OP_STRIDE, OPSCHED_STRIDE, RESULT_STRIDE, STEP_STRIDE, decodeOpResult, decodeOpSchedule,
   decodeStepResult, writeDesign, writeOp, type Execution, type OpCost, type OpSchedule, type StepMetrics, type UnitEnergies,
 } from './layout.js';
 

@@ -8,6 +8,13 @@ import type { Design } from '../arch/design.js';
 import { rsView, type RsView } from './rs-view.js';
 import { convAsGemm, DTYPE_BYTES, type Conv2dAttrs, PHASES, OP_KINDS, type Op, type OpKind, type Phase } from '../workload/ir.js';
 
+/**
+ * Sustained share of peak off-chip bandwidth (data/tech/technology.json `offChipSustainedFraction`): every
+ * off-chip transfer is costed at this share. assembly/model.ts holds the same constant; the kernel host checks
+ * both agree when it instantiates the module.
+ */
+export const OFFCHIP_SUSTAINED_FRACTION = 0.833;
+
 /** Per-unit energies of a design (pJ per MAC / op / byte, leakage in W); computed by `src/arch/cost.ts`. */
 export interface UnitEnergies {
   macPJ: number;

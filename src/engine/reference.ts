@@ -39,15 +39,14 @@ import {
   P_VECTOR, S_CP_BOUND_CYCLES, S_CP_OPS, S_CRITICAL_PATH_CYCLES, S_SERIAL_CYCLES, S_TENSOR_CORE_CYCLES,
   S_TENSOR_UTILIZATION, S_VECTOR_CORE_CYCLES, S_VECTOR_UTILIZATION,
   O_RS_C, O_RS_E, O_RS_I, O_RS_M, O_RS_N, O_RS_O, O_RS_R, O_RS_S, O_RS_W,
-  RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES, S_CLOCK_J, S_VECTOR_FLOPS, D_CLOCK_W,
+  OFFCHIP_SUSTAINED_FRACTION, RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES, S_CLOCK_J, S_VECTOR_FLOPS, D_CLOCK_W,
 } from './layout.js';
 import type { FlatGraph } from './flatten.js';
 import { OpHeap } from './op-heap.js';
 import { refSerialImprove } from './reference-serial.js';
 
 const PJ = 1e-12;
-/** Sustained share of peak off-chip bandwidth (data/tech/technology.json `offChipSustainedFraction`); mirrors assembly/model.ts. */
-export const OFFCHIP_SUSTAINED_FRACTION = 0.833;
+export { OFFCHIP_SUSTAINED_FRACTION };
 
 /** SCALE-Sim v2 compute cycles of one GEMM (M×K)·(K×N) on one R×C array. */
 export function foldCycles(df: number, R: number, C: number, m: number, n: number, k: number): number {

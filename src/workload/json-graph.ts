@@ -7,74 +7,97 @@
  * stand for --batch and --seq.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type * as Zod from 'zod';
+import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { GraphBuilder, type Value } from './graph-builder.js';
 import { FORWARD_ELEMENTWISE, type DType, type ElementwiseFn, type ForwardGraph } from './ir.js';
 
-const dim = z.number().int().positive().max(2 ** 31);
-const pairOrNum = z.union([dim, z.tuple([dim, dim])]);
-const nonNeg = z.number().int().min(0).max(2 ** 31);
-const name = z.string().min(1).max(200);
-const common = { name, layer: z.string().min(1).max(200).optional() };
+/**
+ * The validator (zod), built when the first JSON graph is read or the schema is asked for, so that commands
+ * that never read one do not load zod at start-up.
+ */
+function buildSchemas() {
+  const { z } = createRequire(import.meta.url)('zod') as typeof Zod;
+  const dim = z.number().int().positive().max(2 ** 31);
+  const pairOrNum = z.union([dim, z.tuple([dim, dim])]);
+  const nonNeg = z.number().int().min(0).max(2 ** 31);
+  const name = z.string().min(1).max(200);
+  const common = { name, layer: z.string().min(1).max(200).optional() };
 
-const opSchema = z.discriminatedUnion('op', [
-  z.object({ ...common, op: z.literal('linear'), input: name, outFeatures: dim, bias: z.boolean().optional() }).strict(),
-  z.object({ ...common, op: z.literal('matmul'), inputs: z.tuple([name, name]) }).strict(),
-  z.object({
-    ...common,
-    op: z.literal('conv2d'),
-    input: name,
-    outChannels: dim,
-    kernel: pairOrNum,
-    stride: pairOrNum.optional(),
-    padding: z.union([nonNeg, z.tuple([nonNeg, nonNeg])]).optional(),
-    dilation: pairOrNum.optional(),
-    groups: dim.optional(),
-    bias: z.boolean().optional(),
-  }).strict(),
-  z.object({ ...common, op: z.enum(FORWARD_ELEMENTWISE as [ElementwiseFn, ...ElementwiseFn[]]), inputs: z.array(name).min(1).max(8) }).strict(),
-  z.object({ ...common, op: z.enum(['layernorm', 'batchnorm', 'rmsnorm']), input: name, affine: z.boolean().optional() }).strict(),
-  z.object({ ...common, op: z.literal('softmax'), input: name }).strict(),
-  z.object({
-    ...common,
-    op: z.enum(['maxpool', 'avgpool']),
-    input: name,
-    kernel: pairOrNum,
-    stride: pairOrNum.optional(),
-    padding: z.union([nonNeg, z.tuple([nonNeg, nonNeg])]).optional(),
-  }).strict(),
-  z.object({ ...common, op: z.literal('globalavgpool'), input: name }).strict(),
-  z.object({ ...common, op: z.literal('embedding'), input: name, vocab: dim, dim }).strict(),
-  z.object({ ...common, op: z.literal('reshape'), input: name, shape: z.array(z.union([dim, z.enum(['batch', 'seq'])])).min(1).max(8) }).strict(),
-  z.object({ ...common, op: z.literal('transpose'), input: name, perm: z.array(nonNeg).min(1).max(8) }).strict(),
-  z.object({ ...common, op: z.literal('concat'), inputs: z.array(name).min(1), axis: z.number().int() }).strict(),
-]);
+  const opSchema = z.discriminatedUnion('op', [
+    z.object({ ...common, op: z.literal('linear'), input: name, outFeatures: dim, bias: z.boolean().optional() }).strict(),
+    z.object({ ...common, op: z.literal('matmul'), inputs: z.tuple([name, name]) }).strict(),
+    z.object({
+      ...common,
+      op: z.literal('conv2d'),
+      input: name,
+      outChannels: dim,
+      kernel: pairOrNum,
+      stride: pairOrNum.optional(),
+      padding: z.union([nonNeg, z.tuple([nonNeg, nonNeg])]).optional(),
+      dilation: pairOrNum.optional(),
+      groups: dim.optional(),
+      bias: z.boolean().optional(),
+    }).strict(),
+    z.object({ ...common, op: z.enum(FORWARD_ELEMENTWISE as [ElementwiseFn, ...ElementwiseFn[]]), inputs: z.array(name).min(1).max(8) }).strict(),
+    z.object({ ...common, op: z.enum(['layernorm', 'batchnorm', 'rmsnorm']), input: name, affine: z.boolean().optional() }).strict(),
+    z.object({ ...common, op: z.literal('softmax'), input: name }).strict(),
+    z.object({
+      ...common,
+      op: z.enum(['maxpool', 'avgpool']),
+      input: name,
+      kernel: pairOrNum,
+      stride: pairOrNum.optional(),
+      padding: z.union([nonNeg, z.tuple([nonNeg, nonNeg])]).optional(),
+    }).strict(),
+    z.object({ ...common, op: z.literal('globalavgpool'), input: name }).strict(),
+    z.object({ ...common, op: z.literal('embedding'), input: name, vocab: dim, dim }).strict(),
+    z.object({ ...common, op: z.literal('reshape'), input: name, shape: z.array(z.union([dim, z.enum(['batch', 'seq'])])).min(1).max(8) }).strict(),
+    z.object({ ...common, op: z.literal('transpose'), input: name, perm: z.array(nonNeg).min(1).max(8) }).strict(),
+    z.object({ ...common, op: z.literal('concat'), inputs: z.array(name).min(1), axis: z.number().int() }).strict(),
+  ]);
 
-export const jsonGraphSchema = z
-  .object({
-    name: name.describe('model name'),
-    batch: dim.optional().describe('default batch size (overridden by --batch)'),
-    seq: dim.optional().describe('default sequence length (overridden by --seq)'),
-    inputs: z
-      .array(
-        z.object({
-          name,
-          shape: z.array(z.union([dim, z.enum(['batch', 'seq'])])).min(1).max(8),
-          dtype: z.enum(['fp32', 'bf16', 'fp16', 'int32', 'int64']).optional(),
-        }).strict(),
-      )
-      .min(1),
-    ops: z.array(opSchema).min(1),
-    outputs: z.array(name).optional().describe('op names whose outputs feed the loss (default: the last op)'),
-  })
-  .strict();
+  const jsonGraphSchema = z
+    .object({
+      name: name.describe('model name'),
+      batch: dim.optional().describe('default batch size (overridden by --batch)'),
+      seq: dim.optional().describe('default sequence length (overridden by --seq)'),
+      inputs: z
+        .array(
+          z.object({
+            name,
+            shape: z.array(z.union([dim, z.enum(['batch', 'seq'])])).min(1).max(8),
+            dtype: z.enum(['fp32', 'bf16', 'fp16', 'int32', 'int64']).optional(),
+          }).strict(),
+        )
+        .min(1),
+      ops: z.array(opSchema).min(1),
+      outputs: z.array(name).optional().describe('op names whose outputs feed the loss (default: the last op)'),
+    })
+    .strict();
+  return { z, jsonGraphSchema, opSchema };
+}
 
-export type JsonGraph = z.infer<typeof jsonGraphSchema>;
-type JsonOp = z.infer<typeof opSchema>;
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | null = null;
+function getSchemas(): Schemas {
+  schemas ??= buildSchemas();
+  return schemas;
+}
+
+/** The zod validator of the JSON graph format (what `importJsonGraph` parses with). */
+export function jsonGraphValidator(): Schemas['jsonGraphSchema'] {
+  return getSchemas().jsonGraphSchema;
+}
+
+export type JsonGraph = z.infer<Schemas['jsonGraphSchema']>;
+type JsonOp = z.infer<Schemas['opSchema']>;
 
 /** The JSON Schema of the graph format, generated from the validator itself. */
 export function graphJsonSchema(): object {
+  const { z, jsonGraphSchema } = getSchemas();
   return z.toJSONSchema(jsonGraphSchema, { target: 'draft-2020-12' });
 }
 
@@ -105,7 +128,7 @@ export function importJsonGraph(text: string | unknown, opts: JsonImportOptions 
       throw new InputError(`${file}: not valid JSON (${(e as Error).message})`);
     }
   }
-  const parsed = jsonGraphSchema.safeParse(raw);
+  const parsed = getSchemas().jsonGraphSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';

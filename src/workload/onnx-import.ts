@@ -13,13 +13,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import pkg from 'onnx-proto';
+import { createRequire } from 'node:module';
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import { InputError } from '../errors.js';
 import { GraphBuilder, type Value } from './graph-builder.js';
 import { numel, type DType, type ElementwiseFn, type ForwardGraph, type TensorRef } from './ir.js';
 
-const { onnx } = pkg;
+/** onnx-proto (protobufjs) is loaded when the first ONNX file is read, not when the CLI starts. */
+let onnxLib: typeof OnnxTypes | null = null;
+function onnxProto(): typeof OnnxTypes {
+  onnxLib ??= (createRequire(import.meta.url)('onnx-proto') as { onnx: typeof OnnxTypes }).onnx;
+  return onnxLib;
+}
 
 type NodeProto = OnnxTypes.INodeProto;
 type AttributeProto = OnnxTypes.IAttributeProto;
@@ -102,7 +107,7 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): For
   if (!(bytes instanceof Uint8Array)) throw new InputError(`${file}: not a valid ONNX model (expected bytes)`);
   let model: OnnxTypes.ModelProto;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = onnxProto().ModelProto.decode(bytes);
   } catch (e) {
     throw new InputError(`${file}: not a valid ONNX model (${reason(e)})`);
   }

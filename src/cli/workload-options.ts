@@ -1,0 +1,30 @@
+/** The workload flags every workload-taking command shares (kept apart so a command loads no workload code to parse them). */
+import type { Command } from 'commander';
+import type { WorkloadSource } from '../workload/load.js';
+import { oneOf, positiveInt } from './common.js';
+
+/** The workload flags every workload-taking command shares. */
+export function addWorkloadOptions(cmd: Command): Command {
+  return cmd
+    .option('--model <name>', 'a model from the zoo (see `accelmine models`)')
+    .option('--onnx <file>', 'an ONNX model file')
+    .option('--graph <file>', 'a JSON graph file (see `accelmine graph-schema`)')
+    .option('--batch <n>', 'micro-batch size (samples per step)', positiveInt('--batch'))
+    .option('--seq <n>', 'sequence length (sequence models)', positiveInt('--seq'))
+    .option('--unsupported <mode>', 'ONNX operators we do not model: error | as-elementwise', oneOf('--unsupported', ['error', 'as-elementwise'] as const), 'error');
+}
+
+export interface WorkloadFlags {
+  model?: string;
+  onnx?: string;
+  graph?: string;
+  batch?: number;
+  seq?: number;
+  unsupported?: 'error' | 'as-elementwise';
+  precision?: 'bf16' | 'fp32';
+}
+
+export function workloadSource(o: WorkloadFlags): WorkloadSource {
+  return { model: o.model, onnx: o.onnx, graph: o.graph, batch: o.batch, seq: o.seq, unsupported: o.unsupported, precision: o.precision };
+}
+
