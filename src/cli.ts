@@ -3,8 +3,13 @@
  * The `accelmine` command. Each group of commands lives in src/cli/; only the group of the command being run
  * is loaded (a one-shot `accelmine op …` should not pay for HiGHS, vega or the search), all of them for help.
  */
-import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import type { Command as CommandType } from 'commander';
 import { reportError } from './cli/common.js';
+
+// commander is CommonJS: require() loads it a few ms faster than an ES import (start-up of one-shot commands)
+const { Command, CommanderError } = createRequire(import.meta.url)('commander') as typeof import('commander');
+type Command = CommandType;
 
 type Register = (program: Command) => void;
 
