@@ -1,5 +1,5 @@
 /**
- * Per-operator cost model (DESIGN.md §4). Formula for formula the same as src/engine/reference.ts, which
+ * Per-operator cost model (docs/cost-model.md). Formula for formula the same as src/engine/reference.ts, which
  * documents the model; keep both in step (the differential test compares them to 1e-9).
  */
 import {

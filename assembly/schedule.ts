@@ -1,5 +1,5 @@
 /**
- * Scheduler of one training step on one design (DESIGN.md §5): per-op latencies for the core counts an op
+ * Scheduler of one training step on one design (docs/cost-model.md, "Whole step"): per-op latencies for the core counts an op
  * may take (memoised per unique shape × core count), ASAP/ALAP and the critical path, and a list schedule
  * of malleable ops on the tensor-core and vector-core pools. Mirrors refListSchedule / refEvaluateStep in
  * src/engine/reference.ts decision for decision (the differential test wants identical makespans and paths).

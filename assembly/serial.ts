@@ -1,5 +1,5 @@
 /**
- * Schedule improvement by serial schedule generation (DESIGN.md §5; used by schedule.ts when the host asks for
+ * Schedule improvement by serial schedule generation (docs/cost-model.md; used by schedule.ts when the host asks for
  * improvement passes). The list scheduler never leaves a core idle while an op of its pool is ready, and an op
  * takes the core count that finishes it first. On backward graphs both hurt: a weight gradient grabs the cores a
  * data gradient needs a moment later, and ops take cores they barely use while the pool is the bottleneck. The

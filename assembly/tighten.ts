@@ -1,5 +1,5 @@
 /**
- * Critical-path tightening inside the kernel (DESIGN.md §5): one WHAM climb from a start design, with the
+ * Critical-path tightening inside the kernel (docs/search.md): one WHAM climb from a start design, with the
  * moves of src/search/wham.ts, evaluating every design with the same code path as `evaluateSteps`.
  *
  * Set once per search (the host writes typed arrays into linear memory, these functions copy or keep them):

@@ -1,5 +1,5 @@
 /**
- * A design: one point of the accelerator template (DESIGN.md §4). SI units, units in every name.
+ * A design: one point of the accelerator template (docs/cost-model.md). SI units, units in every name.
  */
 export type Precision = 'fp32' | 'bf16' | 'fp16' | 'fp8' | 'int8';
 export type Dataflow = 'ws' | 'os' | 'is' | 'rs';

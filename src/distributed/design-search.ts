@@ -1,5 +1,5 @@
 /**
- * WHAM's distributed search (DESIGN.md §6): local search per pipeline stage (its tensor-parallel shard) → the
+ * WHAM's distributed search (docs/distributed.md): local search per pipeline stage (its tensor-parallel shard) → the
  * top-k designs of each stage → a global search over their union for the best whole-pipeline step with one
  * design on every device; optionally one design per stage (what that gains is reported).
  *

@@ -1,6 +1,6 @@
 /**
  * HyPar (Song et al., HPCA 2019) and AccPar (HPCA 2020): layer-wise parallelism for an array of 2^h
- * accelerators, from the communication model and hierarchical dynamic program of DESIGN.md §7.
+ * accelerators, from the papers' communication model and hierarchical dynamic program (docs/distributed.md).
  *
  * Each weighted layer l is F(l+1) = F(l)·W(l). Tensors (rows × cols × spatial factor):
  *   F(l)   batch × in-channels × in-pixels        E(l) like F(l)

@@ -1,5 +1,5 @@
 /**
- * Cluster networks and collectives (DESIGN.md §6). A network has an intra-node link (NVLink-class or a torus
+ * Cluster networks and collectives (docs/distributed.md). A network has an intra-node link (NVLink-class or a torus
  * neighbour link) and an inter-node link, each with bandwidth per device and latency; `devicesPerNode`
  * devices share a node. A group of n consecutive devices uses the intra-node link when it fits in a node.
  *

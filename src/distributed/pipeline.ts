@@ -1,5 +1,5 @@
 /**
- * The parallel step model (DESIGN.md §6) and the stage partition.
+ * The parallel step model (docs/distributed.md) and the stage partition.
  *
  * Devices = d × p × t, tensor-parallel groups innermost (consecutive devices), then pipeline stages, then
  * data-parallel replicas. Per micro-batch, a stage takes Σ over its layers of (forward + backward) plus, for

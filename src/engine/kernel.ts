@@ -1,6 +1,6 @@
 /**
  * The one place that loads the WebAssembly kernel and moves graphs and designs across the boundary
- * (DESIGN.md §3). Plain `WebAssembly.instantiate` (the module exports its memory; `bindings: raw`).
+ * (docs/architecture.md). Plain `WebAssembly.instantiate` (the module exports its memory; `bindings: raw`).
  *
  * Memory: every region is reserved once through the kernel's bump allocator; views are re-created whenever
  * `memory.buffer` changed (a `memory.grow` detaches the old ones), so callers never hold stale views across

@@ -3,7 +3,7 @@
  * formula for formula and in the same order (differential tests demand agreement to 1e-9 relative).
  * Used only by tests and benchmarks; the search runs the WebAssembly kernel.
  *
- * Model (DESIGN.md §4), per op on a design record `d` and an op record `o` (layout.ts):
+ * Model (docs/cost-model.md), per op on a design record `d` and an op record `o` (layout.ts):
  *  tensor ops (GEMM B × (M×K)·(K×N)):
  *   - split over p ≤ cores tensor cores along b, m or n (the one that finishes earliest);
  *   - compute cycles per core = b' × folds × cycles per fold (SCALE-Sim v2 compute modules):

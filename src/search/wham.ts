@@ -1,5 +1,5 @@
 /**
- * `wham`: critical-path tightening (our reconstruction of WHAM's search, DESIGN.md §5).
+ * `wham`: critical-path tightening (our reconstruction of WHAM's search, docs/search.md).
  *
  * Several climbs run side by side so every ask fills the pool. One climb:
  *  1. start from a random design inside the area/TDP budget (seeded);

@@ -1,4 +1,4 @@
-/** Prints the closing line CI reads: `vitest: N passed, N failed` (DESIGN.md §9). */
+/** Prints the closing line CI reads: `vitest: N passed, N failed`. */
 import type { Reporter, TestModule } from 'vitest/node';
 
 export default class SummaryLine implements Reporter {
