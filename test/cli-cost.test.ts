@@ -489,6 +489,21 @@ describe('accelmine validate', () => {
   });
 });
 
+describe('evaluate takes the training-step options graph takes', () => {
+  it('--precision, --no-fusion, --recompute and --optimizer change the step as they change graph', () => {
+    const base = ['--model', 'resnet18', '--batch', '8'];
+    for (const extra of [['--no-fusion'], ['--precision', 'fp32'], ['--recompute'], ['--optimizer', 'sgd']]) {
+      const g = runJson('graph', ...base, ...extra, '--json');
+      const ev = runJson('evaluate', '--preset', 'a100', ...base, ...extra, '--json');
+      expect(ev.ops.length, extra.join(' ')).toBe(g.ops.total);
+      expect(ev.memoryBytes.peak, extra.join(' ')).toBe(g.memoryBytes.peak);
+    }
+    const fused = runJson('evaluate', '--preset', 'a100', ...base, '--json');
+    const unfused = runJson('evaluate', '--preset', 'a100', ...base, '--no-fusion', '--json');
+    expect(unfused.ops.length).toBeGreaterThan(fused.ops.length);
+  });
+});
+
 describe('a search result is a design file', () => {
   it('evaluate --design on search --json output evaluates its best design', () => {
     const res = runJson('search', '--graph', example('mlp.json'), '--space', 'small', '--budget', '20', '--threads', '1', '--area', '400', '--tdp', '300', '--json');

@@ -12,7 +12,7 @@ import { InputError } from '../errors.js';
 import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
 import { EXECUTIONS, type Execution } from '../engine/layout.js';
 import { action, intInRange, oneOf, positiveInt, printJson, SCHEDULE_PASSES_HELP, si, table } from './common.js';
-import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-options.js';
+import { addTrainingOptions, addWorkloadOptions, trainingOptions, workloadSource, type TrainingFlags, type WorkloadFlags } from './workload-options.js';
 
 export function findPreset(name: string): Design {
   return presetDesign(name);
@@ -129,24 +129,24 @@ export function registerCostCommands(program: Command): void {
       }),
     );
 
-  addWorkloadOptions(
-    program
-      .command('evaluate')
-      .description('cost one training step of a workload on a design: time, throughput, energy, power, what bounds it'),
+  addTrainingOptions(
+    addWorkloadOptions(
+      program
+        .command('evaluate')
+        .description('cost one training step of a workload on a design: time, throughput, energy, power, what bounds it'),
+    ),
   )
     .option('--preset <name>', 'a preset (see `accelmine presets`)')
     .option('--design <file>', 'a design JSON file')
-    .option('--optimizer <o>', 'sgd | momentum | adam | adamw', oneOf('--optimizer', ['sgd', 'momentum', 'adam', 'adamw'] as const), 'adam')
-    .option('--recompute', 'recompute each layer\'s forward before its backward')
     .option('--execution <e>', 'concurrent: ops list-scheduled on the core pools, several at once; single-stream: one op at a time on all cores (as PyTorch on one CUDA stream runs a step)', oneOf('--execution', EXECUTIONS), 'concurrent')
     .option('--schedule-passes <n>', SCHEDULE_PASSES_HELP, intInRange('--schedule-passes', MAX_SCHEDULE_PASSES), DEFAULT_SCHEDULE_PASSES)
     .option('--json', 'print JSON (with every op)')
     .action(
-      action(async (o: WorkloadFlags & { preset?: string; design?: string; optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw'; recompute?: boolean; execution: Execution; schedulePasses: number; json?: boolean }) => {
+      action(async (o: WorkloadFlags & TrainingFlags & { preset?: string; design?: string; execution: Execution; schedulePasses: number; json?: boolean }) => {
         const design = resolveDesign(o);
         // the workload and evaluation code load only for the commands that need them (start-up time of `op`)
         const [{ loadTrainingGraph }, { evaluateDesign, prepareWorkload }] = await Promise.all([import('../workload/load.js'), import('../evaluate.js')]);
-        const graph = loadTrainingGraph(workloadSource(o), { optimizer: o.optimizer, recompute: o.recompute ?? false });
+        const graph = loadTrainingGraph(workloadSource(o), trainingOptions(o));
         const ev = evaluateDesign(design, prepareWorkload(graph), undefined, { execution: o.execution, schedulePasses: o.schedulePasses });
         if (o.json) return printJson({ design, ...ev });
         const top = [...ev.ops].sort((a, b) => b.timeS - a.timeS).slice(0, 10);

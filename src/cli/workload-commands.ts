@@ -3,11 +3,10 @@ import type { Command } from 'commander';
 import { paramCount } from '../workload/ir.js';
 import { graphJsonSchema } from '../workload/json-graph.js';
 import { loadTrainingGraph } from '../workload/load.js';
-import { workloadSource, type WorkloadFlags } from './workload-options.js';
+import { addTrainingOptions, addWorkloadOptions, trainingOptions, workloadSource, type TrainingFlags, type WorkloadFlags } from './workload-options.js';
 import { summarizeTrainingGraph } from '../workload/summary.js';
 import { ZOO } from '../workload/zoo/index.js';
-import { action, bytesIec, oneOf, printJson, si, table } from './common.js';
-import { addWorkloadOptions } from './workload-options.js';
+import { action, bytesIec, printJson, si, table } from './common.js';
 
 export function registerWorkloadCommands(program: Command): void {
   program
@@ -30,19 +29,17 @@ export function registerWorkloadCommands(program: Command): void {
       }),
     );
 
-  addWorkloadOptions(
-    program
-      .command('graph')
-      .description('build the training step of a workload and summarise it: ops and FLOPs per phase, memory'),
+  addTrainingOptions(
+    addWorkloadOptions(
+      program
+        .command('graph')
+        .description('build the training step of a workload and summarise it: ops and FLOPs per phase, memory'),
+    ),
   )
-    .option('--precision <p>', 'bf16 (bf16 compute, fp32 master weights/optimizer) | fp32', oneOf('--precision', ['bf16', 'fp32'] as const), 'bf16')
-    .option('--optimizer <o>', 'sgd | momentum | adam | adamw', oneOf('--optimizer', ['sgd', 'momentum', 'adam', 'adamw'] as const), 'adam')
-    .option('--recompute', 'recompute each layer\'s forward before its backward')
-    .option('--no-fusion', 'do not fuse elementwise epilogues into GEMMs/convolutions')
     .option('--json', 'print JSON')
     .action(
-      action((o: WorkloadFlags & { optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw'; recompute?: boolean; fusion: boolean; json?: boolean }) => {
-        const g = loadTrainingGraph(workloadSource(o), { optimizer: o.optimizer, recompute: o.recompute ?? false, fusion: o.fusion });
+      action((o: WorkloadFlags & TrainingFlags & { json?: boolean }) => {
+        const g = loadTrainingGraph(workloadSource(o), trainingOptions(o));
         const s = summarizeTrainingGraph(g);
         if (o.json) return printJson(s);
         const phases = ['fwd', 'dgrad', 'wgrad', 'optimizer', 'recompute', 'total'] as const;

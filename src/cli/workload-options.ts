@@ -1,5 +1,6 @@
 /** The workload flags every workload-taking command shares (kept apart so a command loads no workload code to parse them). */
 import type { Command } from 'commander';
+import type { TrainingOptions } from '../workload/training.js';
 import type { WorkloadSource } from '../workload/load.js';
 import { oneOf, positiveInt } from './common.js';
 
@@ -28,3 +29,22 @@ export function workloadSource(o: WorkloadFlags): WorkloadSource {
   return { model: o.model, onnx: o.onnx, graph: o.graph, batch: o.batch, seq: o.seq, unsupported: o.unsupported, precision: o.precision };
 }
 
+
+/** The training-step flags `graph` and `evaluate` share. */
+export interface TrainingFlags {
+  optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw';
+  recompute?: boolean;
+  fusion: boolean;
+}
+
+export function addTrainingOptions(cmd: Command): Command {
+  return cmd
+    .option('--precision <p>', 'bf16 (bf16 compute, fp32 master weights/optimizer) | fp32', oneOf('--precision', ['bf16', 'fp32'] as const), 'bf16')
+    .option('--optimizer <o>', 'sgd | momentum | adam | adamw', oneOf('--optimizer', ['sgd', 'momentum', 'adam', 'adamw'] as const), 'adam')
+    .option('--recompute', 'recompute each layer\'s forward before its backward')
+    .option('--no-fusion', 'do not fuse elementwise epilogues into GEMMs/convolutions');
+}
+
+export function trainingOptions(o: TrainingFlags): TrainingOptions {
+  return { optimizer: o.optimizer, recompute: o.recompute ?? false, fusion: o.fusion };
+}
