@@ -10,6 +10,7 @@ import type { FlatGraph } from './flatten.js';
 import { compileKernel } from './kernel.js';
 import { InputError } from '../errors.js';
 import { DESIGN_STRIDE, OP_STRIDE, RESULT_STRIDE } from './layout.js';
+import { instantiateKernel } from './instantiate.js';
 
 /** Parameters of a choice (SPACE_PARAMS order), as assembly/tighten.ts NP. */
 export const CHOICE_PARAMS = 15;
@@ -147,10 +148,7 @@ export class Climber {
 
   constructor(s: ClimberSetup) {
     const module = s.module ?? compileKernel('release');
-    const instance = new WebAssembly.Instance(module, {
-      env: { abort(_m: number, _f: number, line: number, col: number) { throw new Error(`accelmine kernel aborted at ${line}:${col}`); } },
-    });
-    this.x = instance.exports as unknown as ClimbExports;
+    this.x = instantiateKernel<ClimbExports>(module);
     if (this.x.climbHeaderSize() !== H_BEST_GOODNESS || this.x.climbRecordHead() !== REC_HEAD) {
       throw new Error('the WebAssembly kernel was built from another climb layout: run `npm run build:wasm`');
     }

@@ -1,6 +1,6 @@
 /**
  * The one place that loads the WebAssembly kernel and moves graphs and designs across the boundary
- * (docs/architecture.md). Plain `WebAssembly.instantiate` (the module exports its memory; `bindings: raw`).
+ * (docs/architecture.md). Instantiated through src/engine/instantiate.ts (the module exports its memory).
  *
  * Memory: every region is reserved once through the kernel's bump allocator; views are re-created whenever
  * `memory.buffer` changed (a `memory.grow` detaches the old ones), so callers never hold stale views across
@@ -12,6 +12,7 @@ import type { Design } from '../arch/design.js';
 import type { Op } from '../workload/ir.js';
 import type { FlatGraph } from './flatten.js';
 import { InputError } from '../errors.js';
+import { instantiateKernel } from './instantiate.js';
 import {
   D_TENSOR_CORES, DESIGN_STRIDE, OFFCHIP_SUSTAINED_FRACTION, OP_STRIDE, OPSCHED_STRIDE, RESULT_STRIDE, STEP_STRIDE, decodeOpResult, decodeOpSchedule,
   decodeStepResult, writeDesign, writeOp, type Execution, type OpCost, type OpSchedule, type StepMetrics, type UnitEnergies,
@@ -127,14 +128,7 @@ export class Kernel {
 
   constructor(opts: KernelOptions = {}) {
     const module = opts.module ?? compileKernel(opts.build ?? 'release');
-    const instance = new WebAssembly.Instance(module, {
-      env: {
-        abort(_msg: number, _file: number, line: number, col: number) {
-          throw new Error(`accelmine kernel aborted at ${line}:${col}`);
-        },
-      },
-    });
-    this.x = instance.exports as unknown as KernelExports;
+    this.x = instantiateKernel<KernelExports>(module);
     if (
       this.x.layoutDesignStride() !== DESIGN_STRIDE || this.x.layoutOpStride() !== OP_STRIDE ||
       this.x.layoutResultStride() !== RESULT_STRIDE || this.x.layoutStepStride() !== STEP_STRIDE ||

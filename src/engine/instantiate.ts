@@ -1,0 +1,12 @@
+/**
+ * The one way a host instantiates the kernel module: @assemblyscript/loader's instantiateSync, whose `abort`
+ * import decodes the kernel's message and file strings from its memory (an `unreachable` or a failed
+ * assertion in assembly/ reports where and why). The hosts then read and write the kernel's linear memory
+ * through Float64Array / Int32Array views of records they reserved with the kernel's own bump allocator:
+ * the loader's array helpers serve garbage-collected AssemblyScript arrays, which the kernel does not use.
+ */
+import { instantiateSync } from '@assemblyscript/loader';
+
+export function instantiateKernel<T>(module: WebAssembly.Module): T {
+  return instantiateSync(module, {}).exports as unknown as T;
+}
