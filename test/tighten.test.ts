@@ -48,6 +48,25 @@ function records(o: ClimbOutcome, which: 'top' | 'trace' | 'log'): Float64Array[
 
 const choiceOf = (r: Float64Array) => Int32Array.from(r.subarray(REC_CHOICE, REC_CHOICE + CHOICE_PARAMS));
 
+describe('climb record layout', () => {
+  it('src/engine/climber.ts mirrors the climb header and record offsets of assembly/tighten.ts', async () => {
+    const { readFileSync } = await import('node:fs');
+    const climber = await import('../src/engine/climber.js');
+    const src = readFileSync(new URL('../assembly/tighten.ts', import.meta.url), 'utf8');
+    const as = new Map<string, number>();
+    for (const m of src.matchAll(/^const ((?:H|REC|RW)_[A-Z0-9_]+): i32 = (\d+);/gm)) as.set(m[1], Number(m[2]));
+    // H_BEST_GOODNESS is written as H_FINAL_CHOICE + the choice parameter count
+    const bg = /^const H_BEST_GOODNESS: i32 = H_FINAL_CHOICE \+ (\d+);/m.exec(src);
+    expect(bg).not.toBeNull();
+    as.set('H_BEST_GOODNESS', as.get('H_FINAL_CHOICE')! + Number(bg![1]));
+    const ts = Object.entries(climber).filter(([k, v]) => /^(H|REC|RW)_/.test(k) && typeof v === 'number');
+    expect(ts.length).toBe(24);
+    for (const [k, v] of ts) expect(as.get(k), k).toBe(v);
+    expect(as.size).toBe(ts.length);
+    expect(Number(bg![1])).toBe(climber.CHOICE_PARAMS);
+  });
+});
+
 describe('kernel cost model port (area, TDP, unit energies)', () => {
   it('agrees with src/arch/cost.ts to 1e-9 on random designs of the large space', () => {
     const driver = new ClimbDriver({ workloads: [], objective: 'throughput', limits, space: large });
