@@ -11,7 +11,7 @@ import { gemmRecord, PRECISION_ELEMENT_BYTES, PRECISION_CODES } from '../engine/
 import { InputError } from '../errors.js';
 import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
 import { EXECUTIONS, type Execution } from '../engine/layout.js';
-import { action, intInRange, oneOf, positiveInt, printJson, SCHEDULE_PASSES_HELP, si, table } from './common.js';
+import { action, intInRange, oneOf, positiveInt, printJson, SCHEDULE_PASSES_HELP, si, table, bytesIec } from './common.js';
 import { addTrainingOptions, addWorkloadOptions, trainingOptions, workloadSource, type TrainingFlags, type WorkloadFlags } from './workload-options.js';
 
 export function findPreset(name: string): Design {
@@ -124,7 +124,7 @@ export function registerCostCommands(program: Command): void {
           `GEMM ${o.batch > 1 ? `${o.batch} x ` : ''}${m}x${n}x${k} on ${r.coresUsed} x ${design.tcRows}x${design.tcCols} (${design.dataflow}), split ${r.split}\n` +
             `cycles ${si(r.cycles)} (compute ${si(r.computeCycles)}, not overlapped ${si(r.nonOverlapCycles)}), ${(timeS * 1e6).toFixed(3)} µs, bound by ${r.bound}\n` +
             `utilization ${(r.utilization * 100).toFixed(1)}%, energy ${(r.energyJ * 1e6).toFixed(3)} µJ\n` +
-            `traffic: local ${si(r.traffic.localBytes)}B, NoC ${si(r.traffic.nocBytes)}B, global ${si(r.traffic.globalBytes)}B, off-chip ${si(r.traffic.offChipBytes)}B\n`,
+            `traffic: local ${bytesIec(r.traffic.localBytes)}, NoC ${bytesIec(r.traffic.nocBytes)}, global ${bytesIec(r.traffic.globalBytes)}, off-chip ${bytesIec(r.traffic.offChipBytes)}\n`,
         );
       }),
     );

@@ -102,7 +102,7 @@ export function registerDistributedCommand(program: Command): void {
         if (r.search) {
           const d = r.design;
           text += `design search: ${r.search.evaluations} evaluations over ${r.search.stageKinds.length} stage kinds, ${r.search.candidates} candidates, ${r.search.wallTimeS.toFixed(1)} s\n` +
-            `design: ${d.tensorCores} x ${d.tcRows}x${d.tcCols} (${d.dataflow}), ${d.vectorCores} x ${d.vectorLanes} lanes, global ${si(d.globalBufferBytes)}B, off-chip ${si(d.offChipBytes)}B @ ${d.offChipGBs} GB/s, ${d.clockGHz} GHz\n`;
+            `design: ${d.tensorCores} x ${d.tcRows}x${d.tcCols} (${d.dataflow}), ${d.vectorCores} x ${d.vectorLanes} lanes, global ${bytesIec(d.globalBufferBytes)}, off-chip ${bytesIec(d.offChipBytes)} @ ${d.offChipGBs} GB/s, ${d.clockGHz} GHz\n`;
           if (r.search.perStage) text += `one design per stage: step ${(r.search.perStage.stepTimeS * 1e3).toFixed(1)} ms (${r.search.perStage.gain.toFixed(3)}x the common design)\n`;
         }
         text += `wall time ${r.wallTimeS.toFixed(2)} s\n`;

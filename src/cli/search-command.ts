@@ -11,7 +11,7 @@ import { defaultThreads } from '../pool/pool.js';
 import { OBJECTIVES, type Objective } from '../search/objectives.js';
 import { runSearch, STRATEGIES, type SearchProgress } from '../search/run.js';
 import { loadTrainingGraph } from '../workload/load.js';
-import { action, intInRange, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, threadsOption } from './common.js';
+import { action, intInRange, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, threadsOption, bytesIec } from './common.js';
 import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-options.js';
 
 interface SearchFlags extends WorkloadFlags {
@@ -129,7 +129,7 @@ export function registerSearchCommand(program: Command): void {
         text +=
           `best ${o.objective}: ${b.objective.toPrecision(4)} ${result.objectiveUnit}; area ${b.areaMm2.toFixed(1)} mm², TDP ${b.tdpW.toFixed(1)} W\n` +
           `design: ${d.tensorCores} x ${d.tcRows}x${d.tcCols} tensor cores (${d.dataflow}), ${d.vectorCores} x ${d.vectorLanes} vector lanes, ` +
-          `local ${si(d.localBufferBytes)}B, global ${si(d.globalBufferBytes)}B @ ${d.globalBufferGBs} GB/s, off-chip ${si(d.offChipBytes)}B @ ${d.offChipGBs} GB/s, ` +
+          `local ${bytesIec(d.localBufferBytes)}, global ${bytesIec(d.globalBufferBytes)} @ ${d.globalBufferGBs} GB/s, off-chip ${bytesIec(d.offChipBytes)} @ ${d.offChipGBs} GB/s, ` +
           `NoC ${d.nocGBs} GB/s, ${d.clockGHz} GHz, ${d.precision}, ${d.techNm} nm\n`;
         for (const m of b.metrics) {
           const cp = Object.entries(m.criticalPath.timeSByBound).filter(([, t]) => t > 0).map(([k, t]) => `${k} ${((t / m.stepTimeS) * 100).toFixed(0)}%`).join(', ');
@@ -139,8 +139,8 @@ export function registerSearchCommand(program: Command): void {
           ['#', 'objective', 'area mm²', 'TDP W', 'tensor', 'vector', 'local', 'global', 'GB/s', 'off-chip', 'NoC GB/s', 'GHz', 'df'],
           ...result.topK.map((r, i) => [String(i + 1), r.objective.toPrecision(4), r.areaMm2.toFixed(1), r.tdpW.toFixed(1),
             `${r.design.tensorCores}x${r.design.tcRows}x${r.design.tcCols}`, `${r.design.vectorCores}x${r.design.vectorLanes}`,
-            `${si(r.design.localBufferBytes)}B`, `${si(r.design.globalBufferBytes)}B`, String(r.design.globalBufferGBs),
-            `${si(r.design.offChipBytes)}B@${r.design.offChipGBs}`, String(r.design.nocGBs), String(r.design.clockGHz), r.design.dataflow]),
+            `${bytesIec(r.design.localBufferBytes)}`, `${bytesIec(r.design.globalBufferBytes)}`, String(r.design.globalBufferGBs),
+            `${bytesIec(r.design.offChipBytes)} @ ${r.design.offChipGBs}`, String(r.design.nocGBs), String(r.design.clockGHz), r.design.dataflow]),
         ]);
         process.stdout.write(text);
       }),
