@@ -93,6 +93,17 @@ export function arrayAccesses(df: f64, R: f64, C: f64, mm: f64, nn: f64, k: f64,
   return aV + bV * Math.ceil(mm / C) + cV * Math.ceil(k / R);
 }
 
+// cycles per byte at each link (clock / bandwidth; off-chip at its sustained share), set by linkCycles()
+let gInvNoc: f64 = 0, gInvGb: f64 = 0, gInvOff: f64 = 0, gInvSlow: f64 = 0;
+
+function linkCycles(d: usize): void {
+  const clk = rd(d, D_CLOCK_GHZ);
+  gInvNoc = clk / rd(d, D_NOC_GBS);
+  gInvGb = clk / rd(d, D_GLOBAL_BUFFER_GBS);
+  gInvOff = clk / (rd(d, D_OFFCHIP_GBS) * OFFCHIP_SUSTAINED_FRACTION);
+  gInvSlow = Math.max(gInvNoc, Math.max(gInvGb, gInvOff));
+}
+
 // the split kept so far by keepSplit(): the fastest of an op's splits, the least energy on ties
 let gLat: f64 = 0, gE: f64 = 0, gCompute: f64 = 0, gLocal: f64 = 0, gNoc: f64 = 0, gGb: f64 = 0, gNon: f64 = 0;
 let gP: f64 = 1, gS: f64 = 0, gBound: f64 = <f64>B_TENSOR;
@@ -104,11 +115,10 @@ let gP: f64 = 1, gS: f64 = 0, gBound: f64 = <f64>B_TENSOR;
  */
 function keepSplit(
   d: usize, s: i32, p: f64, macs: f64, compute: f64, local: f64, noc: f64, gb: f64, offChip: f64, nonOverlap: f64,
-  invNoc: f64, invGb: f64, invOff: f64,
 ): void {
-  const nocCycles = noc * invNoc;
-  const gbCycles = gb * invGb;
-  const offCycles = offChip * invOff;
+  const nocCycles = noc * gInvNoc;
+  const gbCycles = gb * gInvGb;
+  const offCycles = offChip * gInvOff;
   let top = compute;
   let bound: f64 = <f64>B_TENSOR;
   if (nocCycles > top) { top = nocCycles; bound = <f64>B_NOC; }
@@ -147,7 +157,6 @@ function tensorOp(d: usize, o: usize, cores: f64, r: usize): void {
   const C = rd(d, D_TC_COLS);
   const df = rd(d, D_DATAFLOW);
   const e = rd(d, D_ELEMENT_BYTES);
-  const clk = rd(d, D_CLOCK_GHZ);
   const b = rd(o, O_B);
   const m = rd(o, O_M);
   const n = rd(o, O_N);
@@ -156,10 +165,7 @@ function tensorOp(d: usize, o: usize, cores: f64, r: usize): void {
   const bV = b * k * n;
   const cV = b * m * n;
   const macs = aV * n;
-  const invNoc = clk / rd(d, D_NOC_GBS);
-  const invGb = clk / rd(d, D_GLOBAL_BUFFER_GBS);
-  const invOff = clk / (rd(d, D_OFFCHIP_GBS) * OFFCHIP_SUSTAINED_FRACTION);
-  const invSlow = Math.max(invNoc, Math.max(invGb, invOff));
+  linkCycles(d);
 
   tileFactors(m, n, k, rd(d, D_GLOBAL_BUFFER_BYTES) / e, R, C, aV, bV);
   const offChip = rd(o, O_BYTES) * (e / rd(o, O_ELEMENT_BYTES)) * ((aV * gFa + bV * gFb + cV) / (aV + bV + cV));
@@ -179,8 +185,8 @@ function tensorOp(d: usize, o: usize, cores: f64, r: usize): void {
     const gb = noc + offChip;
     const local = arrayAccesses(df, R, C, mm, nn, k, aV, bV, cV) * e + noc;
     const nonOverlap =
-      e * (Math.min(mm, R) * Math.min(k, R) + Math.min(k, R) * Math.min(nn, C) + Math.min(mm, R) * Math.min(nn, C)) * invSlow;
-    keepSplit(d, s, p, macs, compute, local, noc, gb, offChip, nonOverlap, invNoc, invGb, invOff);
+      e * (Math.min(mm, R) * Math.min(k, R) + Math.min(k, R) * Math.min(nn, C) + Math.min(mm, R) * Math.min(nn, C)) * gInvSlow;
+    keepSplit(d, s, p, macs, compute, local, noc, gb, offChip, nonOverlap);
   }
   writeKept(d, r, macs, offChip);
 }
@@ -193,7 +199,6 @@ function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
   const R = rd(d, D_TC_ROWS);
   const C = rd(d, D_TC_COLS);
   const e = rd(d, D_ELEMENT_BYTES);
-  const clk = rd(d, D_CLOCK_GHZ);
   const b = rd(o, O_B);
   const m = rd(o, O_M);
   const n = rd(o, O_N);
@@ -207,10 +212,7 @@ function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
   } else {
     fr = 1;
   }
-  const invNoc = clk / rd(d, D_NOC_GBS);
-  const invGb = clk / rd(d, D_GLOBAL_BUFFER_GBS);
-  const invOff = clk / (rd(d, D_OFFCHIP_GBS) * OFFCHIP_SUSTAINED_FRACTION);
-  const invSlow = Math.max(invNoc, Math.max(invGb, invOff));
+  linkCycles(d);
   const spadWords = rd(d, D_LOCAL_BUFFER_BYTES) / (R * C) / e;
   const spadTotal = <f64>(RS_SPAD_FILTER_BYTES + RS_SPAD_IFMAP_BYTES + RS_SPAD_PSUM_BYTES);
   const filterWords = spadWords * (<f64>RS_SPAD_FILTER_BYTES / spadTotal);
@@ -251,24 +253,24 @@ function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
     const noc = (arrayIn + interPe) * e;
     const gb = arrayIn * e + offChip;
     const local = (4 * macs + arrayIn) * e;
-    const nonOverlap = e * 2 * rp * fs * invSlow;
-    keepSplit(d, s, p, macs, compute, local, noc, gb, offChip, nonOverlap, invNoc, invGb, invOff);
+    const nonOverlap = e * 2 * rp * fs * gInvSlow;
+    keepSplit(d, s, p, macs, compute, local, noc, gb, offChip, nonOverlap);
   }
   writeKept(d, r, macs, offChip);
 }
 
 function vectorOp(d: usize, o: usize, r: usize): void {
   const kind = rd(o, O_KIND);
-  const clk = rd(d, D_CLOCK_GHZ);
   const scale = kind == <f64>K_OPTIMIZER ? 1.0 : rd(d, D_ELEMENT_BYTES) / rd(o, O_ELEMENT_BYTES);
   const bytes = rd(o, O_BYTES) * scale;
   const flops = rd(o, O_FLOPS);
   const lanes = rd(d, D_VECTOR_CORES) * rd(d, D_VECTOR_LANES);
   const compute = Math.ceil((flops * unchecked(VEC_CYCLES_PER_FLOP[<i32>kind])) / lanes);
   const gb = 2 * bytes;
-  const nocCycles = bytes * (clk / rd(d, D_NOC_GBS));
-  const gbCycles = gb * (clk / rd(d, D_GLOBAL_BUFFER_GBS));
-  const offCycles = bytes * (clk / (rd(d, D_OFFCHIP_GBS) * OFFCHIP_SUSTAINED_FRACTION));
+  linkCycles(d);
+  const nocCycles = bytes * gInvNoc;
+  const gbCycles = gb * gInvGb;
+  const offCycles = bytes * gInvOff;
   let top = compute;
   let bound: f64 = <f64>B_VECTOR;
   if (nocCycles > top) { top = nocCycles; bound = <f64>B_NOC; }

@@ -119,6 +119,17 @@ export function arrayAccesses(df: number, R: number, C: number, mm: number, nn: 
   return aV + bV * Math.ceil(mm / C) + cV * Math.ceil(k / R);
 }
 
+// cycles per byte at each link (clock / bandwidth; off-chip at its sustained share), set by linkCycles()
+let gInvNoc = 0, gInvGb = 0, gInvOff = 0, gInvSlow = 0;
+
+function linkCycles(d: Float64Array, di: number): void {
+  const clk = d[di + D_CLOCK_GHZ];
+  gInvNoc = clk / d[di + D_NOC_GBS];
+  gInvGb = clk / d[di + D_GLOBAL_BUFFER_GBS];
+  gInvOff = clk / (d[di + D_OFFCHIP_GBS] * OFFCHIP_SUSTAINED_FRACTION);
+  gInvSlow = Math.max(gInvNoc, Math.max(gInvGb, gInvOff));
+}
+
 // the split kept so far by keepSplit(): the fastest of an op's splits, the least energy on ties
 let gLat = 0, gE = 0, gCompute = 0, gLocal = 0, gNoc = 0, gGb = 0, gNon = 0;
 let gP = 1, gS = 0, gBound = B_TENSOR;
@@ -130,11 +141,11 @@ let gP = 1, gS = 0, gBound = B_TENSOR;
  */
 function keepSplit(
   d: Float64Array, di: number, s: number, p: number, macs: number, compute: number, local: number, noc: number, gb: number,
-  offChip: number, nonOverlap: number, invNoc: number, invGb: number, invOff: number,
+  offChip: number, nonOverlap: number,
 ): void {
-  const nocCycles = noc * invNoc;
-  const gbCycles = gb * invGb;
-  const offCycles = offChip * invOff;
+  const nocCycles = noc * gInvNoc;
+  const gbCycles = gb * gInvGb;
+  const offCycles = offChip * gInvOff;
   let top = compute;
   let bound = B_TENSOR;
   if (nocCycles > top) { top = nocCycles; bound = B_NOC; }
@@ -173,7 +184,6 @@ function tensorOp(d: Float64Array, di: number, o: Float64Array, oi: number, core
   const C = d[di + D_TC_COLS];
   const df = d[di + D_DATAFLOW];
   const e = d[di + D_ELEMENT_BYTES];
-  const clk = d[di + D_CLOCK_GHZ];
   const b = o[oi + O_B];
   const m = o[oi + O_M];
   const n = o[oi + O_N];
@@ -182,10 +192,7 @@ function tensorOp(d: Float64Array, di: number, o: Float64Array, oi: number, core
   const bV = b * k * n;
   const cV = b * m * n;
   const macs = aV * n;
-  const invNoc = clk / d[di + D_NOC_GBS];
-  const invGb = clk / d[di + D_GLOBAL_BUFFER_GBS];
-  const invOff = clk / (d[di + D_OFFCHIP_GBS] * OFFCHIP_SUSTAINED_FRACTION);
-  const invSlow = Math.max(invNoc, Math.max(invGb, invOff));
+  linkCycles(d, di);
 
   tileFactors(m, n, k, d[di + D_GLOBAL_BUFFER_BYTES] / e, R, C, aV, bV);
   const offChip = o[oi + O_BYTES] * (e / o[oi + O_ELEMENT_BYTES]) * ((aV * gFa + bV * gFb + cV) / (aV + bV + cV));
@@ -205,8 +212,8 @@ function tensorOp(d: Float64Array, di: number, o: Float64Array, oi: number, core
     const gb = noc + offChip;
     const local = arrayAccesses(df, R, C, mm, nn, k, aV, bV, cV) * e + noc;
     const nonOverlap =
-      e * (Math.min(mm, R) * Math.min(k, R) + Math.min(k, R) * Math.min(nn, C) + Math.min(mm, R) * Math.min(nn, C)) * invSlow;
-    keepSplit(d, di, s, p, macs, compute, local, noc, gb, offChip, nonOverlap, invNoc, invGb, invOff);
+      e * (Math.min(mm, R) * Math.min(k, R) + Math.min(k, R) * Math.min(nn, C) + Math.min(mm, R) * Math.min(nn, C)) * gInvSlow;
+    keepSplit(d, di, s, p, macs, compute, local, noc, gb, offChip, nonOverlap);
   }
   writeKept(d, di, r, ri, macs, offChip);
 }
@@ -238,7 +245,6 @@ function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: n
   const R = d[di + D_TC_ROWS];
   const C = d[di + D_TC_COLS];
   const e = d[di + D_ELEMENT_BYTES];
-  const clk = d[di + D_CLOCK_GHZ];
   const b = o[oi + O_B];
   const m = o[oi + O_M];
   const n = o[oi + O_N];
@@ -252,10 +258,7 @@ function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: n
   } else {
     fr = 1;
   }
-  const invNoc = clk / d[di + D_NOC_GBS];
-  const invGb = clk / d[di + D_GLOBAL_BUFFER_GBS];
-  const invOff = clk / (d[di + D_OFFCHIP_GBS] * OFFCHIP_SUSTAINED_FRACTION);
-  const invSlow = Math.max(invNoc, Math.max(invGb, invOff));
+  linkCycles(d, di);
   const spadWords = d[di + D_LOCAL_BUFFER_BYTES] / (R * C) / e;
   const spadTotal = (RS_SPAD_FILTER_BYTES + RS_SPAD_IFMAP_BYTES + RS_SPAD_PSUM_BYTES);
   const filterWords = spadWords * (RS_SPAD_FILTER_BYTES / spadTotal);
@@ -296,24 +299,24 @@ function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: n
     const noc = (arrayIn + interPe) * e;
     const gb = arrayIn * e + offChip;
     const local = (4 * macs + arrayIn) * e;
-    const nonOverlap = e * 2 * rp * fs * invSlow;
-    keepSplit(d, di, s, p, macs, compute, local, noc, gb, offChip, nonOverlap, invNoc, invGb, invOff);
+    const nonOverlap = e * 2 * rp * fs * gInvSlow;
+    keepSplit(d, di, s, p, macs, compute, local, noc, gb, offChip, nonOverlap);
   }
   writeKept(d, di, r, ri, macs, offChip);
 }
 
 function vectorOp(d: Float64Array, di: number, o: Float64Array, oi: number, r: Float64Array, ri: number): void {
   const kind = o[oi + O_KIND];
-  const clk = d[di + D_CLOCK_GHZ];
   const scale = kind === K_OPTIMIZER ? 1 : d[di + D_ELEMENT_BYTES] / o[oi + O_ELEMENT_BYTES];
   const bytes = o[oi + O_BYTES] * scale;
   const flops = o[oi + O_FLOPS];
   const lanes = d[di + D_VECTOR_CORES] * d[di + D_VECTOR_LANES];
   const compute = Math.ceil((flops * VEC_CYCLES_PER_FLOP[kind]) / lanes);
   const gb = 2 * bytes;
-  const nocCycles = bytes * (clk / d[di + D_NOC_GBS]);
-  const gbCycles = gb * (clk / d[di + D_GLOBAL_BUFFER_GBS]);
-  const offCycles = bytes * (clk / (d[di + D_OFFCHIP_GBS] * OFFCHIP_SUSTAINED_FRACTION));
+  linkCycles(d, di);
+  const nocCycles = bytes * gInvNoc;
+  const gbCycles = gb * gInvGb;
+  const offCycles = bytes * gInvOff;
   let top = compute;
   let bound = B_VECTOR;
   if (nocCycles > top) { top = nocCycles; bound = B_NOC; }
