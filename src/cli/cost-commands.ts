@@ -1,50 +1,16 @@
 /** `accelmine presets`, `accelmine op`, `accelmine evaluate`. */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Evaluation } from '../evaluate.js';
 import { unitEnergies } from '../arch/cost.js';
 import type { Dataflow, Design } from '../arch/design.js';
-import { PRESET_NAMES, presetDesign, presetInfo } from '../arch/presets.js';
-import { validateDesign } from '../arch/validate.js';
 import { defaultKernel } from '../engine/kernel.js';
 import { gemmRecord, PRECISION_ELEMENT_BYTES, PRECISION_CODES } from '../engine/layout.js';
 import { InputError } from '../errors.js';
 import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
 import { EXECUTIONS, type Execution } from '../engine/layout.js';
+import { resolveDesign } from './design-input.js';
 import { action, intInRange, oneOf, positiveInt, printJson, SCHEDULE_PASSES_HELP, si, table, bytesIec } from './common.js';
 import { addTrainingOptions, addWorkloadOptions, trainingOptions, workloadSource, type TrainingFlags, type WorkloadFlags } from './workload-options.js';
-
-export function findPreset(name: string): Design {
-  return presetDesign(name);
-}
-
-export function readDesignFile(path: string): Design {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new InputError(`${path}: cannot read the file`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
-  return validateDesign(designIn(raw), path);
-}
-
-/**
- * The design inside a design file: a bare design, an object with a `design` field (a top-k entry, a preset),
- * or a search/sweep result whose `best.design` is the answer (`search --json`, `--out DIR/result.json`).
- */
-function designIn(raw: unknown): unknown {
-  if (!raw || typeof raw !== 'object' || 'tensorCores' in raw) return raw;
-  const o = raw as { design?: unknown; best?: { design?: unknown } };
-  if (o.design !== undefined) return o.design;
-  if (o.best && typeof o.best === 'object' && o.best.design !== undefined) return o.best.design;
-  return raw;
-}
 
 /** A single R×C array whose buffers and bandwidths are too large to bind (for `op --tc`). */
 export function bareArray(rows: number, cols: number, dataflow: Dataflow): Design {
@@ -64,10 +30,6 @@ function parseDims(flag: string, v: string, n: number): number[] {
   return dims;
 }
 
-export function resolveDesign(o: { preset?: string; design?: string }): Design {
-  if ((o.preset === undefined) === (o.design === undefined)) throw new InputError('give exactly one of --preset NAME or --design FILE');
-  return o.preset !== undefined ? findPreset(o.preset) : readDesignFile(o.design!);
-}
 
 export function registerCostCommands(program: Command): void {
   program
@@ -75,7 +37,8 @@ export function registerCostCommands(program: Command): void {
     .description('accelerator presets modelled on published chips (TPU v2-v4, V100, A100, H100, NVDLA, Eyeriss)')
     .option('--json', 'print JSON: [{name, peakTflops, areaMm2, tdpW, hbmGBs, design, published}]')
     .action(
-      action((o: { json?: boolean }) => {
+      action(async (o: { json?: boolean }) => {
+        const { PRESET_NAMES, presetInfo } = await import('../arch/presets.js');
         const rows = PRESET_NAMES.map((n) => presetInfo(n));
         if (o.json) return printJson(rows);
         process.stdout.write(
@@ -102,7 +65,7 @@ export function registerCostCommands(program: Command): void {
     .option('--cores <k>', 'tensor cores to split the GEMM over (default: all)', positiveInt('--cores'))
     .option('--json', 'print JSON')
     .action(
-      action((o: { gemm: string; batch: number; preset?: string; design?: string; tc?: string; dataflow?: Dataflow; cores?: number; json?: boolean }) => {
+      action(async (o: { gemm: string; batch: number; preset?: string; design?: string; tc?: string; dataflow?: Dataflow; cores?: number; json?: boolean }) => {
         const [m, n, k] = parseDims('--gemm', o.gemm, 3);
         const given = [o.preset, o.design, o.tc].filter((x) => x !== undefined).length;
         if (given !== 1) throw new InputError('give exactly one of --preset NAME, --design FILE or --tc RxC');
@@ -110,7 +73,7 @@ export function registerCostCommands(program: Command): void {
         if (o.tc !== undefined) {
           const [r, c] = parseDims('--tc', o.tc, 2);
           design = bareArray(r, c, o.dataflow ?? 'ws');
-        } else design = resolveDesign(o);
+        } else design = await resolveDesign(o);
         if (o.dataflow) design = { ...design, dataflow: o.dataflow };
         if (o.cores !== undefined && o.cores > design.tensorCores) {
           throw new InputError(`--cores must be at most the design's ${design.tensorCores} tensor cores, got ${o.cores}`);
@@ -143,7 +106,7 @@ export function registerCostCommands(program: Command): void {
     .option('--json', 'print JSON (with every op)')
     .action(
       action(async (o: WorkloadFlags & TrainingFlags & { preset?: string; design?: string; execution: Execution; schedulePasses: number; json?: boolean }) => {
-        const design = resolveDesign(o);
+        const design = await resolveDesign(o);
         // the workload and evaluation code load only for the commands that need them (start-up time of `op`)
         const [{ loadTrainingGraph }, { evaluateDesign, prepareWorkload }] = await Promise.all([import('../workload/load.js'), import('../evaluate.js')]);
         const graph = loadTrainingGraph(workloadSource(o), trainingOptions(o));

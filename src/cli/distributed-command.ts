@@ -6,7 +6,7 @@ import { runDistributed } from '../distributed/run.js';
 import { InputError } from '../errors.js';
 import { defaultThreads } from '../pool/pool.js';
 import { action, bytesIec, oneOf, positiveInt, positiveNumber, printJson, si, table, threadsOption } from './common.js';
-import { findPreset, readDesignFile } from './cost-commands.js';
+import { resolveDesign } from './design-input.js';
 
 interface DistributedFlags {
   model: string;
@@ -71,7 +71,7 @@ export function registerDistributedCommand(program: Command): void {
       action(async (o: DistributedFlags) => {
         if (o.preset && o.design) throw new InputError('give at most one of --preset NAME or --design FILE');
         if (!o.autoParallel && (o.tp === undefined || o.pp === undefined || o.dp === undefined)) throw new InputError('give --tp T --pp P --dp D, or --auto-parallel');
-        const design = o.design ? readDesignFile(o.design) : findPreset(o.preset ?? 'a100');
+        const design = await resolveDesign(o.design ? { design: o.design } : { preset: o.preset ?? 'a100' });
         const r = await runDistributed({
           model: o.model, devices: o.devices, seq: o.seq, globalBatch: o.globalBatch, microbatch: o.microbatch, tp: o.tp, pp: o.pp, dp: o.dp,
           recompute: o.recompute ? true : o.autoParallel ? undefined : false, autoParallel: !!o.autoParallel, design, network: findNetwork(o.network),

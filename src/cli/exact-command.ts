@@ -8,7 +8,7 @@ import { compareWithList } from '../schedule/ilp.js';
 import { LAYER_PARTS, layerSubgraph, type LayerPart } from '../schedule/layer-graphs.js';
 import { loadTrainingGraph } from '../workload/load.js';
 import { action, intInRange, oneOf, positiveNumber, printJson, SCHEDULE_PASSES_HELP, table } from './common.js';
-import { resolveDesign } from './cost-commands.js';
+import { resolveDesign } from './design-input.js';
 import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-options.js';
 
 interface ExactFlags extends WorkloadFlags {
@@ -40,7 +40,7 @@ export function registerExactCommand(program: Command): void {
     .action(
       action(async (o: ExactFlags) => {
         if (o.layer === undefined) throw new InputError('--layer is required (a layer name of the model, e.g. layer1.0)');
-        const design = resolveDesign(o);
+        const design = await resolveDesign(o);
         const g = loadTrainingGraph(workloadSource(o), { optimizer: 'adam' });
         const sg = layerSubgraph(g, o.layer, o.part, o.model ?? o.graph ?? o.onnx ?? '');
         if (sg.ops.length > MAX_OPS) throw new InputError(`--layer ${o.layer} ${o.part} has ${sg.ops.length} ops; the exact mode takes at most ${MAX_OPS}`);
