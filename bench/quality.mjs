@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { runSearch } from '../dist/search/run.js';
 import { BUILTIN_SPACES } from '../dist/arch/space.js';
 import { loadTrainingGraph } from '../dist/workload/load.js';
-import { goodness, objectiveValue } from '../dist/search/objectives.js';
+import { goodness, objectiveValue } from '../dist/evaluation/objectives.js';
 
 const threads = Number(process.argv[process.argv.indexOf('--threads') + 1]) || 2;
 const space = BUILTIN_SPACES.small;

@@ -27,8 +27,8 @@ export {
 } from './evaluate.js';
 export { fidelityTable, type FidelityRow } from './validation/fidelity.js';
 export { runSearch, STRATEGIES, type SearchOptions, type SearchResult } from './search/run.js';
-export { OBJECTIVES, type Objective } from './search/objectives.js';
+export { OBJECTIVES, type Objective } from './evaluation/objectives.js';
 export type { Strategy, StrategyContext } from './search/strategy.js';
-export { BatchEvaluator, type DesignResult } from './search/evaluator.js';
+export { BatchEvaluator, type DesignResult } from './evaluation/evaluator.js';
 export { exactMakespan, compareWithList, solveInstance, scheduleInstance, checkSchedule, listSchedule, type ExactResult, type ExactOptions, type ListGap, type OpAssignment, type ScheduleInstance } from './schedule/ilp.js';
 export { layerSubgraph, layerSizes, representativeLayerGraphs, type LayerSubgraph, type LayerPart } from './schedule/layer-graphs.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { areaMm2, tdpW } from '../src/arch/cost.js';
 import { BUILTIN_SPACES, designAt, spaceSize, type DesignSpace } from '../src/arch/space.js';
 import { DEFAULT_SCHEDULE_PASSES } from '../src/engine/kernel.js';
-import { BatchEvaluator } from '../src/search/evaluator.js';
+import { BatchEvaluator } from '../src/evaluation/evaluator.js';
 import { expectedImprovement, spotlightFeatures } from '../src/search/spotlight.js';
 import { forwardOnly, runSearch, workloadSpec } from '../src/search/run.js';
 import { designKey } from '../src/search/strategy.js';

@@ -8,8 +8,8 @@ import { areaMm2, tdpW } from '../src/arch/cost.js';
 import { BUILTIN_SPACES, choiceAt, designAt, designFromChoice, parseSpace, spaceSize, type DesignSpace } from '../src/arch/space.js';
 import { DEFAULT_SCHEDULE_PASSES } from '../src/engine/kernel.js';
 import { evaluateDesign, prepareWorkload } from '../src/evaluate.js';
-import { BatchEvaluator } from '../src/search/evaluator.js';
-import { geomean, goodness, objectiveValue } from '../src/search/objectives.js';
+import { BatchEvaluator } from '../src/evaluation/evaluator.js';
+import { geomean, goodness, objectiveValue } from '../src/evaluation/objectives.js';
 import { runSearch, workloadSpec } from '../src/search/run.js';
 import { designKey } from '../src/search/strategy.js';
 import { loadTrainingGraph } from '../src/workload/load.js';
@@ -201,7 +201,7 @@ describe('accelmine search (CLI)', () => {
 
   it('ranks equal objectives by the cheaper design: smaller area, then lower TDP, then less off-chip capacity', async () => {
     const { byRank, ranksBefore } = await import('../src/search/strategy.js');
-    type R = import('../src/search/evaluator.js').DesignResult;
+    type R = import('../src/evaluation/evaluator.js').DesignResult;
     const mk = (name: string, score: number, areaMm2: number, tdpW: number, offChipBytes: number) =>
       ({ name, score, areaMm2, tdpW, design: { offChipBytes } }) as never as R & { name: string };
     const shuffled = [

@@ -14,11 +14,12 @@ import {
 } from '../src/engine/climber.js';
 import { Kernel } from '../src/engine/kernel.js';
 import { DESIGN_STRIDE, S_ENERGY_J, S_TIME_S, S_VALID, writeDesign } from '../src/engine/layout.js';
-import { BatchEvaluator, type WorkloadSpec } from '../src/search/evaluator.js';
-import type { Constraints, Objective } from '../src/search/objectives.js';
+import { BatchEvaluator, type WorkloadSpec } from '../src/evaluation/evaluator.js';
+import type { Constraints, Objective } from '../src/evaluation/objectives.js';
 import { runSearch, workloadSpec } from '../src/search/run.js';
 import { designKey } from '../src/search/strategy.js';
-import { ClimbDriver, recordResult, type ClimbOutcome } from '../src/search/wham-kernel.js';
+import { ClimbDriver, type ClimbOutcome } from '../src/evaluation/climb-driver.js';
+import { recordResult } from '../src/search/wham-kernel.js';
 import { loadTrainingGraph } from '../src/workload/load.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));

@@ -6,7 +6,7 @@ import { loadSpace } from '../arch/space.js';
 import { InputError, nearest } from '../errors.js';
 import { defaultThreads } from '../pool/pool.js';
 import { compareStrategies } from '../search/compare.js';
-import { OBJECTIVES, type Objective } from '../search/objectives.js';
+import { OBJECTIVES, type Objective } from '../evaluation/objectives.js';
 import { STRATEGIES } from '../search/run.js';
 import { loadTrainingGraph } from '../workload/load.js';
 import { action, oneOf, positiveInt, positiveNumber, printJson, si, table, threadsOption } from './common.js';

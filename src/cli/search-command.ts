@@ -8,7 +8,7 @@ import { InputError } from '../errors.js';
 import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
 import { EXECUTIONS, type Execution } from '../engine/layout.js';
 import { defaultThreads } from '../pool/pool.js';
-import { OBJECTIVES, type Objective } from '../search/objectives.js';
+import { OBJECTIVES, type Objective } from '../evaluation/objectives.js';
 import { runSearch, STRATEGIES, type SearchProgress } from '../search/run.js';
 import { loadTrainingGraph } from '../workload/load.js';
 import { action, intInRange, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, threadsOption, bytesIec } from './common.js';

@@ -12,7 +12,7 @@ import type { DesignSpace } from '../arch/space.js';
 import type { Kernel } from '../engine/kernel.js';
 import { runSearch } from '../search/run.js';
 import { designKey } from '../search/strategy.js';
-import type { Constraints } from '../search/objectives.js';
+import type { Constraints } from '../evaluation/objectives.js';
 import type { TrainingGraph } from '../workload/ir.js';
 import { pipelineStep, type Layout, type StepReport } from './pipeline.js';
 import { ProfileCache, type PlacementProblem } from './placement.js';

@@ -7,7 +7,7 @@ import type { Design } from '../arch/design.js';
 import type { DesignSpace } from '../arch/space.js';
 import { Kernel } from '../engine/kernel.js';
 import { InputError } from '../errors.js';
-import type { Constraints } from '../search/objectives.js';
+import type { Constraints } from '../evaluation/objectives.js';
 import type { OptimizerKind } from '../workload/ir.js';
 import { findModel } from '../workload/zoo/index.js';
 import { searchDistributedDesign, type DistributedSearchResult } from './design-search.js';

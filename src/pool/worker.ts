@@ -5,10 +5,10 @@
 import { workerData } from 'node:worker_threads';
 import type { DesignSpace } from '../arch/space.js';
 import type { Execution } from '../engine/layout.js';
-import { BatchEvaluator, type PackedResults, type WorkloadSpec } from '../search/evaluator.js';
-import { ClimbDriver, type ClimbOutcome, type ClimbTask } from '../search/wham-kernel.js';
+import { BatchEvaluator, type PackedResults, type WorkloadSpec } from '../evaluation/evaluator.js';
+import { ClimbDriver, type ClimbOutcome, type ClimbTask } from '../evaluation/climb-driver.js';
 import { unpackDesigns } from './design-packing.js';
-import type { Constraints, Objective } from '../search/objectives.js';
+import type { Constraints, Objective } from '../evaluation/objectives.js';
 
 interface Init {
   module: WebAssembly.Module;

@@ -9,7 +9,7 @@
 import { spaceSize, type DesignSpace } from '../arch/space.js';
 import { convergenceSvg, type TracePoint } from '../report/convergence-svg.js';
 import type { TrainingGraph } from '../workload/ir.js';
-import { goodness, MINIMISED, type Constraints, type Objective } from './objectives.js';
+import { goodness, MINIMISED, type Constraints, type Objective } from '../evaluation/objectives.js';
 import { runSearch, type SearchResult } from './run.js';
 
 export interface CompareOptions {

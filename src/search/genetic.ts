@@ -6,7 +6,7 @@
  */
 import type { Design } from '../arch/design.js';
 import { designFromChoice, randomChoice, rng, SPACE_PARAMS, spaceAxes } from '../arch/space.js';
-import type { DesignResult } from './evaluator.js';
+import type { DesignResult } from '../evaluation/evaluator.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 
 export interface GeneticOptions {

@@ -17,7 +17,7 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import type { Design } from '../arch/design.js';
 import { designFromChoice, randomChoice, rng, SPACE_PARAMS, spaceAxes } from '../arch/space.js';
-import type { DesignResult } from './evaluator.js';
+import type { DesignResult } from '../evaluation/evaluator.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 
 export interface SpotlightOptions {

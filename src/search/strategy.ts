@@ -5,8 +5,8 @@
  */
 import type { Design } from '../arch/design.js';
 import type { DesignSpace } from '../arch/space.js';
-import type { DesignResult } from './evaluator.js';
-import type { Constraints } from './objectives.js';
+import type { DesignResult } from '../evaluation/evaluator.js';
+import type { Constraints } from '../evaluation/objectives.js';
 
 export interface Strategy {
   readonly name: string;

@@ -6,93 +6,20 @@
  * Budget: a climb is dispatched with at most the evaluations left when it starts (an upper bound on what it
  * may use once the climbs before it are merged). A climb capped at c evaluations is the prefix of the uncapped
  * climb, so when a merged climb would overrun the budget it is run again with exactly the evaluations left;
- * the climbs after it are dropped. Workers: `ClimbDriver` (one kernel instance with every workload's graph).
+ * the climbs after it are dropped. Workers: `ClimbDriver` (src/evaluation/climb-driver.ts: one kernel instance
+ * with every workload's graph).
  */
-import { areaMm2, DEFAULT_TECH, NOC_MM2_PER_GBS_45NM, tdpW } from '../arch/cost.js';
-import { DATAFLOWS, PRECISIONS } from '../arch/design.js';
-import { designFromChoice, rng, SPACE_PARAMS, spaceAxes, type DesignSpace } from '../arch/space.js';
+import { areaMm2, tdpW } from '../arch/cost.js';
+import { designFromChoice, rng, type DesignSpace } from '../arch/space.js';
 import {
-  CHOICE_PARAMS, Climber, H_BEST_GOODNESS, H_CONSIDERED, H_EVALUATIONS, H_INFEASIBLE, H_NLOG, H_NTOP, H_NTRACE, REC_CHOICE, REC_EVAL, REC_EVALUATED,
-  RW_ENERGY_J, RW_FITS, RW_STRIDE, RW_TIME_S, RW_VALID, REC_HEAD, type ClimbRaw, type NumericSpace,
+  CHOICE_PARAMS, H_BEST_GOODNESS, H_CONSIDERED, H_EVALUATIONS, H_INFEASIBLE, H_NLOG, H_NTOP, H_NTRACE, REC_CHOICE, REC_EVAL, REC_EVALUATED,
+  RW_ENERGY_J, RW_FITS, RW_STRIDE, RW_TIME_S, RW_VALID, REC_HEAD,
 } from '../engine/climber.js';
-import { BOUND_NAMES, type Execution } from '../engine/layout.js';
-import { budgetReason, emptyShare, workloadReason, type DesignResult, type WorkloadSpec } from './evaluator.js';
-import { goodness, objectiveValue, OBJECTIVES, withinBudget, type Constraints, type ModelMetrics, type Objective } from './objectives.js';
+import { budgetReason, emptyShare, workloadReason, type DesignResult, type WorkloadSpec } from '../evaluation/evaluator.js';
+import { goodness, objectiveValue, withinBudget, type Constraints, type ModelMetrics, type Objective } from '../evaluation/objectives.js';
 import { byRank, designKey, ranksBefore } from './strategy.js';
-import { randomStart, RESOURCE_PARAMS } from './wham.js';
-
-/** The resources a climb grows and shrinks, in bound-code order (tensor … off-chip). */
-const CLIMB_BOUNDS = BOUND_NAMES.slice(0, 6);
-
-/** A design space as the kernel reads it. */
-export function numericSpace(space: DesignSpace): NumericSpace {
-  const axes = new Set(spaceAxes(space));
-  return {
-    values: SPACE_PARAMS.map((p) =>
-      space.values[p].map((v) =>
-        p === 'precision' ? PRECISIONS.indexOf(v as never) : p === 'dataflow' ? DATAFLOWS.indexOf(v as never) : (v as number),
-      ),
-    ),
-    axes: SPACE_PARAMS.map((p) => (axes.has(p) ? 1 : 0)),
-    ties: space.ties.map((t) => ({ param: SPACE_PARAMS.indexOf(t.param), of: SPACE_PARAMS.indexOf(t.of), factor: t.factor })),
-    resourceParams: CLIMB_BOUNDS.map((b) => RESOURCE_PARAMS[b].map((p) => SPACE_PARAMS.indexOf(p))),
-  };
-}
-
-/** What a worker needs to run climbs (structured-cloneable, sent once). */
-export interface ClimbInit {
-  module?: WebAssembly.Module;
-  workloads: WorkloadSpec[];
-  objective: Objective;
-  limits: Constraints;
-  space: DesignSpace;
-  execution?: Execution;
-}
-
-/** One climb for a worker. */
-export interface ClimbTask {
-  kind: 'climb';
-  /** value index per parameter */
-  start: Int32Array;
-  maxEvals: number;
-  topK: number;
-  /** return every evaluated design (for --out) */
-  log: boolean;
-}
-
-export interface ClimbOutcome extends ClimbRaw {
-  /** wall time of the climb in the worker */
-  durationS: number;
-}
-
-/** Worker side: one kernel instance set up for the search; runs climbs. */
-export class ClimbDriver {
-  private readonly climber: Climber;
-
-  constructor(init: ClimbInit) {
-    this.climber = new Climber({
-      module: init.module,
-      tech: { tables: DEFAULT_TECH, nocMm2PerGBs45nm: NOC_MM2_PER_GBS_45NM },
-      space: numericSpace(init.space),
-      objectiveId: OBJECTIVES.indexOf(init.objective),
-      areaLimitMm2: init.limits.areaMm2,
-      tdpLimitW: init.limits.tdpW,
-      workloads: init.workloads.map((w) => ({ flat: w.flat, batch: w.batch, memoryPeakBytes: w.memoryPeakBytes })),
-      singleStream: init.execution === 'single-stream',
-    });
-  }
-
-  run(t: ClimbTask): ClimbOutcome {
-    const t0 = performance.now();
-    const raw = this.climber.climb(t.start, t.maxEvals, t.topK, t.log);
-    return { ...raw, durationS: (performance.now() - t0) / 1000 };
-  }
-
-  /** The kernel's area, TDP and design record of a choice (for tests). */
-  cost(choice: Int32Array) {
-    return this.climber.cost(choice);
-  }
-}
+import { randomStart } from './wham.js';
+import type { ClimbOutcome, ClimbTask } from '../evaluation/climb-driver.js';
 
 export interface ResultContext {
   space: DesignSpace;

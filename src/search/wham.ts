@@ -19,20 +19,10 @@
 import type { Design } from '../arch/design.js';
 import { designFromChoice, randomChoice, rng, SPACE_PARAMS, spaceAxes, type DesignSpace, type Param } from '../arch/space.js';
 import type { Bound } from '../engine/layout.js';
-import type { DesignResult } from './evaluator.js';
+import { RESOURCE_PARAMS } from '../arch/resources.js';
+import type { DesignResult } from '../evaluation/evaluator.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 
-/** Which parameters feed each resource the critical path can be bound by. */
-export const RESOURCE_PARAMS: Record<Bound, Param[]> = {
-  tensor: ['tensorCores', 'tcRows', 'tcCols', 'clockGHz'],
-  vector: ['vectorLanes', 'vectorCores', 'clockGHz'],
-  'local-buffer': ['localBufferBytes'],
-  noc: ['nocGBs'],
-  'global-buffer': ['globalBufferBytes', 'globalBufferGBs'],
-  'off-chip': ['offChipGBs', 'globalBufferBytes'],
-  network: [],
-  none: [],
-};
 
 const RESOURCES: Bound[] = ['tensor', 'vector', 'local-buffer', 'noc', 'global-buffer', 'off-chip'];
 
