@@ -25,16 +25,18 @@
  * REC_* below, REC_HEAD + NP + 4 × workloads f64 each.
  */
 import {
-  D_CLOCK_GHZ, D_DATAFLOW, D_ELEMENT_BYTES, D_GLOBAL_BUFFER_BYTES, D_GLOBAL_BUFFER_GBS, D_GLOBAL_PJ_PER_BYTE,
-  D_CLOCK_W, D_LEAKAGE_W, D_LOCAL_BUFFER_BYTES, DF_RS, RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES, D_LOCAL_PJ_PER_BYTE, D_MAC_PJ, D_NOC_GBS, D_NOC_PJ_PER_BYTE, D_OFFCHIP_BYTES,
-  D_OFFCHIP_GBS, D_OFFCHIP_PJ_PER_BYTE, D_PRECISION, D_TC_COLS, D_TC_ROWS, D_TECH_NM, D_TENSOR_CORES,
-  D_VECTOR_CORES, D_VECTOR_LANES, D_VECTOR_OP_PJ, DESIGN_STRIDE, S_CP_BOUND_CYCLES, S_CYCLES, S_ENERGY_J,
-  S_TIME_S, S_VALID, STEP_STRIDE,
+  D_CLOCK_GHZ, D_DATAFLOW, D_ELEMENT_BYTES, D_GLOBAL_BUFFER_BYTES, D_GLOBAL_BUFFER_GBS, D_LOCAL_BUFFER_BYTES,
+  D_NOC_GBS, D_OFFCHIP_BYTES, D_OFFCHIP_GBS, D_PRECISION, D_TC_COLS, D_TC_ROWS, D_TECH_NM, D_TENSOR_CORES,
+  D_VECTOR_CORES, D_VECTOR_LANES, DESIGN_STRIDE, S_CP_BOUND_CYCLES, S_CYCLES, S_ENERGY_J, S_TIME_S, S_VALID,
+  STEP_STRIDE,
 } from './layout';
 import { allocF64, allocI32, lf, li, sf, si } from './mem';
 import { evaluateSteps, setGraph } from './step';
 import { criticalTensorShapes } from './schedule';
 import { foldCycles } from './model';
+import { costDesign, costedAreaMm2, costedTdpW, precisionBytes, techLoaded } from './design-cost';
+
+export { tightenSetTech } from './design-cost';
 
 // ---------------------------------------------------------------------------------------------
 // layouts shared with src/engine/climber.ts
@@ -57,38 +59,6 @@ const P_PRECISION: i32 = 12;
 const P_DATAFLOW: i32 = 13;
 const P_TECH_NM: i32 = 14;
 
-/** technology record (f64) */
-const T_MAC_PJ: i32 = 0; // 5, by precision code
-const T_MAC_AREA_UM2: i32 = 5; // 5, by precision code
-const T_VECTOR_LANE_PJ: i32 = 10;
-const T_VECTOR_LANE_AREA_UM2: i32 = 11;
-const T_SRAM_REF_KIB: i32 = 12;
-const T_SRAM_REF_PJ_PER_BYTE: i32 = 13;
-const T_SRAM_EXPONENT: i32 = 14;
-const T_SRAM_BANK_KIB: i32 = 15;
-const T_SRAM_WIRE_PJ: i32 = 16;
-const T_NOC_PJ_PER_BYTE: i32 = 17;
-const T_PE_OVERHEAD: i32 = 18;
-const T_PORT_OVERHEAD_UM2: i32 = 19;
-const T_LANE_OVERHEAD_UM2: i32 = 20;
-const T_RF_BYTES_PER_PE: i32 = 21;
-const T_RF_AREA_FACTOR: i32 = 22;
-const T_CLOCK_PJ_PER_CYCLE_MM2: i32 = 23;
-const T_NOC_MM2_PER_GBS: i32 = 24;
-const T_OFFCHIP_SUSTAINED: i32 = 25;
-const T_SRAM_MM2_PER_MIB_45NM: i32 = 26;
-const T_NODE_COUNT: i32 = 27;
-const T_NODES: i32 = 28;
-/** per node: nm, logicAreaScale, energyScale, sramMm2PerMiB, offChipPJPerBit, phyMm2PerGBs, leakageWPerMm2 */
-const TN_STRIDE: i32 = 7;
-const TN_NM: i32 = 0;
-const TN_LOGIC: i32 = 1;
-const TN_ENERGY: i32 = 2;
-const TN_SRAM_MM2_PER_MIB: i32 = 3;
-const TN_OFFCHIP_PJ_PER_BIT: i32 = 4;
-const TN_PHY_MM2_PER_GBS: i32 = 5;
-const TN_LEAKAGE_W_PER_MM2: i32 = 6;
-const TECH_MAX: i32 = T_NODES + 16 * TN_STRIDE;
 
 /** result header (f64) */
 const H_EVALUATIONS: i32 = 0;
@@ -137,122 +107,7 @@ const RES_STRIDE: i32 = RES_MAX + 1;
 /** proposals per step: ≤ 2 grows × 4 params × (1 + 2 × 4 shrinks) + 2 × 4 shrinks + other dataflows/precisions */
 const MAXP: i32 = 160;
 
-const MIB: f64 = 1048576;
 
-
-// ---------------------------------------------------------------------------------------------
-// technology and cost (port of src/arch/cost.ts)
-// ---------------------------------------------------------------------------------------------
-let gTech: usize = 0;
-let gArea: f64 = 0;
-let gTdp: f64 = 0;
-
-/** Copies `n` technology constants (layout T_*). Returns the length the kernel expects up to the nodes. */
-export function tightenSetTech(ptr: usize, n: i32): i32 {
-  if (gTech == 0) gTech = allocF64(TECH_MAX);
-  memory.copy(gTech, ptr, <usize>min(n, TECH_MAX) << 3);
-  return T_NODES;
-}
-
-function nodeOf(nm: f64): usize {
-  const nn = <i32>lf(gTech, T_NODE_COUNT);
-  for (let i = 0; i < nn; i++) {
-    const p = gTech + (<usize>(T_NODES + i * TN_STRIDE) << 3);
-    if (lf(p, TN_NM) == nm) return p;
-  }
-  return gTech + (<usize>T_NODES << 3);
-}
-
-function sramPJPerByte45(bytes: f64): f64 {
-  const kib = Math.max(bytes / 1024, 1);
-  const wire = lf(gTech, T_SRAM_WIRE_PJ) * Math.sqrt(Math.max(0, kib / 1024 - 1));
-  return spadPJPerByte45(Math.min(kib, lf(gTech, T_SRAM_BANK_KIB)) * 1024) + wire;
-}
-
-function spadPJPerByte45(bytes: f64): f64 {
-  return lf(gTech, T_SRAM_REF_PJ_PER_BYTE) * Math.pow(Math.max(bytes, 1) / 1024 / lf(gTech, T_SRAM_REF_KIB), lf(gTech, T_SRAM_EXPONENT));
-}
-
-/** rs local level: the mean over a MAC's ifmap, filter and two psum accesses, each scratchpad at its size */
-function rsSpadPJPerByte45(perPE: f64): f64 {
-  const total = <f64>(RS_SPAD_FILTER_BYTES + RS_SPAD_IFMAP_BYTES + RS_SPAD_PSUM_BYTES);
-  return (
-    spadPJPerByte45((perPE * <f64>RS_SPAD_IFMAP_BYTES) / total) + spadPJPerByte45((perPE * <f64>RS_SPAD_FILTER_BYTES) / total) +
-    2 * spadPJPerByte45((perPE * <f64>RS_SPAD_PSUM_BYTES) / total)
-  ) / 4;
-}
-
-/** element bytes by precision code (fp32, bf16, fp16, fp8, int8) */
-function precisionBytes(p: i32): f64 {
-  return p == 0 ? 4 : p <= 2 ? 2 : 1;
-}
-
-/**
- * Fills a design record (layout D_*) from the fields already written at D_TENSOR_CORES … D_TECH_NM: unit
- * energies, and gArea (mm²) / gTdp (W), as src/arch/cost.ts computes them.
- */
-function costDesign(d: usize): void {
-  const tc = lf(d, D_TENSOR_CORES);
-  const rows = lf(d, D_TC_ROWS);
-  const cols = lf(d, D_TC_COLS);
-  const vc = lf(d, D_VECTOR_CORES);
-  const lanes = lf(d, D_VECTOR_LANES);
-  const local = lf(d, D_LOCAL_BUFFER_BYTES);
-  const global = lf(d, D_GLOBAL_BUFFER_BYTES);
-  const prec = <i32>lf(d, D_PRECISION);
-  const node = nodeOf(lf(d, D_TECH_NM));
-  const t = gTech;
-  // area (areaBreakdown)
-  const logic = lf(node, TN_LOGIC);
-  const pe = lf(t, T_MAC_AREA_UM2 + prec) * (1 + lf(t, T_PE_OVERHEAD));
-  const ports = rows + cols;
-  const tensorMm2 = tc * (rows * cols * pe + ports * lf(t, T_PORT_OVERHEAD_UM2)) * 1e-6 * logic;
-  const vectorMm2 = vc * lanes * lf(t, T_VECTOR_LANE_AREA_UM2) * 1e-6 * logic;
-  const laneOverheadMm2 = vc * lanes * lf(t, T_LANE_OVERHEAD_UM2) * 1e-6 * logic;
-  const rf = Math.min(local, lf(t, T_RF_BYTES_PER_PE) * rows * cols);
-  const localEq = rf * lf(t, T_RF_AREA_FACTOR) + (local - rf);
-  const sramMm2 = ((tc * localEq + global) / MIB) * lf(node, TN_SRAM_MM2_PER_MIB);
-  const phyMm2 = lf(d, D_OFFCHIP_GBS) * lf(node, TN_PHY_MM2_PER_GBS);
-  const nocMm2 = lf(d, D_NOC_GBS) * lf(t, T_NOC_MM2_PER_GBS) * logic;
-  const area = tensorMm2 + vectorMm2 + laneOverheadMm2 + sramMm2 + phyMm2 + nocMm2;
-  // unit energies (unitEnergies)
-  const s = lf(node, TN_ENERGY);
-  const rsFlow = lf(d, D_DATAFLOW) == <f64>DF_RS;
-  const macPJ = lf(t, T_MAC_PJ + prec) * s;
-  const vectorOpPJ = (lf(t, T_VECTOR_LANE_PJ) / 2) * s;
-  const localPJ = (rsFlow ? rsSpadPJPerByte45(local / (rows * cols)) : sramPJPerByte45(local)) * s;
-  const globalPJ = sramPJPerByte45(global) * s;
-  const nocPJ = lf(t, T_NOC_PJ_PER_BYTE) * s;
-  const offChipPJ = lf(node, TN_OFFCHIP_PJ_PER_BIT) * 8;
-  const leakageW = area * lf(node, TN_LEAKAGE_W_PER_MM2);
-  const clockedMm2 =
-    (tensorMm2 + vectorMm2 + laneOverheadMm2 + nocMm2) / logic +
-    (sramMm2 / lf(node, TN_SRAM_MM2_PER_MIB)) * lf(t, T_SRAM_MM2_PER_MIB_45NM);
-  const clockW = lf(t, T_CLOCK_PJ_PER_CYCLE_MM2) * clockedMm2 * s * lf(d, D_CLOCK_GHZ) * 1e-3;
-  sf(d, D_MAC_PJ, macPJ);
-  sf(d, D_VECTOR_OP_PJ, vectorOpPJ);
-  sf(d, D_LOCAL_PJ_PER_BYTE, localPJ);
-  sf(d, D_GLOBAL_PJ_PER_BYTE, globalPJ);
-  sf(d, D_NOC_PJ_PER_BYTE, nocPJ);
-  sf(d, D_OFFCHIP_PJ_PER_BYTE, offChipPJ);
-  sf(d, D_LEAKAGE_W, leakageW);
-  sf(d, D_CLOCK_W, clockW);
-  for (let i = D_CLOCK_W + 1; i < DESIGN_STRIDE; i++) sf(d, i, 0);
-  // TDP (powerBreakdown)
-  const hz = lf(d, D_CLOCK_GHZ) * 1e9;
-  const bytes = precisionBytes(prec);
-  const pes = tc * rows * cols;
-  const tensorW = pes * hz * macPJ * 1e-12;
-  const localWords = rsFlow ? 4 * pes : tc * (rows + 2 * cols);
-  const localBufferW = localWords * bytes * hz * localPJ * 1e-12;
-  const vectorW = vc * lanes * hz * vectorOpPJ * 1e-12;
-  const globalBufferW = lf(d, D_GLOBAL_BUFFER_GBS) * 1e9 * globalPJ * 1e-12;
-  const nocW = lf(d, D_NOC_GBS) * 1e9 * nocPJ * 1e-12;
-  const offChipW = lf(d, D_OFFCHIP_GBS) * lf(t, T_OFFCHIP_SUSTAINED) * 1e9 * offChipPJ * 1e-12;
-  const memoryW = globalBufferW + nocW + offChipW;
-  gArea = area;
-  gTdp = leakageW + clockW + Math.max(tensorW + localBufferW + memoryW, vectorW + memoryW);
-}
 
 // ---------------------------------------------------------------------------------------------
 // design space
@@ -295,7 +150,7 @@ export function tightenSetSpace(counts: usize, values: usize, axes: usize, ties:
 // @ts-ignore: decorator
 @inline function valueOf(p: i32, idx: i32): f64 { return lf(gValues, li(gOffsets, p) + idx); }
 
-/** Writes the design record of a choice (value index per parameter) and costs it (gArea, gTdp). */
+/** Writes the design record of a choice (value index per parameter) and costs it (design-cost.ts). */
 function designOf(c: usize, d: usize): void {
   // parameter values by SPACE_PARAMS index, ties applied
   for (let p = 0; p < NP; p++) sf(gPv, p, valueOf(p, li(c, p)));
@@ -333,8 +188,8 @@ function ensureScratch(): void {
 export function tightenCost(choice: usize, out: usize): void {
   ensureScratch();
   designOf(choice, out + 16);
-  sf(out, 0, gArea);
-  sf(out, 1, gTdp);
+  sf(out, 0, costedAreaMm2());
+  sf(out, 1, costedTdpW());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -582,14 +437,14 @@ function offerTop(topK: i32): void {
 }
 
 /**
- * Evaluates the design record `d` of choice `c` (area/TDP in gArea/gTdp, inside the budget) on every workload,
+ * Evaluates the design record `d` of choice `c` (area/TDP costed by design-cost.ts, inside the budget) on every workload,
  * as the host's BatchEvaluator does; fills gRec and gShare and updates the climb's books.
  */
 function evaluate(c: usize, d: usize, topK: i32, log: bool): f64 {
   const nm = gNGraphs;
   gEvals++;
-  const area = gArea;
-  const tdp = gTdp;
+  const area = costedAreaMm2();
+  const tdp = costedTdpW();
   sf(gRec, REC_EVAL, <f64>gEvals);
   sf(gRec, REC_EVALUATED, 1);
   sf(gRec, REC_AREA_MM2, area);
@@ -690,7 +545,7 @@ function resParam(r: i32, j: i32): i32 { return li(gRes, r * RES_STRIDE + 1 + j)
 
 function budgetOk(c: usize): bool {
   designOf(c, gDesign);
-  return gArea <= gAreaLimit && gTdp <= gTdpLimit;
+  return costedAreaMm2() <= gAreaLimit && costedTdpW() <= gTdpLimit;
 }
 
 function copyShapes(dst: usize, dstN: usize, src: usize, srcN: usize): void {
@@ -856,7 +711,7 @@ function fresh(): i32 {
     const c = gProp + (<usize>(j * NP) << 2);
     if (!seenAdd(c)) continue;
     designOf(c, gDesign);
-    if (gArea > gAreaLimit || gTdp > gTdpLimit) continue;
+    if (costedAreaMm2() > gAreaLimit || costedTdpW() > gTdpLimit) continue;
     memory.copy(gKept + (<usize>(k * NP) << 2), c, <usize>NP << 2);
     k++;
   }
@@ -873,7 +728,7 @@ function fresh(): i32 {
  */
 export function climb(start: usize, maxEvals: i32, topK: i32, log: i32): i32 {
   const nm = gNGraphs;
-  if (nm == 0 || gTech == 0 || gCounts == 0) return -1; // not set up
+  if (nm == 0 || !techLoaded() || gCounts == 0) return -1; // not set up
   const k = max(topK, 1);
   ensureClimbBuffers(nm, k);
   const doLog = log != 0;
@@ -892,13 +747,13 @@ export function climb(start: usize, maxEvals: i32, topK: i32, log: i32): i32 {
   let localOptimum = true;
   const d0 = gDesign;
   designOf(gCur, d0);
-  if (gArea > gAreaLimit || gTdp > gTdpLimit || maxEvals < 1) {
+  if (costedAreaMm2() > gAreaLimit || costedTdpW() > gTdpLimit || maxEvals < 1) {
     // outside the budget: considered, not evaluated
     sf(gRec, REC_EVAL, 0);
     sf(gRec, REC_EVALUATED, 0);
     sf(gRec, REC_FEASIBLE, 0);
-    sf(gRec, REC_AREA_MM2, gArea);
-    sf(gRec, REC_TDP_W, gTdp);
+    sf(gRec, REC_AREA_MM2, costedAreaMm2());
+    sf(gRec, REC_TDP_W, costedTdpW());
     sf(gRec, REC_SCORE, 0);
     for (let p = 0; p < NP; p++) sf(gRec, REC_CHOICE + p, <f64>li(gCur, p));
     for (let i = REC_HEAD + NP; i < gRecStride; i++) sf(gRec, i, 0);
@@ -942,7 +797,7 @@ export function climb(start: usize, maxEvals: i32, topK: i32, log: i32): i32 {
           }
           const c = gKept + (<usize>(j * NP) << 2);
           const d = gDesign;
-          designOf(c, d); // the record and gArea/gTdp of proposal j
+          designOf(c, d); // the record, area and TDP of proposal j
           const s = evaluate(c, d, k, doLog);
           if (lf(gRec, REC_FEASIBLE) == 1 && (best < 0 || s > bestScore)) {
             best = j;
