@@ -8,9 +8,9 @@ import {
   D_LOCAL_BUFFER_BYTES, D_LOCAL_PJ_PER_BYTE, D_MAC_PJ, D_NOC_GBS, D_NOC_PJ_PER_BYTE, D_OFFCHIP_GBS,
   D_OFFCHIP_PJ_PER_BYTE, D_TC_COLS, D_TC_ROWS, D_TENSOR_CORES, D_VECTOR_CORES, D_VECTOR_LANES, D_VECTOR_OP_PJ,
   DF_OS, DF_RS, DF_WS, K_COLLECTIVE, K_OPTIMIZER, O_B, O_BYTES, O_ELEMENT_BYTES, O_FLOPS, O_K, O_KIND, O_M, O_N, O_UNIT,
-  R_BOUND, R_COMPUTE_CYCLES, R_CORES_USED, R_CYCLES, R_ENERGY_J, R_GLOBAL_BYTES, R_LOCAL_BYTES, R_MACS,
+  R_BOUND, R_COMPUTE_CYCLES, R_CORES_USED, R_CYCLES, R_ENERGY_J, R_GLOBAL_BYTES, R_LIVE_MACS, R_LOCAL_BYTES, R_MACS,
   R_NOC_BYTES, R_NONOVERLAP_CYCLES, R_OFFCHIP_BYTES, R_SPLIT, R_UTILIZATION, R_VECTOR_FLOPS, RESULT_STRIDE,
-  U_TENSOR, U_VECTOR, VEC_CYCLES_PER_FLOP, O_RS_C, O_RS_E, O_RS_I, O_RS_M, O_RS_N, O_RS_O, O_RS_R, O_RS_S, O_RS_W,
+  U_TENSOR, U_VECTOR, VEC_CYCLES_PER_FLOP, O_RS_C, O_RS_E, O_RS_I, O_RS_M, O_RS_N, O_RS_O, O_RS_R, O_RS_S, O_RS_W, O_RS_ZEROS,
   RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES, OFFCHIP_SUSTAINED_FRACTION,
 } from './layout';
 
@@ -106,7 +106,7 @@ function linkCycles(d: usize): void {
 
 // the split kept so far by keepSplit(): the fastest of an op's splits, the least energy on ties
 let gLat: f64 = 0, gE: f64 = 0, gCompute: f64 = 0, gLocal: f64 = 0, gNoc: f64 = 0, gGb: f64 = 0, gNon: f64 = 0;
-let gP: f64 = 1, gS: f64 = 0, gBound: f64 = <f64>B_TENSOR;
+let gP: f64 = 1, gS: f64 = 0, gBound: f64 = <f64>B_TENSOR, gLive: f64 = 0;
 
 /**
  * Costs one split of a tensor op (any dataflow): cycles = max(compute, each level's traffic / bandwidth) +
@@ -114,7 +114,7 @@ let gP: f64 = 1, gS: f64 = 0, gBound: f64 = <f64>B_TENSOR;
  * Keeps it when it is the first split (s = 0) or beats the one kept.
  */
 function keepSplit(
-  d: usize, s: i32, p: f64, macs: f64, compute: f64, local: f64, noc: f64, gb: f64, offChip: f64, nonOverlap: f64,
+  d: usize, s: i32, p: f64, liveMacs: f64, compute: f64, local: f64, noc: f64, gb: f64, offChip: f64, nonOverlap: f64,
 ): void {
   const nocCycles = noc * gInvNoc;
   const gbCycles = gb * gInvGb;
@@ -126,11 +126,11 @@ function keepSplit(
   if (offCycles > top) { top = offCycles; bound = <f64>B_OFFCHIP; }
   const lat = top + nonOverlap;
   const energy =
-    (macs * rd(d, D_MAC_PJ) + local * rd(d, D_LOCAL_PJ_PER_BYTE) + noc * rd(d, D_NOC_PJ_PER_BYTE) +
+    (liveMacs * rd(d, D_MAC_PJ) + local * rd(d, D_LOCAL_PJ_PER_BYTE) + noc * rd(d, D_NOC_PJ_PER_BYTE) +
       gb * rd(d, D_GLOBAL_PJ_PER_BYTE) + offChip * rd(d, D_OFFCHIP_PJ_PER_BYTE)) * PJ;
   if (s == 0 || lat < gLat || (lat == gLat && energy < gE)) {
     gLat = lat; gE = energy; gCompute = compute; gLocal = local; gNoc = noc; gGb = gb;
-    gNon = nonOverlap; gP = p; gS = <f64>s; gBound = bound;
+    gNon = nonOverlap; gP = p; gS = <f64>s; gBound = bound; gLive = liveMacs;
   }
 }
 
@@ -146,6 +146,7 @@ function writeKept(d: usize, r: usize, macs: f64, offChip: f64): void {
   wr(r, R_OFFCHIP_BYTES, offChip);
   wr(r, R_NONOVERLAP_CYCLES, gNon);
   wr(r, R_MACS, macs);
+  wr(r, R_LIVE_MACS, gLive);
   wr(r, R_CORES_USED, gP);
   wr(r, R_SPLIT, gS);
   wr(r, R_VECTOR_FLOPS, 0);
@@ -224,6 +225,10 @@ function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
   const rp = Math.min(fr, R);
   const rowFolds = Math.ceil(fr / rp);
   const q = Math.max(1, Math.min(fc, Math.floor(ifmapWords / fs)));
+  // zero gating: a zero ifmap value skips its MAC and its filter read and psum read/write (the ifmap read that
+  // finds the zero stays), so energy counts live MACs and 1 + 3·live scratchpad accesses per MAC
+  const live = 1 - rd(o, O_RS_ZEROS);
+  const spadPerMac = 1 + 3 * live;
   for (let s = 0; s < 3; s++) {
     const dim = s == 0 ? fn : s == 1 ? fm : fe;
     let p = Math.min(cores, Math.ceil(dim));
@@ -252,9 +257,9 @@ function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
     const interPe = vO * channelPasses * (rr * rp - 1);
     const noc = (arrayIn + interPe) * e;
     const gb = arrayIn * e + offChip;
-    const local = (4 * macs + arrayIn) * e;
+    const local = (spadPerMac * macs + arrayIn) * e;
     const nonOverlap = e * 2 * rp * fs * gInvSlow;
-    keepSplit(d, s, p, macs, compute, local, noc, gb, offChip, nonOverlap);
+    keepSplit(d, s, p, macs * live, compute, local, noc, gb, offChip, nonOverlap);
   }
   writeKept(d, r, macs, offChip);
 }
@@ -290,6 +295,7 @@ function vectorOp(d: usize, o: usize, r: usize): void {
   wr(r, R_OFFCHIP_BYTES, bytes);
   wr(r, R_NONOVERLAP_CYCLES, 0);
   wr(r, R_MACS, 0);
+  wr(r, R_LIVE_MACS, 0);
   wr(r, R_CORES_USED, rd(d, D_VECTOR_CORES));
   wr(r, R_SPLIT, -1);
   wr(r, R_VECTOR_FLOPS, flops);

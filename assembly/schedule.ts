@@ -29,9 +29,9 @@
 import {
   D_CLOCK_GHZ, D_CLOCK_W, D_GLOBAL_BUFFER_GBS, D_LEAKAGE_W, D_NOC_GBS, D_OFFCHIP_GBS, D_TENSOR_CORES,
   D_VECTOR_CORES, DESIGN_STRIDE, O_B, O_COUNT, O_K, O_M, O_N, O_UNIT, OP_STRIDE, OPSCHED_STRIDE, P_NONE, P_TENSOR, P_VECTOR,
-  R_BOUND, R_COMPUTE_CYCLES, R_CYCLES, R_ENERGY_J, R_GLOBAL_BYTES, R_LOCAL_BYTES, R_MACS, R_NOC_BYTES,
+  R_BOUND, R_COMPUTE_CYCLES, R_CYCLES, R_ENERGY_J, R_GLOBAL_BYTES, R_LIVE_MACS, R_LOCAL_BYTES, R_MACS, R_NOC_BYTES,
   R_NONOVERLAP_CYCLES, R_OFFCHIP_BYTES, RESULT_STRIDE, S_BOUND_CYCLES, S_CP_BOUND_CYCLES, S_CP_OPS, S_CRITICAL_PATH_CYCLES,
-  S_CLOCK_J, S_VECTOR_FLOPS, R_VECTOR_FLOPS, S_CYCLES, S_DYNAMIC_J, S_ENERGY_J, S_GLOBAL_BYTES, S_LEAKAGE_J, S_LOCAL_BYTES, S_MACS, S_NOC_BYTES,
+  S_CLOCK_J, S_VECTOR_FLOPS, R_VECTOR_FLOPS, S_CYCLES, S_DYNAMIC_J, S_ENERGY_J, S_GLOBAL_BYTES, S_LEAKAGE_J, S_LIVE_MACS, S_LOCAL_BYTES, S_MACS, S_NOC_BYTES,
   S_NONOVERLAP_CYCLES, S_OFFCHIP_BYTES, S_SERIAL_CYCLES, S_TENSOR_BUSY, S_TENSOR_CORE_CYCLES, S_TENSOR_UTILIZATION,
   S_TIME_S, S_VALID, S_VECTOR_BUSY, S_VECTOR_CORE_CYCLES, S_VECTOR_UTILIZATION, U_TENSOR, U_VECTOR, X_ALAP, X_ASAP,
   X_BOUND, X_CORES, X_CYCLES, X_ENERGY_J, X_FINISH, X_MOBILITY, X_POOL, X_PRED, X_READY, X_START,
@@ -570,7 +570,7 @@ export function scheduleStep(d: usize, so: usize): void {
   const makespan: f64 = last >= 0 ? lf(gFin, last) : 0;
 
   // sums over ops at their chosen core counts: per slot and option, count × the option's record
-  let dyn: f64 = 0, tBusy: f64 = 0, vBusy: f64 = 0, macs: f64 = 0, local: f64 = 0, noc: f64 = 0;
+  let dyn: f64 = 0, tBusy: f64 = 0, vBusy: f64 = 0, macs: f64 = 0, live: f64 = 0, local: f64 = 0, noc: f64 = 0;
   let gb: f64 = 0, off: f64 = 0, non: f64 = 0, tCore: f64 = 0, vCore: f64 = 0, vFlops: f64 = 0;
   for (let u = 0; u < nSlots; u++) {
     const p = li(gSlotPool, u);
@@ -586,6 +586,7 @@ export function scheduleStep(d: usize, so: usize): void {
       if (unit == <f64>U_TENSOR) tBusy += c * rd(r, R_COMPUTE_CYCLES);
       else if (unit == <f64>U_VECTOR) vBusy += c * rd(r, R_COMPUTE_CYCLES);
       macs += c * rd(r, R_MACS);
+      live += c * rd(r, R_LIVE_MACS);
       vFlops += c * rd(r, R_VECTOR_FLOPS);
       local += c * rd(r, R_LOCAL_BYTES);
       noc += c * rd(r, R_NOC_BYTES);
@@ -632,6 +633,7 @@ export function scheduleStep(d: usize, so: usize): void {
   wr(so, S_TENSOR_BUSY, tBusy);
   wr(so, S_VECTOR_BUSY, vBusy);
   wr(so, S_MACS, macs);
+  wr(so, S_LIVE_MACS, live);
   wr(so, S_LOCAL_BYTES, local);
   wr(so, S_NOC_BYTES, noc);
   wr(so, S_GLOBAL_BYTES, gb);

@@ -135,7 +135,7 @@ export function evaluateDesign(
   const step = detail.step;
   const pj = 1e-12;
   const energy: EnergyBreakdown = {
-    macJ: step.macs * units.macPJ * pj,
+    macJ: step.liveMacs * units.macPJ * pj,
     vectorJ: step.vectorFlops * units.vectorOpPJ * pj,
     localBufferJ: step.traffic.localBytes * units.localBufferPJPerByte * pj,
     nocJ: step.traffic.nocBytes * units.nocPJPerByte * pj,

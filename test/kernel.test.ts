@@ -108,6 +108,11 @@ const NOT_SLOWER = 1 + 1e-12;
 
 // ------------------------------------------------------------------------------------------------
 describe('layout', () => {
+  it('the ReLU zero share written into rs op records is the calibrated one of data/tech/technology.json', () => {
+    expect(loadTechTables().reluZeroFraction).toBe(L.RELU_ZERO_FRACTION);
+    expect(L.RELU_ZERO_FRACTION).toBeGreaterThan(0);
+    expect(L.RELU_ZERO_FRACTION).toBeLessThanOrEqual(0.8);
+  });
   it('kernel, reference and data/tech/technology.json hold one sustained off-chip bandwidth share (750 of 900 GB/s)', () => {
     expect(loadTechTables().offChipSustainedFraction).toBe(OFFCHIP_SUSTAINED_FRACTION);
     expect(OFFCHIP_SUSTAINED_FRACTION).toBeCloseTo(750 / 900, 3);

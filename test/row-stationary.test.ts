@@ -48,8 +48,29 @@ describe('row-stationary mapping (Eyeriss, JSSC 2017) in the kernel', () => {
     const c = cost(2);
     expect(c.traffic.offChipBytes).toBe((I + W + O) * 2);
     expect(c.traffic.globalBytes).toBeCloseTo((I * 11 + W * 4 + O * (2 * 32 - 1)) * 2 + c.traffic.offChipBytes, 0);
-    // four scratchpad accesses per MAC plus the fills
-    expect(c.traffic.localBytes).toBeCloseTo((4 * c.macs + I * 11 + W * 4 + O * 63) * 2, 0);
+    // CONV3 reads a ReLU output: per MAC the ifmap read, and the filter read and psum read/write of live MACs
+    const live = 1 - L.RELU_ZERO_FRACTION;
+    expect(c.traffic.localBytes).toBeCloseTo(((1 + 3 * live) * c.macs + I * 11 + W * 4 + O * 63) * 2, 0);
+    expect(c.liveMacs).toBeCloseTo(live * c.macs, 0);
+  });
+
+  it('zero gating on a ReLU input saves the MAC and three scratchpad accesses per zero, and no cycles', () => {
+    const gated = layers[3].attrs;
+    expect(gated.inputZeros).toBe(true);
+    const dense = { ...gated, inputZeros: false };
+    const on = cost(3);
+    const off = L.decodeOpResult(kernel.evaluateOpRecord(eyerissRec, L.convRecord(dense, 2), 1));
+    const u = unitEnergies(eyeriss);
+    const zeros = L.RELU_ZERO_FRACTION * on.macs;
+    expect(on.cycles).toBe(off.cycles);
+    expect(on.traffic.globalBytes).toBe(off.traffic.globalBytes);
+    expect(off.liveMacs).toBe(off.macs);
+    expect(off.traffic.localBytes - on.traffic.localBytes).toBeCloseTo(3 * zeros * 2, 0);
+    const savedJ = (zeros * u.macPJ + 3 * zeros * 2 * u.localBufferPJPerByte) * 1e-12;
+    expect((off.energyJ - on.energyJ) / savedJ).toBeCloseTo(1, 9);
+    // the first layer reads the image: nothing to gate
+    expect(layers[0].attrs.inputZeros).toBeUndefined();
+    expect(cost(0).liveMacs).toBe(cost(0).macs);
   });
 
   it('WASM equals the TypeScript reference on forward, data- and weight-gradient convolutions and plain GEMMs', () => {

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../src/workload/graph-builder.js';
 import { buildTrainingStep } from '../src/workload/training.js';
 import { memoryFootprint } from '../src/workload/memory.js';
-import { opMacs, paramCount, type Op, type TrainingGraph } from '../src/workload/ir.js';
+import { opMacs, paramCount, type Conv2dAttrs, type Op, type TrainingGraph } from '../src/workload/ir.js';
+import { findModel } from '../src/workload/zoo/index.js';
+import { rsView } from '../src/engine/rs-view.js';
 
 function mlp(batch = 32) {
   const b = new GraphBuilder('mlp', batch, 'bf16');
@@ -141,5 +143,32 @@ describe('memory footprint', () => {
     const rec = deep(true);
     expect(plain.activations).toBeGreaterThan(0);
     expect(rec.activations).toBeLessThan(plain.activations);
+  });
+});
+
+describe('ReLU zeros (which convolutions a zero-gating PE can gate)', () => {
+  const convs = (model: string) => {
+    const g = buildTrainingStep(findModel(model).build({ batch: 2 }));
+    return new Map(g.ops.filter((o) => o.kind === 'conv2d').map((o) => [o.name, o.attrs as Conv2dAttrs]));
+  };
+
+  it('AlexNet: conv1 reads the image, conv2–5 read ReLU outputs through pooling; every conv feeds a ReLU through its bias add', () => {
+    const c = convs('alexnet');
+    expect(c.get('conv1')!.inputZeros).toBeUndefined();
+    for (const n of ['conv2', 'conv3', 'conv4', 'conv5']) expect(c.get(n)!.inputZeros).toBe(true);
+    for (const n of ['conv2.dgrad', 'conv5.dgrad']) expect(c.get(n)!.gradZeros).toBe(true);
+    // the passes that stream the marked tensor carry the flag into the op record
+    expect(rsView(c.get('conv3.wgrad')!).zeros).toBe(true);
+    expect(rsView(c.get('conv1')!).zeros).toBe(false);
+    expect(rsView(c.get('conv2.dgrad')!).zeros).toBe(true);
+    expect(c.has('conv1.dgrad')).toBe(false); // nothing to propagate into the image
+  });
+
+  it('ResNet-50: batch norm sits between conv and ReLU, so dY is dense; the inputs after a ReLU are zero-bearing', () => {
+    const c = convs('resnet50');
+    expect(c.get('conv1')!.inputZeros).toBeUndefined();
+    expect(c.get('layer1.0.conv2')!.inputZeros).toBe(true);
+    expect(c.get('layer1.0.conv2')!.gradZeros).toBeUndefined();
+    expect(rsView(c.get('layer1.0.conv2.dgrad')!).zeros).toBe(false);
   });
 });

@@ -36,6 +36,8 @@ export interface TechTables {
   registerFileAreaFactor: number;
   /** clock tree + control energy per cycle per mm² of 45 nm-equivalent area, at 45 nm (pJ) */
   clockControlPJPerCycleMm2: number;
+  /** share of a ReLU output that is zero (calibrated; the kernel gets it through op records, O_RS_ZEROS) */
+  reluZeroFraction: number;
   /** share of peak off-chip bandwidth that streaming kernels sustain */
   offChipSustainedFraction: number;
 }
@@ -93,6 +95,7 @@ export function parseTechTables(raw: any): TechTables {
     registerFileBytesPerPE: num(b.registerFileBytesPerPE, 'base45nm.registerFileBytesPerPE'),
     registerFileAreaFactor: num(b.registerFileAreaFactor, 'base45nm.registerFileAreaFactor'),
     clockControlPJPerCycleMm2: num(raw.calibration.clockControlPJPerCycleMm2, 'calibration.clockControlPJPerCycleMm2'),
+    reluZeroFraction: num(raw.calibration.reluZeroFraction, 'calibration.reluZeroFraction'),
     offChipSustainedFraction: num(raw.memory?.offChipSustainedFraction, 'memory.offChipSustainedFraction'),
   };
 }

@@ -15,6 +15,13 @@ import { convAsGemm, DTYPE_BYTES, type Conv2dAttrs, PHASES, OP_KINDS, type Op, t
  */
 export const OFFCHIP_SUSTAINED_FRACTION = 0.833;
 
+/**
+ * Share of a ReLU output's elements that are zero, while training (data/tech/technology.json
+ * `reluZeroFraction`, calibrated; a test checks the two agree). Written into O_RS_ZEROS of convolutions that
+ * stream a ReLU output.
+ */
+export const RELU_ZERO_FRACTION = 0.8;
+
 /** Per-unit energies of a design (pJ per MAC / op / byte, leakage in W); computed by `src/arch/cost.ts`. */
 export interface UnitEnergies {
   macPJ: number;
@@ -109,6 +116,8 @@ export const O_RS_N = 18;
 export const O_RS_I = 19;
 export const O_RS_W = 20;
 export const O_RS_O = 21;
+/** share of the streamed ifmap that is zero (RELU_ZERO_FRACTION for a ReLU output, else 0); rs PEs gate on it */
+export const O_RS_ZEROS = 22;
 export const OP_STRIDE = 24;
 
 /** op kind codes: the index in OP_KINDS (gemm 0 … optimizer 11) */
@@ -156,6 +165,8 @@ export const R_CORES_USED = 10;
 export const R_SPLIT = 11;
 export const R_VECTOR_FLOPS = 12;
 export const R_UTILIZATION = 13;
+/** MACs whose operands were live: all of them, except the zero-gated ones of a row-stationary op (priced at MAC energy) */
+export const R_LIVE_MACS = 14;
 export const RESULT_STRIDE = 16;
 
 /** bound codes */
@@ -227,6 +238,8 @@ export const S_CP_BOUND_CYCLES = 29;
 export const S_VECTOR_FLOPS = 37;
 /** clock tree + control energy of the step (D_CLOCK_W × step time) */
 export const S_CLOCK_J = 38;
+/** Σ R_LIVE_MACS: the MACs the step pays MAC energy for */
+export const S_LIVE_MACS = 39;
 export const STEP_STRIDE = 40;
 
 // ---------------------------------------------------------------------------------------------
@@ -391,6 +404,7 @@ function writeRsView(out: Float64Array, offset: number, v: RsView): void {
   out[offset + O_RS_I] = v.I;
   out[offset + O_RS_W] = v.W;
   out[offset + O_RS_O] = v.O;
+  out[offset + O_RS_ZEROS] = v.zeros ? RELU_ZERO_FRACTION : 0;
 }
 
 /** A GEMM op record built from numbers (for `accelmine op --gemm` and tests). */
@@ -443,6 +457,8 @@ export interface OpCost {
   traffic: { localBytes: number; nocBytes: number; globalBytes: number; offChipBytes: number };
   nonOverlapCycles: number;
   macs: number;
+  /** MACs paid at MAC energy (fewer than `macs` where a row-stationary PE gated zero operands) */
+  liveMacs: number;
   coresUsed: number;
   split: 'b' | 'm' | 'n' | 'none';
   vectorFlops: number;
@@ -469,6 +485,7 @@ export function decodeOpResult(r: Float64Array, offset = 0): OpCost {
     split: s >= 0 && s <= 2 ? SPLIT_NAMES[s] : 'none',
     vectorFlops: r[offset + R_VECTOR_FLOPS],
     utilization: r[offset + R_UTILIZATION],
+    liveMacs: r[offset + R_LIVE_MACS],
   };
 }
 
@@ -486,6 +503,8 @@ export interface StepMetrics {
   tensorBusyCycles: number;
   vectorBusyCycles: number;
   macs: number;
+  /** MACs paid at MAC energy (fewer than `macs` where a row-stationary PE gated zero operands) */
+  liveMacs: number;
   traffic: { localBytes: number; nocBytes: number; globalBytes: number; offChipBytes: number };
   /** cycles of the step spent in ops bound by each resource */
   boundCycles: Record<Bound, number>;
@@ -520,6 +539,7 @@ export function decodeStepResult(r: Float64Array, offset = 0): StepMetrics {
     tensorBusyCycles: r[offset + S_TENSOR_BUSY],
     vectorBusyCycles: r[offset + S_VECTOR_BUSY],
     macs: r[offset + S_MACS],
+    liveMacs: r[offset + S_LIVE_MACS],
     traffic: {
       localBytes: r[offset + S_LOCAL_BYTES],
       nocBytes: r[offset + S_NOC_BYTES],

@@ -32,13 +32,13 @@ import {
   D_OFFCHIP_PJ_PER_BYTE, D_TC_COLS, D_TC_ROWS, D_TENSOR_CORES, D_VECTOR_CORES, D_VECTOR_LANES, D_VECTOR_OP_PJ,
   DESIGN_STRIDE, DF_OS, DF_RS, DF_WS, K_COLLECTIVE, K_OPTIMIZER, O_B, O_BYTES, O_COUNT, O_ELEMENT_BYTES, O_FLOPS, O_K,
   O_KIND, O_M, O_N, O_UNIT, OP_STRIDE, R_CORES_USED, R_COMPUTE_CYCLES, R_CYCLES, R_ENERGY_J, R_GLOBAL_BYTES,
-  R_LOCAL_BYTES, R_MACS, R_NOC_BYTES, R_NONOVERLAP_CYCLES, R_OFFCHIP_BYTES, R_SPLIT, R_UTILIZATION, R_BOUND,
+  R_LIVE_MACS, R_LOCAL_BYTES, R_MACS, R_NOC_BYTES, R_NONOVERLAP_CYCLES, R_OFFCHIP_BYTES, R_SPLIT, R_UTILIZATION, R_BOUND,
   R_VECTOR_FLOPS, RESULT_STRIDE, S_BOUND_CYCLES, S_CYCLES, S_DYNAMIC_J, S_ENERGY_J, S_GLOBAL_BYTES, S_LEAKAGE_J,
-  S_LOCAL_BYTES, S_MACS, S_NOC_BYTES, S_NONOVERLAP_CYCLES, S_OFFCHIP_BYTES, S_TENSOR_BUSY, S_TIME_S, S_VALID,
+  S_LIVE_MACS, S_LOCAL_BYTES, S_MACS, S_NOC_BYTES, S_NONOVERLAP_CYCLES, S_OFFCHIP_BYTES, S_TENSOR_BUSY, S_TIME_S, S_VALID,
   S_VECTOR_BUSY, STEP_STRIDE, U_TENSOR, U_VECTOR, VEC_CYCLES_PER_FLOP, P_NONE, P_TENSOR,
   P_VECTOR, S_CP_BOUND_CYCLES, S_CP_OPS, S_CRITICAL_PATH_CYCLES, S_SERIAL_CYCLES, S_TENSOR_CORE_CYCLES,
   S_TENSOR_UTILIZATION, S_VECTOR_CORE_CYCLES, S_VECTOR_UTILIZATION,
-  O_RS_C, O_RS_E, O_RS_I, O_RS_M, O_RS_N, O_RS_O, O_RS_R, O_RS_S, O_RS_W,
+  O_RS_C, O_RS_E, O_RS_I, O_RS_M, O_RS_N, O_RS_O, O_RS_R, O_RS_S, O_RS_W, O_RS_ZEROS,
   OFFCHIP_SUSTAINED_FRACTION, RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES, S_CLOCK_J, S_VECTOR_FLOPS, D_CLOCK_W,
 } from './layout.js';
 import type { FlatGraph } from './flatten.js';
@@ -132,7 +132,7 @@ function linkCycles(d: Float64Array, di: number): void {
 
 // the split kept so far by keepSplit(): the fastest of an op's splits, the least energy on ties
 let gLat = 0, gE = 0, gCompute = 0, gLocal = 0, gNoc = 0, gGb = 0, gNon = 0;
-let gP = 1, gS = 0, gBound = B_TENSOR;
+let gP = 1, gS = 0, gBound = B_TENSOR, gLive = 0;
 
 /**
  * Costs one split of a tensor op (any dataflow): cycles = max(compute, each level's traffic / bandwidth) +
@@ -140,7 +140,7 @@ let gP = 1, gS = 0, gBound = B_TENSOR;
  * Keeps it when it is the first split (s = 0) or beats the one kept.
  */
 function keepSplit(
-  d: Float64Array, di: number, s: number, p: number, macs: number, compute: number, local: number, noc: number, gb: number,
+  d: Float64Array, di: number, s: number, p: number, liveMacs: number, compute: number, local: number, noc: number, gb: number,
   offChip: number, nonOverlap: number,
 ): void {
   const nocCycles = noc * gInvNoc;
@@ -153,11 +153,11 @@ function keepSplit(
   if (offCycles > top) { top = offCycles; bound = B_OFFCHIP; }
   const lat = top + nonOverlap;
   const energy =
-    (macs * d[di + D_MAC_PJ] + local * d[di + D_LOCAL_PJ_PER_BYTE] + noc * d[di + D_NOC_PJ_PER_BYTE] +
+    (liveMacs * d[di + D_MAC_PJ] + local * d[di + D_LOCAL_PJ_PER_BYTE] + noc * d[di + D_NOC_PJ_PER_BYTE] +
       gb * d[di + D_GLOBAL_PJ_PER_BYTE] + offChip * d[di + D_OFFCHIP_PJ_PER_BYTE]) * PJ;
   if (s === 0 || lat < gLat || (lat === gLat && energy < gE)) {
     gLat = lat; gE = energy; gCompute = compute; gLocal = local; gNoc = noc; gGb = gb;
-    gNon = nonOverlap; gP = p; gS = s; gBound = bound;
+    gNon = nonOverlap; gP = p; gS = s; gBound = bound; gLive = liveMacs;
   }
 }
 
@@ -173,6 +173,7 @@ function writeKept(d: Float64Array, di: number, r: Float64Array, ri: number, mac
   r[ri + R_OFFCHIP_BYTES] = offChip;
   r[ri + R_NONOVERLAP_CYCLES] = gNon;
   r[ri + R_MACS] = macs;
+  r[ri + R_LIVE_MACS] = gLive;
   r[ri + R_CORES_USED] = gP;
   r[ri + R_SPLIT] = gS;
   r[ri + R_VECTOR_FLOPS] = 0;
@@ -235,7 +236,8 @@ function tensorOp(d: Float64Array, di: number, o: Float64Array, oi: number, core
  *  - traffic (elements): array ↔ global buffer = I·filter passes (ifmaps multicast to the sets) + W·N
  *    (filters re-delivered for each image) + O·(2·channel passes − 1) (psums in and out between passes);
  *    inter-PE psum hops O·channel passes·(rr·r' − 1); NoC = both; global buffer = array side + off-chip
- *    fills; scratchpads = 4 accesses per MAC (ifmap, filter, psum read and write) + the fills; off-chip =
+ *    fills; scratchpads = 4 accesses per MAC (ifmap, filter, psum read and write) + the fills, of which a
+ *    zero ifmap value (share O_RS_ZEROS) keeps only the ifmap read and skips its MAC (zero gating); off-chip =
  *    the op's bytes at the design's precision (I + W + O: each element crosses once, with no capacity term);
  *  - cycles = max(compute, NoC/bw, global/bw, off-chip/bw) + the first ifmap and filter rows of a set
  *    (2·r'·S elements) at the slowest link; energy as for the systolic dataflows (keepSplit; the local
@@ -270,6 +272,10 @@ function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: n
   const rp = Math.min(fr, R);
   const rowFolds = Math.ceil(fr / rp);
   const q = Math.max(1, Math.min(fc, Math.floor(ifmapWords / fs)));
+  // zero gating: a zero ifmap value skips its MAC and its filter read and psum read/write (the ifmap read that
+  // finds the zero stays), so energy counts live MACs and 1 + 3·live scratchpad accesses per MAC
+  const live = 1 - o[oi + O_RS_ZEROS];
+  const spadPerMac = 1 + 3 * live;
   for (let s = 0; s < 3; s++) {
     const dim = s === 0 ? fn : s === 1 ? fm : fe;
     let p = Math.min(cores, Math.ceil(dim));
@@ -298,9 +304,9 @@ function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: n
     const interPe = vO * channelPasses * (rr * rp - 1);
     const noc = (arrayIn + interPe) * e;
     const gb = arrayIn * e + offChip;
-    const local = (4 * macs + arrayIn) * e;
+    const local = (spadPerMac * macs + arrayIn) * e;
     const nonOverlap = e * 2 * rp * fs * gInvSlow;
-    keepSplit(d, di, s, p, macs, compute, local, noc, gb, offChip, nonOverlap);
+    keepSplit(d, di, s, p, macs * live, compute, local, noc, gb, offChip, nonOverlap);
   }
   writeKept(d, di, r, ri, macs, offChip);
 }
@@ -336,6 +342,7 @@ function vectorOp(d: Float64Array, di: number, o: Float64Array, oi: number, r: F
   r[ri + R_OFFCHIP_BYTES] = bytes;
   r[ri + R_NONOVERLAP_CYCLES] = 0;
   r[ri + R_MACS] = 0;
+  r[ri + R_LIVE_MACS] = 0;
   r[ri + R_CORES_USED] = d[di + D_VECTOR_CORES];
   r[ri + R_SPLIT] = -1;
   r[ri + R_VECTOR_FLOPS] = flops;
@@ -722,7 +729,7 @@ export function refScheduleDesign(
     cnt[g.opSlot[i] * NE + sch.ki[i] + 1]++;
     opResults.set(rec(g.opSlot[i], sch.ki[i]), i * RESULT_STRIDE);
   }
-  let dyn = 0, tBusy = 0, vBusy = 0, macs = 0, local = 0, noc = 0, gb = 0, off = 0, non = 0, tCore = 0, vCore = 0, vFlops = 0;
+  let dyn = 0, tBusy = 0, vBusy = 0, macs = 0, live = 0, local = 0, noc = 0, gb = 0, off = 0, non = 0, tCore = 0, vCore = 0, vFlops = 0;
   for (let u = 0; u < g.nUnique; u++) {
     const p = slotPool[u];
     const ne = p === P_NONE ? 1 : options[p].length + 1;
@@ -736,6 +743,7 @@ export function refScheduleDesign(
       if (unit === U_TENSOR) tBusy += c * r[R_COMPUTE_CYCLES];
       else if (unit === U_VECTOR) vBusy += c * r[R_COMPUTE_CYCLES];
       macs += c * r[R_MACS];
+      live += c * r[R_LIVE_MACS];
       vFlops += c * r[R_VECTOR_FLOPS];
       local += c * r[R_LOCAL_BYTES];
       noc += c * r[R_NOC_BYTES];
@@ -768,6 +776,7 @@ export function refScheduleDesign(
   so[S_TENSOR_BUSY] = tBusy;
   so[S_VECTOR_BUSY] = vBusy;
   so[S_MACS] = macs;
+  so[S_LIVE_MACS] = live;
   so[S_LOCAL_BYTES] = local;
   so[S_NOC_BYTES] = noc;
   so[S_GLOBAL_BYTES] = gb;

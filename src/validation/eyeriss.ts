@@ -5,12 +5,13 @@
  * global-buffer accesses and DRAM accesses.
  *
  * Chip power is the chip's own: the op's energy without the off-chip DRAM energy (the paper measures the
- * chip, not its DRAM), over the op's time, plus clock/control and leakage power.
+ * chip, not its DRAM), over the op's time, plus clock/control and leakage power. CONV2–5 stream ReLU outputs,
+ * so the row-stationary PEs gate on their zeros (RELU_ZERO_FRACTION, src/workload/relu-zeros.ts).
  */
 import { presetDesign } from '../arch/presets.js';
 import { unitEnergies } from '../arch/cost.js';
 import { defaultKernel, type Kernel } from '../engine/kernel.js';
-import { convRecord, decodeOpResult, designRecord, type OpCost } from '../engine/layout.js';
+import { convRecord, decodeOpResult, designRecord, O_RS_ZEROS, RELU_ZERO_FRACTION, type OpCost } from '../engine/layout.js';
 import type { Conv2dAttrs } from '../workload/ir.js';
 import { pctRow, readReferenceCsv, type FidelityRow } from './rows.js';
 
@@ -26,13 +27,15 @@ export interface EyerissLayer {
  */
 export function eyerissLayers(): EyerissLayer[] {
   let prevFilters = 3;
-  return readReferenceCsv('eyeriss-alexnet.csv').map((r) => {
+  return readReferenceCsv('eyeriss-alexnet.csv').map((r, i) => {
     const C = +r.C;
     const groups = prevFilters / C;
     prevFilters = +r.M;
     const attrs: Conv2dAttrs = {
       batch: +r.batch, inC: C * groups, inH: +r.H, inW: +r.H, outC: +r.M, outH: +r.E, outW: +r.E, kH: +r.R, kW: +r.R,
       strideH: +r.U, strideW: +r.U, padH: 0, padW: 0, dilationH: 1, dilationW: 1, groups, pass: 'fwd',
+      // CONV1 reads the image; CONV2–5 read ReLU outputs (through max pooling and normalisation in AlexNet)
+      ...(i > 0 ? { inputZeros: true } : {}),
     } as Conv2dAttrs;
     return {
       layer: r.layer,
@@ -53,12 +56,15 @@ export interface EyerissPrediction {
   dramMB: number;
 }
 
-export function eyerissPredictions(kernel: Kernel = defaultKernel()): EyerissPrediction[] {
+/** `reluZeroFraction` other than the calibrated constant is for fitting it (scripts/fit-power.mjs). */
+export function eyerissPredictions(kernel: Kernel = defaultKernel(), reluZeroFraction = RELU_ZERO_FRACTION): EyerissPrediction[] {
   const d = presetDesign('eyeriss');
   const e = unitEnergies(d);
   const rec = designRecord(d, e);
   return eyerissLayers().map((l) => {
-    const cost = decodeOpResult(kernel.evaluateOpRecord(rec, convRecord(l.attrs, 2), d.tensorCores));
+    const op = convRecord(l.attrs, 2);
+    if (op[O_RS_ZEROS] > 0) op[O_RS_ZEROS] = reluZeroFraction;
+    const cost = decodeOpResult(kernel.evaluateOpRecord(rec, op, d.tensorCores));
     const timeS = cost.cycles / (d.clockGHz * 1e9);
     const onChipJ = cost.energyJ - cost.traffic.offChipBytes * e.offChipPJPerByte * 1e-12;
     return {

@@ -5,7 +5,7 @@
  *    production workloads; the modelled TDP between the measured maximum and 1.5× it;
  *  - V100, A100, H100: average power training ResNet-50 and BERT-large between 60% and 100% of the
  *    published TDP; the modelled TDP within ±20% of it.
- * Each row carries the clock/control power it includes (scripts/fit-clock-power.mjs fits that constant).
+ * Each row carries the clock/control power it includes (scripts/fit-power.mjs fits that constant).
  */
 import { powerBreakdown } from '../arch/cost.js';
 import { presetDesign, presetInfo } from '../arch/presets.js';

@@ -111,6 +111,10 @@ export interface Conv2dAttrs {
   groups: number;
   /** which product of the convolution this op computes (forward, data gradient, weight gradient) */
   pass: ConvPass;
+  /** the input X is a ReLU output (set by markReluZeros): the fwd and wgrad passes stream a zero-bearing ifmap */
+  inputZeros?: boolean;
+  /** the output feeds only ReLUs (set by markReluZeros): the dgrad pass streams a zero-bearing dY */
+  gradZeros?: boolean;
 }
 
 interface OpCommon {

@@ -22,6 +22,7 @@ import {
 } from './ir.js';
 import { finalizeOp, OPTIMIZER_STATE_BYTES_PER_PARAM, type OpDraft } from './op-metrics.js';
 import { fuseEpilogues } from './fusion.js';
+import { markReluZeros } from './relu-zeros.js';
 
 export interface TrainingOptions {
   /** bf16: bf16 compute with fp32 master weights and optimizer state; fp32: everything fp32 */
@@ -93,7 +94,8 @@ class OpSink {
   }
 }
 
-export function buildTrainingStep(fg: ForwardGraph, options: TrainingOptions = {}): TrainingGraph {
+export function buildTrainingStep(forward: ForwardGraph, options: TrainingOptions = {}): TrainingGraph {
+  const fg = markReluZeros(forward);
   const opts = resolveTrainingOptions(options);
   const sink = new OpSink(fg.dtype);
   // 1. forward ops, unchanged
