@@ -12,9 +12,14 @@ import {
   R_NOC_BYTES, R_NONOVERLAP_CYCLES, R_OFFCHIP_BYTES, R_SPLIT, R_UTILIZATION, R_VECTOR_FLOPS, RESULT_STRIDE,
   U_TENSOR, U_VECTOR, VEC_CYCLES_PER_FLOP, O_RS_C, O_RS_E, O_RS_I, O_RS_M, O_RS_N, O_RS_O, O_RS_R, O_RS_S, O_RS_W, O_RS_ZEROS,
   RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES, OFFCHIP_SUSTAINED_FRACTION,
+  K_ATTENTION, O_ATT_BACKWARD, O_ATT_LIVE, O_ATT_VECTOR_FLOPS, SPLIT_K,
 } from './layout';
 
 const PJ: f64 = 1e-12;
+/** bytes of one partial sum a split-K reduction moves (fp32 accumulators) */
+const PARTIAL_SUM_BYTES: f64 = 4;
+/** split-K ways tried: 2, 4, 8, 16 */
+const SPLIT_K_WAYS: i32 = 4;
 export { OFFCHIP_SUSTAINED_FRACTION };
 
 // @ts-ignore: decorator
@@ -105,7 +110,7 @@ function linkCycles(d: usize): void {
 }
 
 // the split kept so far by keepSplit(): the fastest of an op's splits, the least energy on ties
-let gLat: f64 = 0, gE: f64 = 0, gCompute: f64 = 0, gLocal: f64 = 0, gNoc: f64 = 0, gGb: f64 = 0, gNon: f64 = 0;
+let gLat: f64 = 0, gE: f64 = 0, gCompute: f64 = 0, gLocal: f64 = 0, gNoc: f64 = 0, gGb: f64 = 0, gNon: f64 = 0, gOff: f64 = 0;
 let gP: f64 = 1, gS: f64 = 0, gBound: f64 = <f64>B_TENSOR, gLive: f64 = 0;
 
 /**
@@ -130,7 +135,7 @@ function keepSplit(
       gb * rd(d, D_GLOBAL_PJ_PER_BYTE) + offChip * rd(d, D_OFFCHIP_PJ_PER_BYTE)) * PJ;
   if (s == 0 || lat < gLat || (lat == gLat && energy < gE)) {
     gLat = lat; gE = energy; gCompute = compute; gLocal = local; gNoc = noc; gGb = gb;
-    gNon = nonOverlap; gP = p; gS = <f64>s; gBound = bound; gLive = liveMacs;
+    gNon = nonOverlap; gP = p; gS = <f64>s; gBound = bound; gLive = liveMacs; gOff = offChip;
   }
 }
 
@@ -172,22 +177,28 @@ function tensorOp(d: usize, o: usize, cores: f64, r: usize): void {
   const offChip = rd(o, O_BYTES) * (e / rd(o, O_ELEMENT_BYTES)) * ((aV * gFa + bV * gFb + cV) / (aV + bV + cV));
   const SL = rd(d, D_LOCAL_BUFFER_BYTES) / e;
 
-  for (let s = 0; s < 3; s++) {
-    const dim = s == 0 ? b : s == 1 ? m : n;
-    let p = Math.min(cores, dim);
+  // s = 0, 1, 2: split the batch, the rows or the columns; s ≥ 3: split-K for small outputs (see reference.ts)
+  const outputTiles = b * Math.ceil(m / R) * Math.ceil(n / C);
+  for (let s = 0; s < 3 + SPLIT_K_WAYS; s++) {
+    const pk: f64 = s < 3 ? 1 : <f64>(1 << (s - 2));
+    if (pk > cores || pk > k || (s >= 3 && outputTiles >= cores)) break;
+    const dim = s == 0 ? b : s == 2 ? n : m;
+    let p = Math.min(Math.floor(cores / pk), dim);
     const share = Math.ceil(dim / p);
-    p = Math.ceil(dim / share);
+    p = Math.ceil(dim / share) * pk;
     const bb = s == 0 ? share : b;
-    const mm = s == 1 ? share : m;
+    const mm = s == 0 || s == 2 ? m : share;
     const nn = s == 2 ? share : n;
-    const compute = bb * foldCycles(df, R, C, mm, nn, k);
-    tileFactors(mm, nn, k, SL, R, C, aV, bV);
-    const noc = (aV * gFa + bV * gFb + cV) * e;
+    const kk = Math.ceil(k / pk);
+    const compute = bb * foldCycles(df, R, C, mm, nn, kk);
+    tileFactors(mm, nn, kk, SL, R, C, aV, bV);
+    const reduce = 2 * (pk - 1) * cV * PARTIAL_SUM_BYTES;
+    const noc = (aV * gFa + bV * gFb + cV) * e + reduce;
     const gb = noc + offChip;
-    const local = arrayAccesses(df, R, C, mm, nn, k, aV, bV, cV) * e + noc;
+    const local = arrayAccesses(df, R, C, mm, nn, kk, aV, bV, cV) * e + noc;
     const nonOverlap =
-      e * (Math.min(mm, R) * Math.min(k, R) + Math.min(k, R) * Math.min(nn, C) + Math.min(mm, R) * Math.min(nn, C)) * gInvSlow;
-    keepSplit(d, s, p, macs, compute, local, noc, gb, offChip, nonOverlap);
+      e * (Math.min(mm, R) * Math.min(kk, R) + Math.min(kk, R) * Math.min(nn, C) + Math.min(mm, R) * Math.min(nn, C)) * gInvSlow;
+    keepSplit(d, s < 3 ? s : SPLIT_K, p, macs, compute, local, noc, gb, offChip, nonOverlap);
   }
   writeKept(d, r, macs, offChip);
 }
@@ -264,6 +275,62 @@ function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
   writeKept(d, r, macs, offChip);
 }
 
+/** Fused attention (FlashAttention-2) of one op record (see reference.ts attnOp, which documents the model). */
+function attnOp(d: usize, o: usize, cores: f64, r: usize): void {
+  const R = rd(d, D_TC_ROWS);
+  const C = rd(d, D_TC_COLS);
+  const df = rd(d, D_DATAFLOW);
+  const e = rd(d, D_ELEMENT_BYTES);
+  const inst = rd(o, O_B);
+  const rows = rd(o, O_M);
+  const dh = rd(o, O_N);
+  const keys = rd(o, O_K);
+  const bwd = rd(o, O_ATT_BACKWARD) == 1;
+  const live = rd(o, O_ATT_LIVE);
+  const vflops = rd(o, O_ATT_VECTOR_FLOPS);
+  const macs = inst * rows * keys * live * dh * (bwd ? 5 : 2);
+  linkCycles(d);
+  const L = rd(d, D_LOCAL_BUFFER_BYTES) / e;
+  const a2: f64 = bwd ? 2 : 1;
+  const b1: f64 = (bwd ? 6 : 4) * dh;
+  const tMax = Math.max(1, Math.floor((Math.sqrt(b1 * b1 + 4 * a2 * L) - b1) / (2 * a2)));
+  const lanes = rd(d, D_VECTOR_CORES) * rd(d, D_VECTOR_LANES);
+  const compulsory = rd(o, O_BYTES) * (e / rd(o, O_ELEMENT_BYTES));
+  const stat = 4 / e;
+  const streamed = bwd ? rows * (4 * dh + 2 * stat) : 2 * keys * dh;
+  const once = bwd ? 4 * keys * dh : rows * (2 * dh + stat);
+  const fitsGb = streamed * e <= rd(d, D_GLOBAL_BUFFER_BYTES);
+  let s: i32 = 0;
+  for (let T: f64 = 1; T <= tMax; T *= 2) {
+    const tq = Math.min(T, rows);
+    const tk = Math.min(T, keys);
+    const qTiles = Math.ceil(rows / tq);
+    const kTiles = Math.ceil(keys / tk);
+    const pairCycles = bwd
+      ? 2 * foldCycles(df, R, C, tq, tk, dh) + 2 * foldCycles(df, R, C, tk, dh, tq) + foldCycles(df, R, C, tq, dh, tk)
+      : foldCycles(df, R, C, tq, tk, dh) + foldCycles(df, R, C, tq, dh, tk);
+    const units = inst * (bwd ? kTiles : qTiles);
+    let p = Math.min(cores, units);
+    const share = Math.ceil(units / p);
+    p = Math.ceil(units / share);
+    const passes = (bwd ? qTiles : kTiles) * live;
+    const compute = Math.max(share * passes * pairCycles, vflops / lanes);
+    const repeats = (bwd ? kTiles : qTiles) * live;
+    const arraySide = inst * (once + streamed * Math.max(1, repeats)) * e;
+    const offChip = compulsory + (fitsGb ? 0 : inst * streamed * Math.max(0, repeats - 1) * e);
+    const gb = arraySide + offChip;
+    const tileOperands = bwd ? 5 * (tq * tk + tq * dh + tk * dh) : 2 * (tq * tk + tq * dh + tk * dh);
+    const local = inst * qTiles * kTiles * live * tileOperands * e + arraySide;
+    const nonOverlap = e * (tq + 2 * tk) * dh * gInvSlow;
+    keepSplit(d, s, p, macs, compute, local, arraySide, gb, offChip, nonOverlap);
+    s++;
+  }
+  gE += vflops * rd(d, D_VECTOR_OP_PJ) * PJ;
+  writeKept(d, r, macs, gOff);
+  wr(r, R_VECTOR_FLOPS, vflops);
+  wr(r, R_SPLIT, -1);
+}
+
 function vectorOp(d: usize, o: usize, r: usize): void {
   const kind = rd(o, O_KIND);
   const scale = kind == <f64>K_OPTIMIZER ? 1.0 : rd(d, D_ELEMENT_BYTES) / rd(o, O_ELEMENT_BYTES);
@@ -312,7 +379,8 @@ function networkOp(r: usize): void {
 export function evalOp(d: usize, o: usize, cores: f64, r: usize): void {
   const unit = rd(o, O_UNIT);
   if (unit == <f64>U_TENSOR) {
-    if (rd(d, D_DATAFLOW) == <f64>DF_RS) rsOp(d, o, cores, r);
+    if (rd(o, O_KIND) == <f64>K_ATTENTION) attnOp(d, o, cores, r);
+    else if (rd(d, D_DATAFLOW) == <f64>DF_RS) rsOp(d, o, cores, r);
     else tensorOp(d, o, cores, r);
   }
   else if (unit == <f64>U_VECTOR) vectorOp(d, o, r);

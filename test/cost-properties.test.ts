@@ -17,6 +17,7 @@ import { Kernel } from '../src/engine/kernel.js';
 import * as L from '../src/engine/layout.js';
 import { refDesignValid, refEvalOp } from '../src/engine/reference.js';
 import { InputError, MAX_DIM } from '../src/errors.js';
+import { attentionMacs } from '../src/workload/ir.js';
 
 const {
   D_CLOCK_GHZ, D_ELEMENT_BYTES, D_GLOBAL_BUFFER_BYTES, D_GLOBAL_BUFFER_GBS, D_LOCAL_BUFFER_BYTES, D_NOC_GBS,
@@ -486,5 +487,77 @@ describe('invalid designs are rejected with a clear message', () => {
     const [ok] = kernel.stepMetrics(record(design));
     expect(ok.valid).toBe(true);
     expect(ok.stepCycles).toBeGreaterThan(0);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// fused attention (FlashAttention tiles on chip): the same invariants as a GEMM
+// ------------------------------------------------------------------------------------------------
+const attentionAttrsArb = fc.record({
+  batch: fc.integer({ min: 1, max: 8 }), kvHeads: fc.integer({ min: 1, max: 16 }), group: fc.constantFrom(1, 2, 8),
+  seq: fc.oneof(fc.integer({ min: 1, max: 600 }), fc.constantFrom(128, 512, 2048, 8192)), headDim: fc.constantFrom(16, 64, 80, 128, 256),
+  causal: fc.boolean(), dropout: fc.boolean(), backward: fc.boolean(), eb: fc.constantFrom(1, 2, 4),
+}).map((a) => ({
+  attrs: { batch: a.batch, heads: a.kvHeads * a.group, kvHeads: a.kvHeads, seqQ: a.seq, seqKv: a.seq, headDim: a.headDim, causal: a.causal, dropout: a.dropout, backward: a.backward },
+  eb: a.eb,
+}));
+
+describe.each(IMPLS)('fused attention properties (%s)', (_name, impl) => {
+  let evaluate: Evaluate;
+  beforeAll(() => {
+    evaluate = impl();
+  });
+
+  it('cycles ≥ MACs / PEs of the cores used and ≥ bytes / bandwidth; MACs are the attention MACs; finite', () => {
+    fc.assert(
+      fc.property(designArb, attentionAttrsArb, fc.double({ min: 0, max: 1, noNaN: true }), (design, a, frac) => {
+        const d = record(design);
+        const o = L.attentionRecord(a.attrs, a.eb);
+        const cores = 1 + Math.floor(frac * (design.tensorCores - 1));
+        const r = evaluate(d, o, cores);
+        const clk = d[D_CLOCK_GHZ];
+        const pe = d[D_TC_ROWS] * d[D_TC_COLS];
+        expect(r[R_MACS]).toBeCloseTo(attentionMacs(a.attrs), 0);
+        for (let i = 0; i < RESULT_STRIDE; i++) expect(Number.isFinite(r[i]), `slot ${i}`).toBe(true);
+        expect(r[R_CORES_USED]).toBeLessThanOrEqual(cores);
+        atLeast(r[R_CYCLES], r[R_MACS] / (r[R_CORES_USED] * pe), 'MACs / PEs');
+        atLeast(r[R_CYCLES], (r[R_OFFCHIP_BYTES] * clk) / d[D_OFFCHIP_GBS], 'off-chip');
+        atLeast(r[R_CYCLES], (r[R_GLOBAL_BYTES] * clk) / d[D_GLOBAL_BUFFER_GBS], 'global buffer');
+        atLeast(r[R_CYCLES], (r[R_NOC_BYTES] * clk) / d[D_NOC_GBS], 'NoC');
+        atLeast(r[R_CYCLES], r[R_VECTOR_FLOPS] / (d[D_VECTOR_CORES] * d[D_VECTOR_LANES]), 'softmax on the vector lanes');
+        atLeast(r[R_OFFCHIP_BYTES], (o[O_BYTES] * d[D_ELEMENT_BYTES]) / o[O_ELEMENT_BYTES], 'q, k, v, o and the statistics cross once');
+        atMost(r[R_UTILIZATION], 1, 'utilization ≤ 1');
+      }),
+      { numRuns: RUNS, seed: SEED + 701 },
+    );
+  });
+
+  it('more local buffer, global buffer, cores or bandwidth never makes it slower', () => {
+    const more: ((d: Design, f: number) => Design)[] = [
+      (d, f) => ({ ...d, localBufferBytes: Math.ceil(f * d.localBufferBytes) }),
+      (d, f) => ({ ...d, globalBufferBytes: Math.ceil(f * d.globalBufferBytes) }),
+      (d, f) => ({ ...d, tensorCores: Math.ceil(f * d.tensorCores) }),
+      (d, f) => ({ ...d, offChipGBs: f * d.offChipGBs, nocGBs: f * d.nocGBs, globalBufferGBs: f * d.globalBufferGBs }),
+    ];
+    fc.assert(
+      fc.property(designArb, attentionAttrsArb, fc.integer({ min: 0, max: 3 }), fc.double({ min: 1, max: 4, noNaN: true }), (design, a, i, f) => {
+        const o = L.attentionRecord(a.attrs, a.eb);
+        const bigger = more[i](design, f);
+        const before = evaluate(record(design), o, design.tensorCores)[R_CYCLES];
+        const after = evaluate(record(bigger), o, bigger.tensorCores)[R_CYCLES];
+        atMost(after, before, `resource ${i}: ${before} → ${after} cycles`);
+      }),
+      { numRuns: RUNS, seed: SEED + 702 },
+    );
+  });
+
+  it('a design whose local buffer holds no 16 × 16 tile streams k and v more often than one that does', () => {
+    const base = { tensorCores: 8, tcRows: 16, tcCols: 16, vectorCores: 8, vectorLanes: 64, globalBufferBytes: 64 << 10,
+      globalBufferGBs: 2000, offChipBytes: 2 ** 34, offChipGBs: 900, nocGBs: 2000, clockGHz: 1, precision: 'bf16', dataflow: 'ws', techNm: 7 } as const;
+    const o = L.attentionRecord({ batch: 4, heads: 16, kvHeads: 16, seqQ: 2048, seqKv: 2048, headDim: 64, causal: false, dropout: false, backward: false });
+    const tiny = evaluate(record({ ...base, localBufferBytes: 2048 }), o, 8);
+    const roomy = evaluate(record({ ...base, localBufferBytes: 256 << 10 }), o, 8);
+    expect(tiny[R_OFFCHIP_BYTES]).toBeGreaterThan(4 * roomy[R_OFFCHIP_BYTES]);
+    expect(tiny[R_CYCLES]).toBeGreaterThan(roomy[R_CYCLES]);
   });
 });

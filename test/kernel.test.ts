@@ -85,7 +85,19 @@ const vectorArb: fc.Arbitrary<Float64Array> = fc
   })
   .map(({ kind, elements, flopsPer, bytesPer, eb }) => L.vectorRecord(kind, elements, elements * flopsPer, elements * bytesPer, eb));
 
-const opArb = fc.oneof(gemmArb, gemmArb, vectorArb, fc.constant(L.vectorRecord(L.K_COLLECTIVE, 0, 0, 1e6)));
+/** fused attention passes: batch × heads (grouped-query when kvHeads < heads), causal or not, forward or backward */
+const attentionArb: fc.Arbitrary<Float64Array> = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 8 }), kvHeads: fc.integer({ min: 1, max: 8 }), group: fc.constantFrom(1, 2, 8),
+    seq: fc.oneof(fc.integer({ min: 1, max: 300 }), fc.constantFrom(128, 512, 2048)), headDim: fc.constantFrom(16, 64, 80, 128),
+    causal: fc.boolean(), dropout: fc.boolean(), backward: fc.boolean(), eb: fc.constantFrom(1, 2, 4),
+  })
+  .map((a) => L.attentionRecord({
+    batch: a.batch, heads: a.kvHeads * a.group, kvHeads: a.kvHeads, seqQ: a.seq, seqKv: a.seq, headDim: a.headDim,
+    causal: a.causal, dropout: a.dropout, backward: a.backward,
+  }, a.eb));
+
+const opArb = fc.oneof(gemmArb, gemmArb, attentionArb, vectorArb, fc.constant(L.vectorRecord(L.K_COLLECTIVE, 0, 0, 1e6)));
 
 function rel(a: number, b: number): number {
   if (a === b) return 0;
@@ -480,6 +492,21 @@ describe('split over tensor cores and the IR entry point', () => {
     const s = kernel.evaluateOp(design, energies, L.gemmRecord(1, 128, 256, 4096), 4);
     expect(s.coresUsed).toBeLessThanOrEqual(4);
     expect(kernel.evaluateOp(design, energies, L.gemmRecord(1, 128, 256, 4096), 1).cycles).toBeGreaterThanOrEqual(s.cycles);
+  });
+
+  it('splits the reduction (split-K) of a GEMM whose output has fewer array tiles than there are cores, and pays the partial sums', () => {
+    // 128 × 128 output: one 128 × 128 array tile for 4 cores; k = 65536 split 4 ways, each core 16384 deep
+    const c = kernel.evaluateOp(design, energies, L.gemmRecord(1, 128, 128, 65536));
+    expect(c.split).toBe('k');
+    expect(c.coresUsed).toBe(4);
+    expect(c.computeCycles).toBe(128 + 128 + 16384 - 2);
+    // three of the four cores write their fp32 partial sums and one reads them: 2 × 3 × 128² × 4 bytes more NoC traffic
+    const one = kernel.evaluateOp(design, energies, L.gemmRecord(1, 128, 128, 65536), 1);
+    expect(one.split).not.toBe('k');
+    expect(c.traffic.nocBytes - one.traffic.nocBytes).toBeGreaterThanOrEqual(2 * 3 * 128 * 128 * 4 - 1e-6);
+    expect(c.cycles).toBeLessThan(one.cycles / 3);
+    // an output with at least as many tiles as cores is split over its rows or columns, never over k
+    expect(kernel.evaluateOp(design, energies, L.gemmRecord(1, 4096, 128, 65536)).split).not.toBe('k');
   });
 
   it('takes IR ops: a convolution is costed as its implicit GEMM', () => {

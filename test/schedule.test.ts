@@ -415,8 +415,9 @@ describe('scheduler in the kernel', () => {
       { macPJ: 1, vectorOpPJ: 1, localBufferPJPerByte: 0, globalBufferPJPerByte: 0, nocPJPerByte: 0, offChipPJPerByte: 0, leakageW: 1, clockW: 1 },
     );
     // unlimited bandwidth: a bandwidth share costs nothing (with finite bandwidth the non-overlapped first
-    // block grows as the share shrinks, and 2 cores win by a hair). m = n = b = 1: the GEMM cannot be split, so a second core does not help it
-    const gemv = L.gemmRecord(1, 1, 1, 100000);
+    // block grows as the share shrinks, and 2 cores win by a hair). m = n = b = k = 1: nothing to split (not
+    // even the reduction), so a second core does not help it
+    const gemv = L.gemmRecord(1, 1, 1, 1);
     const graph = (deps: number[][]): FlatGraph => {
       const n = deps.length;
       const ops = new Float64Array(OP_STRIDE);
@@ -627,7 +628,7 @@ describe('scheduling training graphs', () => {
     expect(shorter).toBeGreaterThanOrEqual(2); // 2 of these 20 random designs (most have a pool of 1-2 cores)
     // with plenty of cores the backward pass overlaps (dgrad ∥ wgrad): strictly faster than serial here
     const wide = L.designRecord(
-      { tensorCores: 8, tcRows: 64, tcCols: 64, vectorCores: 4, vectorLanes: 64, localBufferBytes: 1 << 20, globalBufferBytes: 1 << 24,
+      { tensorCores: 4, tcRows: 64, tcCols: 64, vectorCores: 4, vectorLanes: 64, localBufferBytes: 1 << 20, globalBufferBytes: 1 << 24,
         globalBufferGBs: 4000, offChipBytes: 2 ** 36, offChipGBs: 1000, nocGBs: 4000, clockGHz: 1, precision: 'bf16', dataflow: 'ws', techNm: 7 },
       { macPJ: 0.3, vectorOpPJ: 0.5, localBufferPJPerByte: 0.05, globalBufferPJPerByte: 0.3, nocPJPerByte: 0.2, offChipPJPerByte: 8, leakageW: 5, clockW: 5 },
     );

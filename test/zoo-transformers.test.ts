@@ -12,11 +12,13 @@ const NAMES = [
 
 const model = (name: string): ZooEntry => TRANSFORMER_MODELS.find((m) => m.name === name)!;
 const cache = new Map<string, ForwardGraph>();
-function build(m: ZooEntry, batch: number, seq = m.defaultSeq!): ForwardGraph {
-  const key = `${m.name}@${batch}x${seq}`;
+// most checks below read the unfused attention (its ops are the reference implementations' ops and its MACs
+// the standard dense count); the fused form has its own describe block at the end
+function build(m: ZooEntry, batch: number, seq = m.defaultSeq!, attention: 'fused' | 'unfused' = 'unfused'): ForwardGraph {
+  const key = `${m.name}@${batch}x${seq}:${attention}`;
   let g = cache.get(key);
   if (!g) {
-    g = m.build({ batch, seq, dtype: 'bf16' });
+    g = m.build({ batch, seq, dtype: 'bf16', attention });
     cache.set(key, g);
   }
   return g;
@@ -284,7 +286,7 @@ describe('zoo: transformer models', () => {
   });
 
   it('builds GPT-3 175B at seq 2048, batch 1', () => {
-    const g = model('gpt3-175b').build({ batch: 1, seq: 2048, dtype: 'bf16' });
+    const g = model('gpt3-175b').build({ batch: 1, seq: 2048, dtype: 'bf16', attention: 'unfused' });
     expect(g.outputs[0].shape).toEqual([1, 2048, 50257]);
     expect(new Set(g.ops.map((o) => o.layer)).size).toBe(96 + 2);
     const scores = op(g, 'layers.95.attn.scores');
@@ -294,7 +296,7 @@ describe('zoo: transformer models', () => {
 
   it('follows the sequence length it is given and rejects more positions than a learned table has', () => {
     const gpt2 = model('gpt2');
-    const g = gpt2.build({ batch: 3, seq: 128, dtype: 'bf16' });
+    const g = gpt2.build({ batch: 3, seq: 128, dtype: 'bf16', attention: 'unfused' });
     expect(g.outputs[0].shape).toEqual([3, 128, 50257]);
     expect(paramCount(g.params)).toBe(paramCount(build(gpt2, 1).params));
     expect(totalMacs(g)).toBe(3 * decoderLmMacs({ ...LM_REF.gpt2, seq: 128 }));
@@ -329,3 +331,61 @@ describe('zoo: transformer models', () => {
     }
   });
 });
+
+describe('fused attention (the default): one FlashAttention op per attention', () => {
+  const fused = (name: string, batch = 2, seq = model(name).defaultSeq!) => build(model(name), batch, seq, 'fused');
+
+  it('is the default, and replaces scores, scale, mask, softmax, dropout and context by one op reading q, k, v', () => {
+    const g = model('bert-base').build({ batch: 2, seq: 128, dtype: 'bf16' });
+    expect(g.ops.some((o) => o.name === 'layers.0.attn.scores')).toBe(false);
+    expect(g.ops.some((o) => o.kind === 'softmax')).toBe(false);
+    const f = op(g, 'layers.0.attn.flash');
+    if (f.kind !== 'attention') throw new Error('not an attention op');
+    expect(f.attrs).toEqual({ batch: 2, heads: 12, kvHeads: 12, seqQ: 128, seqKv: 128, headDim: 64, causal: false, dropout: true, backward: false });
+    expect(f.inputs.map((t) => t.shape)).toEqual([[2, 12, 128, 64], [2, 12, 128, 64], [2, 12, 128, 64]]);
+    // the output and the rows' log-sum-exp (fp32); no S×S tensor anywhere
+    expect(f.outputs.map((t) => [t.shape, t.dtype])).toEqual([[[2, 12, 128, 64], 'bf16'], [[2, 12, 128], 'fp32']]);
+    expect(g.ops.every((o) => o.outputs.every((t) => !(t.shape.length >= 2 && t.shape.slice(-2).join() === '128,128')))).toBe(true);
+    // the dense MACs of unfused attention: Q·Kᵀ and P·V
+    expect(opMacs(f)).toBe(2 * 2 * 12 * 128 * 128 * 64);
+  });
+
+  it('skips the masked half of the query–key pairs in decoders ((S + 1) / 2S of them)', () => {
+    const S = 1024;
+    const f = op(fused('gpt2', 1, S), 'layers.0.attn.flash');
+    if (f.kind !== 'attention') throw new Error('not an attention op');
+    expect(f.attrs.causal).toBe(true);
+    expect(opMacs(f)).toBeCloseTo(2 * 12 * S * S * 64 * ((S + 1) / (2 * S)), 3);
+    // unfused decoders compute the whole S×S product and mask it
+    const u = build(model('gpt2'), 1, S, 'unfused');
+    expect(opMacs(op(u, 'layers.0.attn.scores'))).toBe(12 * S * S * 64);
+  });
+
+  it('reads grouped-query k/v heads once: Llama-2-70B has 8 key/value heads under 64 query heads', () => {
+    const f = op(fused('llama2-70b', 1, 512), 'layers.0.attn.flash');
+    if (f.kind !== 'attention') throw new Error('not an attention op');
+    expect([f.attrs.heads, f.attrs.kvHeads, f.attrs.headDim]).toEqual([64, 8, 128]);
+    expect(f.inputs[1].shape).toEqual([1, 8, 512, 128]);
+  });
+
+  it('trains with one backward op that reads q, k, v, the output and the log-sum-exp and writes dq, dk, dv', () => {
+    const tg = buildTrainingStep(model('bert-base').build({ batch: 2, seq: 128, dtype: 'bf16' }));
+    const b = op(tg, 'layers.0.attn.flash.dgrad');
+    if (b.kind !== 'attention') throw new Error('not an attention op');
+    expect(b.attrs.backward).toBe(true);
+    expect(b.inputs).toHaveLength(6);
+    expect(b.inputs[5].dtype).toBe('fp32');
+    expect(b.outputs.map((t) => t.shape)).toEqual([[2, 12, 128, 64], [2, 12, 128, 64], [2, 12, 128, 64]]);
+    // recomputing the scores: 5 products per query–key pair against the forward's 2
+    expect(opMacs(b)).toBe((5 / 2) * opMacs(op(tg, 'layers.0.attn.flash')));
+  });
+
+  it('keeps the S×S scores out of the saved activations: BERT-large at seq 512 needs far less activation memory', async () => {
+    const { memoryFootprint } = await import('../src/workload/memory.js');
+    const act = (attention: 'fused' | 'unfused') =>
+      memoryFootprint(buildTrainingStep(model('bert-large').build({ batch: 8, seq: 512, dtype: 'bf16', attention }))).activations;
+    // unfused saves the probabilities (and dropout masks) of 24 layers × 16 heads × 512² per sample
+    expect(act('unfused') - act('fused')).toBeGreaterThan(8 * 24 * 16 * 512 * 512 * 2);
+  });
+});
+

@@ -18,6 +18,7 @@ interface DistributedFlags {
   microbatch?: number;
   globalBatch?: number;
   seq?: number;
+  attention?: 'fused' | 'unfused';
   recompute?: boolean;
   area?: number;
   tdp?: number;
@@ -52,6 +53,7 @@ export function registerDistributedCommand(program: Command): void {
     .option('--microbatch <b>', 'micro-batch size (searched when not given)', positiveInt('--microbatch'))
     .option('--global-batch <g>', 'samples per step (default 2 x devices)', positiveInt('--global-batch'))
     .option('--seq <s>', 'sequence length', positiveInt('--seq'))
+    .option('--attention <impl>', 'fused (FlashAttention, default) | unfused (scores in memory)', oneOf('--attention', ['fused', 'unfused'] as const))
     .option('--recompute', 'recompute activations (searched when not given with --auto-parallel)')
     .option('--area <mm2>', 'area budget per device for --search, mm²', positiveNumber('--area'))
     .option('--tdp <w>', 'TDP budget per device for --search, W', positiveNumber('--tdp'))
@@ -75,7 +77,7 @@ export function registerDistributedCommand(program: Command): void {
         const r = await runDistributed({
           model: o.model, devices: o.devices, seq: o.seq, globalBatch: o.globalBatch, microbatch: o.microbatch, tp: o.tp, pp: o.pp, dp: o.dp,
           recompute: o.recompute ? true : o.autoParallel ? undefined : false, autoParallel: !!o.autoParallel, design, network: findNetwork(o.network),
-          optimizer: o.optimizer, precision: 'bf16', zero1: !!o.zero1,
+          optimizer: o.optimizer, precision: 'bf16', zero1: !!o.zero1, attention: o.attention,
           search: o.search ? {
             space: loadSpace(o.space), limits: { areaMm2: o.area ?? Infinity, tdpW: o.tdp ?? Infinity }, topK: 5, seed: o.seed,
             threads: o.threads ?? defaultThreads(), budgetPerStage: o.budget, perStageDesigns: !!o.perStageDesigns,

@@ -12,6 +12,7 @@ export function addWorkloadOptions(cmd: Command): Command {
     .option('--graph <file>', 'a JSON graph file (see `accelmine graph-schema`)')
     .option('--batch <n>', 'micro-batch size (samples per step)', positiveInt('--batch'))
     .option('--seq <n>', 'sequence length (sequence models)', positiveInt('--seq'))
+    .option('--attention <impl>', 'attention of zoo transformers: fused (FlashAttention, scores on chip; default) | unfused (scores in memory)', oneOf('--attention', ['fused', 'unfused'] as const))
     .option('--unsupported <mode>', 'ONNX operators we do not model: error | as-elementwise', oneOf('--unsupported', ['error', 'as-elementwise'] as const), 'error');
 }
 
@@ -23,10 +24,11 @@ export interface WorkloadFlags {
   seq?: number;
   unsupported?: 'error' | 'as-elementwise';
   precision?: 'bf16' | 'fp32';
+  attention?: 'fused' | 'unfused';
 }
 
 export function workloadSource(o: WorkloadFlags): WorkloadSource {
-  return { model: o.model, onnx: o.onnx, graph: o.graph, batch: o.batch, seq: o.seq, unsupported: o.unsupported, precision: o.precision };
+  return { model: o.model, onnx: o.onnx, graph: o.graph, batch: o.batch, seq: o.seq, unsupported: o.unsupported, precision: o.precision, attention: o.attention };
 }
 
 

@@ -7,6 +7,7 @@
 import type { Design } from '../arch/design.js';
 import type { Kernel } from '../engine/kernel.js';
 import type { OptimizerKind } from '../workload/ir.js';
+import type { AttentionImpl } from '../workload/zoo/index.js';
 import type { Network } from './network.js';
 import { pipelineStep, type Layout, type StepReport } from './pipeline.js';
 import { profileLayers, type LayerProfile } from './profile.js';
@@ -14,6 +15,7 @@ import { profileLayers, type LayerProfile } from './profile.js';
 export interface PlacementProblem {
   model: string;
   seq?: number;
+  attention?: AttentionImpl;
   devices: number;
   globalBatch: number;
   network: Network;
@@ -38,7 +40,7 @@ export class ProfileCache {
     let v = this.cache.get(key);
     if (!v) {
       try {
-        v = profileLayers({ model: pr.model, seq: pr.seq, microbatch, tensorParallel: tp, recompute, optimizer: pr.optimizer, precision: pr.precision }, design, this.kernel);
+        v = profileLayers({ model: pr.model, seq: pr.seq, attention: pr.attention, microbatch, tensorParallel: tp, recompute, optimizer: pr.optimizer, precision: pr.precision }, design, this.kernel);
       } catch (e) {
         v = e as Error;
       }

@@ -15,7 +15,7 @@ import { InputError } from '../errors.js';
 import { numel, tensorBytes, type TrainingGraph } from '../workload/ir.js';
 import { OPTIMIZER_STATE_BYTES_PER_PARAM } from '../workload/op-metrics.js';
 import { buildTrainingStep } from '../workload/training.js';
-import { findModel } from '../workload/zoo/index.js';
+import { findModel, type AttentionImpl } from '../workload/zoo/index.js';
 import type { OptimizerKind } from '../workload/ir.js';
 
 export interface LayerProfile {
@@ -43,6 +43,8 @@ export interface ProfileOptions {
   model: string;
   microbatch: number;
   seq?: number;
+  /** attention of transformer models: fused (default) or unfused */
+  attention?: AttentionImpl;
   tensorParallel: number;
   recompute: boolean;
   optimizer: OptimizerKind;
@@ -56,8 +58,8 @@ export function profileGraph(o: ProfileOptions): { graph: TrainingGraph; blocks:
   const transformer = entry.family === 'transformer';
   if (!transformer && o.tensorParallel > 1) throw new InputError(`--tp: tensor parallelism is modelled for transformers only; ${entry.name} is a ${entry.family}`);
   const dtype = o.precision === 'fp32' ? 'fp32' : 'bf16';
-  const full = entry.build({ batch: o.microbatch, seq, dtype, tensorParallel: o.tensorParallel, layers: transformer ? 1 : undefined });
-  const blocks = transformer ? countBlocks(entry.build({ batch: 1, seq: Math.min(seq, 8), dtype })) : 0;
+  const full = entry.build({ batch: o.microbatch, seq, dtype, tensorParallel: o.tensorParallel, layers: transformer ? 1 : undefined, attention: o.attention });
+  const blocks = transformer ? countBlocks(entry.build({ batch: 1, seq: Math.min(seq, 8), dtype, attention: o.attention })) : 0;
   return { graph: buildTrainingStep(full, { optimizer: o.optimizer, precision: o.precision, recompute: o.recompute }), blocks };
 }
 

@@ -9,7 +9,7 @@ import { Kernel } from '../engine/kernel.js';
 import { InputError } from '../errors.js';
 import type { Constraints } from '../evaluation/objectives.js';
 import type { OptimizerKind } from '../workload/ir.js';
-import { findModel } from '../workload/zoo/index.js';
+import { findModel, type AttentionImpl } from '../workload/zoo/index.js';
 import { searchDistributedDesign, type DistributedSearchResult } from './design-search.js';
 import type { Network } from './network.js';
 import { pipelineStep, type Layout, type StepReport } from './pipeline.js';
@@ -32,6 +32,8 @@ export interface DistributedRequest {
   optimizer: OptimizerKind;
   precision: 'bf16' | 'fp32';
   zero1: boolean;
+  /** attention of transformer models: fused (default) or unfused */
+  attention?: AttentionImpl;
   search?: { space: DesignSpace; limits: Constraints; topK: number; seed: number; threads?: number; budgetPerStage: number; perStageDesigns: boolean };
 }
 
@@ -79,7 +81,7 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
   const entry = findModel(req.model);
   const globalBatch = req.globalBatch ?? 2 * req.devices;
   const problem: PlacementProblem = {
-    model: entry.name, seq: req.seq, devices: req.devices, globalBatch, network: req.network, optimizer: req.optimizer, precision: req.precision, zero1: req.zero1,
+    model: entry.name, seq: req.seq, attention: req.attention, devices: req.devices, globalBatch, network: req.network, optimizer: req.optimizer, precision: req.precision, zero1: req.zero1,
     fixed: req.autoParallel ? { microbatch: req.microbatch, recompute: req.recompute } : { tp: req.tp, pp: req.pp, dp: req.dp, microbatch: req.microbatch, recompute: req.recompute },
   };
   if (!req.autoParallel) {

@@ -6,7 +6,7 @@
  */
 import type { Design } from '../arch/design.js';
 import { rsView, type RsView } from './rs-view.js';
-import { convAsGemm, DTYPE_BYTES, type Conv2dAttrs, PHASES, OP_KINDS, type Op, type OpKind, type Phase } from '../workload/ir.js';
+import { attentionLiveShare, attentionMacs, attentionVectorFlops, type AttentionAttrs, convAsGemm, DTYPE_BYTES, type Conv2dAttrs, PHASES, OP_KINDS, type Op, type OpKind, type Phase } from '../workload/ir.js';
 
 /**
  * Sustained share of peak off-chip bandwidth (data/tech/technology.json `offChipSustainedFraction`): every
@@ -20,7 +20,7 @@ export const OFFCHIP_SUSTAINED_FRACTION = 0.833;
  * `reluZeroFraction`, calibrated; a test checks the two agree). Written into O_RS_ZEROS of convolutions that
  * stream a ReLU output.
  */
-export const RELU_ZERO_FRACTION = 0.8;
+export const RELU_ZERO_FRACTION = 0.78;
 
 /** Per-unit energies of a design (pJ per MAC / op / byte, leakage in W); computed by `src/arch/cost.ts`. */
 export interface UnitEnergies {
@@ -118,9 +118,18 @@ export const O_RS_W = 20;
 export const O_RS_O = 21;
 /** share of the streamed ifmap that is zero (RELU_ZERO_FRACTION for a ReLU output, else 0); rs PEs gate on it */
 export const O_RS_ZEROS = 22;
+/**
+ * A fused attention op (kind K_ATTENTION) reads O_B = batch × key/value heads instances, O_M = query rows per
+ * instance (query heads per key/value head × query length), O_N = head dim, O_K = key length, and these slots
+ * (which conv records use for O_RS_*): backward pass (1) or forward (0), the share of query–key pairs computed
+ * (below 1 under a causal mask), and the softmax's vector FLOPs.
+ */
+export const O_ATT_BACKWARD = 13;
+export const O_ATT_LIVE = 14;
+export const O_ATT_VECTOR_FLOPS = 15;
 export const OP_STRIDE = 24;
 
-/** op kind codes: the index in OP_KINDS (gemm 0 … optimizer 11) */
+/** op kind codes: the index in OP_KINDS (gemm 0 … optimizer 11, attention 12) */
 export const K_GEMM = 0;
 export const K_CONV2D = 1;
 export const K_ELEMENTWISE = 2;
@@ -133,7 +142,8 @@ export const K_RESHAPE = 8;
 export const K_TRANSPOSE = 9;
 export const K_COLLECTIVE = 10;
 export const K_OPTIMIZER = 11;
-export const KIND_COUNT = 12;
+export const K_ATTENTION = 12;
+export const KIND_COUNT = 13;
 
 /** which unit executes an op */
 export const U_TENSOR = 0;
@@ -146,7 +156,7 @@ export const U_NETWORK = 3;
  * work of its kind (ir.ts / op-metrics.ts); this table is the per-kind issue cost on a lane (1 = one FLOP per
  * lane per cycle). Copies (concat/reshape/transpose) have no FLOPs and are bandwidth-bound.
  */
-export const VEC_CYCLES_PER_FLOP = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1] as const;
+export const VEC_CYCLES_PER_FLOP = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Op result record, RESULT_STRIDE f64 slots.
@@ -195,7 +205,8 @@ export type Bound = (typeof BOUND_NAMES)[number];
 export const SPLIT_B = 0;
 export const SPLIT_M = 1;
 export const SPLIT_N = 2;
-export const SPLIT_NAMES = ['b', 'm', 'n'] as const;
+export const SPLIT_K = 3;
+export const SPLIT_NAMES = ['b', 'm', 'n', 'k'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Step result record (one per design of a batch), STEP_STRIDE f64 slots.
@@ -294,7 +305,7 @@ export const KIND_CODES: Record<OpKind, number> = Object.fromEntries(OP_KINDS.ma
 export const PHASE_CODES: Record<Phase, number> = Object.fromEntries(PHASES.map((p, i) => [p, i])) as Record<Phase, number>;
 
 export function unitOfKind(kind: number): number {
-  if (kind === K_GEMM || kind === K_CONV2D) return U_TENSOR;
+  if (kind === K_GEMM || kind === K_CONV2D || kind === K_ATTENTION) return U_TENSOR;
   if (kind === K_COLLECTIVE) return U_NETWORK;
   return U_VECTOR;
 }
@@ -375,6 +386,14 @@ export function writeOp(out: Float64Array, offset: number, op: Op): void {
     case 'collective':
       elements = 0;
       break;
+    case 'attention': {
+      const a = op.attrs;
+      b = a.batch * a.kvHeads;
+      m = (a.heads / a.kvHeads) * a.seqQ;
+      n = a.headDim;
+      k = a.seqKv;
+      break;
+    }
   }
   out[offset + O_KIND] = kind;
   out[offset + O_B] = b;
@@ -391,6 +410,11 @@ export function writeOp(out: Float64Array, offset: number, op: Op): void {
   out[offset + O_UNIT] = unitOfKind(kind);
   for (let i = O_UNIT + 1; i < OP_STRIDE; i++) out[offset + i] = 0;
   if (op.kind === 'conv2d') writeRsView(out, offset, rsView(op.attrs));
+  if (op.kind === 'attention') {
+    out[offset + O_ATT_BACKWARD] = op.attrs.backward ? 1 : 0;
+    out[offset + O_ATT_LIVE] = attentionLiveShare(op.attrs);
+    out[offset + O_ATT_VECTOR_FLOPS] = attentionVectorFlops(op.attrs);
+  }
 }
 
 /** Writes a convolution's row-stationary view into an op record (O_RS_*). */
@@ -434,6 +458,29 @@ export function convRecord(a: Conv2dAttrs, elementBytes = 2): Float64Array {
   return r;
 }
 
+/** A fused attention op record built from its attributes (the bytes its IR op would count, at `elementBytes`). */
+export function attentionRecord(a: AttentionAttrs, elementBytes = 2): Float64Array {
+  const r = new Float64Array(OP_STRIDE);
+  const q = a.batch * a.heads * a.seqQ * a.headDim;
+  const kv = a.batch * a.kvHeads * a.seqKv * a.headDim;
+  const lse = a.batch * a.heads * a.seqQ * 4;
+  r[O_KIND] = K_ATTENTION;
+  r[O_B] = a.batch * a.kvHeads;
+  r[O_M] = (a.heads / a.kvHeads) * a.seqQ;
+  r[O_N] = a.headDim;
+  r[O_K] = a.seqKv;
+  r[O_FLOPS] = 2 * attentionMacs(a) + attentionVectorFlops(a);
+  // forward: q, k, v in, o and the log-sum-exp out; backward: dO, q, k, v, o, lse in, dq, dk, dv out
+  r[O_BYTES] = (a.backward ? (3 * q + 2 * kv) * 2 : 2 * q + 2 * kv) * elementBytes + lse;
+  r[O_ELEMENT_BYTES] = elementBytes;
+  r[O_COUNT] = 1;
+  r[O_UNIT] = U_TENSOR;
+  r[O_ATT_BACKWARD] = a.backward ? 1 : 0;
+  r[O_ATT_LIVE] = attentionLiveShare(a);
+  r[O_ATT_VECTOR_FLOPS] = attentionVectorFlops(a);
+  return r;
+}
+
 /** A vector op record built from numbers. */
 export function vectorRecord(kind: number, elements: number, flops: number, bytes: number, elementBytes = 2): Float64Array {
   const r = new Float64Array(OP_STRIDE);
@@ -460,7 +507,7 @@ export interface OpCost {
   /** MACs paid at MAC energy (fewer than `macs` where a row-stationary PE gated zero operands) */
   liveMacs: number;
   coresUsed: number;
-  split: 'b' | 'm' | 'n' | 'none';
+  split: 'b' | 'm' | 'n' | 'k' | 'none';
   vectorFlops: number;
   /** MACs / (cycles × PEs of the cores used) for tensor ops; 0 otherwise */
   utilization: number;
@@ -482,7 +529,7 @@ export function decodeOpResult(r: Float64Array, offset = 0): OpCost {
     nonOverlapCycles: r[offset + R_NONOVERLAP_CYCLES],
     macs: r[offset + R_MACS],
     coresUsed: r[offset + R_CORES_USED],
-    split: s >= 0 && s <= 2 ? SPLIT_NAMES[s] : 'none',
+    split: s >= 0 && s <= 3 ? SPLIT_NAMES[s] : 'none',
     vectorFlops: r[offset + R_VECTOR_FLOPS],
     utilization: r[offset + R_UTILIZATION],
     liveMacs: r[offset + R_LIVE_MACS],

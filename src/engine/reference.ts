@@ -38,7 +38,7 @@ import {
   S_VECTOR_BUSY, STEP_STRIDE, U_TENSOR, U_VECTOR, VEC_CYCLES_PER_FLOP, P_NONE, P_TENSOR,
   P_VECTOR, S_CP_BOUND_CYCLES, S_CP_OPS, S_CRITICAL_PATH_CYCLES, S_SERIAL_CYCLES, S_TENSOR_CORE_CYCLES,
   S_TENSOR_UTILIZATION, S_VECTOR_CORE_CYCLES, S_VECTOR_UTILIZATION,
-  O_RS_C, O_RS_E, O_RS_I, O_RS_M, O_RS_N, O_RS_O, O_RS_R, O_RS_S, O_RS_W, O_RS_ZEROS,
+  O_RS_C, O_RS_E, O_RS_I, O_RS_M, O_RS_N, O_RS_O, O_RS_R, O_RS_S, O_RS_W, O_RS_ZEROS, O_ATT_BACKWARD, O_ATT_LIVE, O_ATT_VECTOR_FLOPS, K_ATTENTION, SPLIT_K,
   OFFCHIP_SUSTAINED_FRACTION, RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES, S_CLOCK_J, S_VECTOR_FLOPS, D_CLOCK_W,
 } from './layout.js';
 import type { FlatGraph } from './flatten.js';
@@ -131,7 +131,7 @@ function linkCycles(d: Float64Array, di: number): void {
 }
 
 // the split kept so far by keepSplit(): the fastest of an op's splits, the least energy on ties
-let gLat = 0, gE = 0, gCompute = 0, gLocal = 0, gNoc = 0, gGb = 0, gNon = 0;
+let gLat = 0, gE = 0, gCompute = 0, gLocal = 0, gNoc = 0, gGb = 0, gNon = 0, gOff = 0;
 let gP = 1, gS = 0, gBound = B_TENSOR, gLive = 0;
 
 /**
@@ -157,7 +157,7 @@ function keepSplit(
       gb * d[di + D_GLOBAL_PJ_PER_BYTE] + offChip * d[di + D_OFFCHIP_PJ_PER_BYTE]) * PJ;
   if (s === 0 || lat < gLat || (lat === gLat && energy < gE)) {
     gLat = lat; gE = energy; gCompute = compute; gLocal = local; gNoc = noc; gGb = gb;
-    gNon = nonOverlap; gP = p; gS = s; gBound = bound; gLive = liveMacs;
+    gNon = nonOverlap; gP = p; gS = s; gBound = bound; gLive = liveMacs; gOff = offChip;
   }
 }
 
@@ -180,6 +180,11 @@ function writeKept(d: Float64Array, di: number, r: Float64Array, ri: number, mac
   r[ri + R_UTILIZATION] = gLat > 0 ? macs / (gLat * gP * d[di + D_TC_ROWS] * d[di + D_TC_COLS]) : 0;
 }
 
+/** bytes of one partial sum a split-K reduction moves (fp32 accumulators) */
+const PARTIAL_SUM_BYTES = 4;
+/** split-K ways tried: 2, 4, 8, 16 */
+const SPLIT_K_WAYS = 4;
+
 function tensorOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: number, r: Float64Array, ri: number): void {
   const R = d[di + D_TC_ROWS];
   const C = d[di + D_TC_COLS];
@@ -199,22 +204,31 @@ function tensorOp(d: Float64Array, di: number, o: Float64Array, oi: number, core
   const offChip = o[oi + O_BYTES] * (e / o[oi + O_ELEMENT_BYTES]) * ((aV * gFa + bV * gFb + cV) / (aV + bV + cV));
   const SL = d[di + D_LOCAL_BUFFER_BYTES] / e;
 
-  for (let s = 0; s < 3; s++) {
-    const dim = s === 0 ? b : s === 1 ? m : n;
-    let p = Math.min(cores, dim);
+  // s = 0, 1, 2: split the batch, the rows or the columns over the cores; s ≥ 3: split-K, the reduction split
+  // pk = 2, 4, 8, 16 ways (≤ cores, ≤ k) with the cores left over splitting the rows, tried only when the
+  // output has fewer array-sized tiles than there are cores (as cuBLAS picks split-K for small outputs)
+  const outputTiles = b * Math.ceil(m / R) * Math.ceil(n / C);
+  for (let s = 0; s < 3 + SPLIT_K_WAYS; s++) {
+    const pk = s < 3 ? 1 : 2 ** (s - 2);
+    if (pk > cores || pk > k || (s >= 3 && outputTiles >= cores)) break;
+    const dim = s === 0 ? b : s === 2 ? n : m;
+    let p = Math.min(Math.floor(cores / pk), dim);
     const share = Math.ceil(dim / p);
-    p = Math.ceil(dim / share);
+    p = Math.ceil(dim / share) * pk;
     const bb = s === 0 ? share : b;
-    const mm = s === 1 ? share : m;
+    const mm = s === 0 || s === 2 ? m : share;
     const nn = s === 2 ? share : n;
-    const compute = bb * foldCycles(df, R, C, mm, nn, k);
-    tileFactors(mm, nn, k, SL, R, C, aV, bV);
-    const noc = (aV * gFa + bV * gFb + cV) * e;
+    const kk = Math.ceil(k / pk);
+    const compute = bb * foldCycles(df, R, C, mm, nn, kk);
+    tileFactors(mm, nn, kk, SL, R, C, aV, bV);
+    // split-K: pk − 1 of each pk cores sharing an output tile write their fp32 partial sums; one reads and adds them
+    const reduce = 2 * (pk - 1) * cV * PARTIAL_SUM_BYTES;
+    const noc = (aV * gFa + bV * gFb + cV) * e + reduce;
     const gb = noc + offChip;
-    const local = arrayAccesses(df, R, C, mm, nn, k, aV, bV, cV) * e + noc;
+    const local = arrayAccesses(df, R, C, mm, nn, kk, aV, bV, cV) * e + noc;
     const nonOverlap =
-      e * (Math.min(mm, R) * Math.min(k, R) + Math.min(k, R) * Math.min(nn, C) + Math.min(mm, R) * Math.min(nn, C)) * gInvSlow;
-    keepSplit(d, di, s, p, macs, compute, local, noc, gb, offChip, nonOverlap);
+      e * (Math.min(mm, R) * Math.min(kk, R) + Math.min(kk, R) * Math.min(nn, C) + Math.min(mm, R) * Math.min(nn, C)) * gInvSlow;
+    keepSplit(d, di, s < 3 ? s : SPLIT_K, p, macs, compute, local, noc, gb, offChip, nonOverlap);
   }
   writeKept(d, di, r, ri, macs, offChip);
 }
@@ -311,6 +325,79 @@ function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: n
   writeKept(d, di, r, ri, macs, offChip);
 }
 
+/**
+ * Fused attention (FlashAttention-2) of one op record (layout.ts O_ATT_*): O_B instances (batch × key/value
+ * heads), each O_M query rows (query heads of the group × query length) over O_K keys of head dim O_N.
+ *  - tiles: square T × T score tiles whose working set fits one core's local buffer (L elements): forward
+ *    T² + 4·T·d (score tile; q, k, v and output tiles), backward 2·T² + 6·T·d (scores and their gradient; q,
+ *    dO, k, v, dk, dv tiles); T runs over 1, 2, 4, … up to that limit and the fastest is kept (big tiles
+ *    stream less, small ones give more cores work), so a design with too little buffer pays in traffic;
+ *  - forward: each query tile streams every key/value tile (FlashAttention-2's outer loop over query tiles);
+ *    backward: each key/value tile streams every query tile, accumulating dk and dv on chip and dq in the
+ *    global buffer (read and written per pass); a causal mask skips the masked tiles (share O_ATT_LIVE);
+ *  - compute = the tile GEMMs on the array (forward Q·Kᵀ and P·V; backward Q·Kᵀ, dO·Vᵀ, Pᵀ·dO, dSᵀ·Q, dS·K),
+ *    split over the cores by independent tiles (query tiles forward, key tiles backward), or the softmax's
+ *    vector FLOPs on all vector lanes if that takes longer;
+ *  - traffic: the array side moves the non-streamed operands once and the streamed ones once per pass, plus
+ *    the row statistics (fp32); off-chip moves the op's bytes once, and the re-streaming too when one
+ *    instance's streamed operands do not fit the global buffer;
+ *  - energy as keepSplit, plus the vector FLOPs at the vector-lane energy.
+ */
+function attnOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: number, r: Float64Array, ri: number): void {
+  const R = d[di + D_TC_ROWS];
+  const C = d[di + D_TC_COLS];
+  const df = d[di + D_DATAFLOW];
+  const e = d[di + D_ELEMENT_BYTES];
+  const inst = o[oi + O_B];
+  const rows = o[oi + O_M];
+  const dh = o[oi + O_N];
+  const keys = o[oi + O_K];
+  const bwd = o[oi + O_ATT_BACKWARD] === 1;
+  const live = o[oi + O_ATT_LIVE];
+  const vflops = o[oi + O_ATT_VECTOR_FLOPS];
+  const macs = inst * rows * keys * live * dh * (bwd ? 5 : 2);
+  linkCycles(d, di);
+  // the largest square tile whose working set fits one core's local buffer
+  const L = d[di + D_LOCAL_BUFFER_BYTES] / e;
+  const a2 = bwd ? 2 : 1;
+  const b1 = (bwd ? 6 : 4) * dh;
+  const tMax = Math.max(1, Math.floor((Math.sqrt(b1 * b1 + 4 * a2 * L) - b1) / (2 * a2)));
+  const lanes = d[di + D_VECTOR_CORES] * d[di + D_VECTOR_LANES];
+  const compulsory = o[oi + O_BYTES] * (e / o[oi + O_ELEMENT_BYTES]);
+  const stat = 4 / e;
+  const streamed = bwd ? rows * (4 * dh + 2 * stat) : 2 * keys * dh;
+  const once = bwd ? 4 * keys * dh : rows * (2 * dh + stat);
+  const fitsGb = streamed * e <= d[di + D_GLOBAL_BUFFER_BYTES];
+  // tile sides 1, 2, 4, … up to the buffer's limit (a power-of-two ladder, so more buffer only adds choices)
+  for (let T = 1, s = 0; T <= tMax; T *= 2, s++) {
+    const tq = Math.min(T, rows);
+    const tk = Math.min(T, keys);
+    const qTiles = Math.ceil(rows / tq);
+    const kTiles = Math.ceil(keys / tk);
+    const pairCycles = bwd
+      ? 2 * foldCycles(df, R, C, tq, tk, dh) + 2 * foldCycles(df, R, C, tk, dh, tq) + foldCycles(df, R, C, tq, dh, tk)
+      : foldCycles(df, R, C, tq, tk, dh) + foldCycles(df, R, C, tq, dh, tk);
+    const units = inst * (bwd ? kTiles : qTiles);
+    let p = Math.min(cores, units);
+    const share = Math.ceil(units / p);
+    p = Math.ceil(units / share);
+    const passes = (bwd ? qTiles : kTiles) * live;
+    const compute = Math.max(share * passes * pairCycles, vflops / lanes);
+    const repeats = (bwd ? kTiles : qTiles) * live;
+    const arraySide = inst * (once + streamed * Math.max(1, repeats)) * e;
+    const offChip = compulsory + (fitsGb ? 0 : inst * streamed * Math.max(0, repeats - 1) * e);
+    const gb = arraySide + offChip;
+    const tileOperands = bwd ? 5 * (tq * tk + tq * dh + tk * dh) : 2 * (tq * tk + tq * dh + tk * dh);
+    const local = inst * qTiles * kTiles * live * tileOperands * e + arraySide;
+    const nonOverlap = e * (tq + 2 * tk) * dh * gInvSlow;
+    keepSplit(d, di, s, p, macs, compute, local, arraySide, gb, offChip, nonOverlap);
+  }
+  gE += vflops * d[di + D_VECTOR_OP_PJ] * PJ;
+  writeKept(d, di, r, ri, macs, gOff);
+  r[ri + R_VECTOR_FLOPS] = vflops;
+  r[ri + R_SPLIT] = -1;
+}
+
 function vectorOp(d: Float64Array, di: number, o: Float64Array, oi: number, r: Float64Array, ri: number): void {
   const kind = o[oi + O_KIND];
   const scale = kind === K_OPTIMIZER ? 1 : d[di + D_ELEMENT_BYTES] / o[oi + O_ELEMENT_BYTES];
@@ -359,7 +446,8 @@ function networkOp(r: Float64Array, ri: number): void {
 export function refEvalOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: number, r: Float64Array, ri: number): void {
   const unit = o[oi + O_UNIT];
   if (unit === U_TENSOR) {
-    if (d[di + D_DATAFLOW] === DF_RS) rsOp(d, di, o, oi, cores, r, ri);
+    if (o[oi + O_KIND] === K_ATTENTION) attnOp(d, di, o, oi, cores, r, ri);
+    else if (d[di + D_DATAFLOW] === DF_RS) rsOp(d, di, o, oi, cores, r, ri);
     else tensorOp(d, di, o, oi, cores, r, ri);
   }
   else if (unit === U_VECTOR) vectorOp(d, di, o, oi, r, ri);

@@ -248,6 +248,31 @@ export class GraphBuilder {
     );
   }
 
+  /**
+   * Fused attention (FlashAttention-style) of q [B, h, S, dh] over k, v [B, hkv, Skv, dh]: returns the output
+   * [B, h, S, dh]; the op also writes the rows' log-sum-exp [B, h, S] (fp32) that its backward pass reads.
+   */
+  fusedAttention(q: Value, k: Value, v: Value, o: { causal: boolean; dropout: boolean; name?: string }): Value {
+    const name = o.name ?? this.autoName('attention');
+    const [B, h, S, dh] = q.ref.shape;
+    const [Bk, hkv, Skv, dk] = k.ref.shape;
+    if (q.ref.shape.length !== 4 || k.ref.shape.length !== 4 || Bk !== B || dk !== dh || v.ref.shape.join() !== k.ref.shape.join() || h % hkv !== 0) {
+      throw new InputError(`${name}: fused attention needs q [B, h, S, d] and k, v [B, h_kv, S_kv, d] with h a multiple of h_kv; got [${q.ref.shape}], [${k.ref.shape}], [${v.ref.shape}]`);
+    }
+    const outShape = [B, h, S, dh];
+    this.checkShape(name, outShape);
+    const id = this.ops.length;
+    const out: TensorRef = { name: `${name}:out${this.tensorCounter++}`, shape: outShape, dtype: this.dtype };
+    const lse: TensorRef = { name: `${name}:lse${this.tensorCounter++}`, shape: [B, h, S], dtype: 'fp32' };
+    const deps = [...new Set([q, k, v].map((x) => x.producer).filter((p) => p >= 0))];
+    this.ops.push(finalizeOp({
+      kind: 'attention', name, id, phase: 'fwd', layer: this.layerName, deps,
+      attrs: { batch: B, heads: h, kvHeads: hkv, seqQ: S, seqKv: Skv, headDim: dh, causal: o.causal, dropout: o.dropout, backward: false },
+      inputs: [q.ref, k.ref, v.ref], weights: [], outputs: [out, lse],
+    } as OpDraft));
+    return { ref: out, producer: id };
+  }
+
   softmax(x: Value, name?: string): Value {
     const n = name ?? this.autoName('softmax');
     const s = x.ref.shape;

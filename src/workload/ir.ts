@@ -92,6 +92,35 @@ export interface GemmAttrs {
   k: number;
 }
 
+/**
+ * Fused (FlashAttention-style) attention of `heads` query heads over `kvHeads` key/value heads (grouped-query
+ * attention when fewer): softmax(Q·Kᵀ/√d)·V computed tile by tile on chip; only Q, K, V, O and the row
+ * log-sum-exp cross the memory hierarchy. The backward pass recomputes the scores.
+ */
+export interface AttentionAttrs {
+  batch: number;
+  heads: number;
+  kvHeads: number;
+  seqQ: number;
+  seqKv: number;
+  headDim: number;
+  /** decoder self-attention: key j > query i is masked, and its tile skipped */
+  causal: boolean;
+  /** dropout on the attention probabilities (a mask regenerated from a seed, never stored) */
+  dropout: boolean;
+  backward: boolean;
+}
+
+/** Query–key pairs computed, as a share of seqQ × seqKv: (seqKv + 1) / (2·seqKv) under a causal mask. */
+export function attentionLiveShare(a: AttentionAttrs): number {
+  return a.causal ? (a.seqKv + 1) / (2 * a.seqKv) : 1;
+}
+
+/** GEMMs per query–key tile: Q·Kᵀ and P·V forward; the backward recomputes Q·Kᵀ and adds dV, dP, dQ, dK. */
+export const ATTENTION_GEMMS = { fwd: 2, bwd: 5 } as const;
+/** Vector FLOPs per computed score: scale, running max, subtract, exp, sum (forward); exp, dS = P∘(dP − D), scale (backward); dropout adds 2. */
+export const ATTENTION_FLOPS_PER_SCORE = { fwd: 5, bwd: 5, dropout: 2 } as const;
+
 export interface Conv2dAttrs {
   batch: number;
   inC: number;
@@ -141,6 +170,7 @@ interface OpCommon {
 export type Op =
   | (OpCommon & { kind: 'gemm'; attrs: GemmAttrs })
   | (OpCommon & { kind: 'conv2d'; attrs: Conv2dAttrs })
+  | (OpCommon & { kind: 'attention'; attrs: AttentionAttrs })
   | (OpCommon & { kind: 'elementwise'; attrs: { fn: ElementwiseFn; elements: number; arity: number } })
   | (OpCommon & { kind: 'norm'; attrs: { norm: NormKind; rows: number; cols: number; backward: boolean } })
   | (OpCommon & { kind: 'softmax'; attrs: { rows: number; cols: number; backward: boolean } })
@@ -167,7 +197,7 @@ export type Op =
 export type OpKind = Op['kind'];
 export const OP_KINDS: readonly OpKind[] = [
   'gemm', 'conv2d', 'elementwise', 'norm', 'softmax', 'pool', 'embedding', 'concat', 'reshape', 'transpose',
-  'collective', 'optimizer',
+  'collective', 'optimizer', 'attention',
 ];
 
 /** A parameter tensor of the model. */
@@ -226,7 +256,20 @@ export function opMacs(op: Op): number {
     const g = convAsGemm(op.attrs);
     return g.b * g.m * g.n * g.k;
   }
+  if (op.kind === 'attention') return attentionMacs(op.attrs);
   return 0;
+}
+
+/** MACs of a fused attention pass: per computed query–key pair, head dim × GEMMs (2 forward, 5 backward). */
+export function attentionMacs(a: AttentionAttrs): number {
+  const gemms = a.backward ? ATTENTION_GEMMS.bwd : ATTENTION_GEMMS.fwd;
+  return a.batch * a.heads * a.seqQ * a.seqKv * attentionLiveShare(a) * a.headDim * gemms;
+}
+
+/** Vector FLOPs of a fused attention pass (the on-chip softmax and its gradient). */
+export function attentionVectorFlops(a: AttentionAttrs): number {
+  const perScore = (a.backward ? ATTENTION_FLOPS_PER_SCORE.bwd : ATTENTION_FLOPS_PER_SCORE.fwd) + (a.dropout ? ATTENTION_FLOPS_PER_SCORE.dropout : 0);
+  return a.batch * a.heads * a.seqQ * a.seqKv * attentionLiveShare(a) * perScore;
 }
 
 /**

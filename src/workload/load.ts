@@ -6,7 +6,7 @@ import type { ForwardGraph, TrainingGraph } from './ir.js';
 import { readJsonGraphFile } from './json-graph.js';
 import { readOnnxFile } from './onnx-import.js';
 import { buildTrainingStep, type TrainingOptions } from './training.js';
-import { findModel } from './zoo/index.js';
+import { findModel, type AttentionImpl } from './zoo/index.js';
 
 export interface WorkloadSource {
   /** a zoo model name */
@@ -20,6 +20,8 @@ export interface WorkloadSource {
   precision?: 'bf16' | 'fp32';
   /** what to do with ONNX operators we do not model */
   unsupported?: 'error' | 'as-elementwise';
+  /** how zoo transformers run attention (default fused); imported graphs keep their own attention ops */
+  attention?: AttentionImpl;
 }
 
 export function loadForwardGraph(src: WorkloadSource): ForwardGraph {
@@ -28,9 +30,15 @@ export function loadForwardGraph(src: WorkloadSource): ForwardGraph {
   if (src.batch !== undefined) requirePositiveInt('--batch', src.batch, 1 << 24);
   if (src.seq !== undefined) requirePositiveInt('--seq', src.seq, 1 << 24);
   const dtype = src.precision ?? 'bf16';
+  if (src.attention !== undefined && src.attention !== 'fused' && src.attention !== 'unfused') {
+    throw new InputError(`--attention must be fused or unfused, got "${src.attention}"`);
+  }
   if (src.model !== undefined) {
     const m = findModel(src.model);
-    return m.build({ batch: src.batch ?? m.defaultBatch, seq: src.seq ?? m.defaultSeq ?? 1, dtype });
+    return m.build({ batch: src.batch ?? m.defaultBatch, seq: src.seq ?? m.defaultSeq ?? 1, dtype, attention: src.attention });
+  }
+  if (src.attention !== undefined) {
+    throw new InputError('--attention applies to zoo models; an imported graph (--onnx, --graph) keeps the attention ops it has');
   }
   if (src.onnx !== undefined) {
     return readOnnxFile(src.onnx, { batch: src.batch, seq: src.seq, dtype, unsupported: src.unsupported ?? 'error' });

@@ -8,6 +8,7 @@ import {
   type Op,
   type OptimizerKind,
   opMacs,
+  attentionVectorFlops,
   tensorBytes,
 } from './ir.js';
 
@@ -29,6 +30,8 @@ export function opFlops(op: OpDraft): number {
     case 'gemm':
     case 'conv2d':
       return 2 * opMacs(o);
+    case 'attention':
+      return 2 * opMacs(o) + attentionVectorFlops(o.attrs);
     case 'elementwise':
       return o.attrs.elements * ELEMENTWISE_FLOPS_PER_ELEMENT[o.attrs.fn];
     case 'norm':

@@ -405,6 +405,22 @@ function emitBackward(op: Op, dY: Grad, c: BackwardContext): void {
       acts.forEach((t, j) => giveInput(t, id, outs[j]));
       return;
     }
+    case 'attention': {
+      // FlashAttention's backward: one op that recomputes the scores from q, k and the saved log-sum-exp and
+      // writes dq, dk and dv
+      const [q, k, v] = op.inputs;
+      const [o, lse] = op.outputs;
+      const outs = [q, k, v].map((t) => gradOut(t));
+      const saved = [q, k, v, o, lse];
+      const id = sink.emit({
+        ...base, kind: 'attention', name: `${op.name}.dgrad`, phase: 'dgrad', attrs: { ...op.attrs, backward: true },
+        inputs: [dY.ref, ...saved.map(c.saved)], outputs: outs, deps: [dY.producer, ...saved.map(c.savedDep)],
+      });
+      [q, k, v].forEach((t, j) => {
+        if (c.needsGrad(t)) giveInput(t, id, outs[j]);
+      });
+      return;
+    }
     case 'optimizer':
       throw new InputError(`${op.name}: an optimizer op cannot appear in a forward graph`);
   }

@@ -5,7 +5,8 @@ import { OTHER_MODELS } from './recsys.js';
 import { TRANSFORMER_MODELS } from './transformers.js';
 import type { ZooEntry } from './types.js';
 
-export type { ZooEntry, ZooBuildOptions, ModelFamily } from './types.js';
+export type { ZooEntry, ZooBuildOptions, ModelFamily, AttentionImpl } from './types.js';
+export { ATTENTION_IMPLS } from './types.js';
 
 export const ZOO: readonly ZooEntry[] = [...CNN_MODELS, ...TRANSFORMER_MODELS, ...OTHER_MODELS];
 

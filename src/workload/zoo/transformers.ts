@@ -17,8 +17,12 @@
  *
  * Positions beyond a learned table's size are rejected (GPT-2/BERT: 1024/512; OPT: 2048). Token ids
  * and position ids are int64 graph inputs; position ids are [1, S] (the same rows for every sample).
- * Attention is dense over the whole S×S score matrix (no causal skipping), which is what the standard
- * MAC formulas count.
+ * That is the `unfused` attention (ZooBuildOptions.attention). The default, `fused`, replaces everything from
+ * the scores to the context product by one FlashAttention-style op (GraphBuilder.fusedAttention): the scores
+ * stay on chip, only q, k, v, the output and the rows' log-sum-exp cross memory, grouped-query heads read their
+ * shared k/v once, and a causal mask skips the masked query–key tiles (about half the MACs). Unfused
+ * attention is dense over the whole S×S score matrix (no causal skipping), which is what the standard MAC
+ * formulas count.
  *
  * Forward MACs per sample (`published.fwdMacsPerSample`) follow the standard accounting (Kaplan et al.
  * 2020, arXiv 2001.08361, §2.1: C_forward ≈ 2N + 2·n_layer·n_ctx·d_attn FLOPs per token, with N the
@@ -62,6 +66,8 @@ interface BlockCfg {
   mlp: 'gelu' | 'relu' | 'swiglu';
   rotary: boolean;
   dropout: DropoutCfg;
+  /** one fused attention op (FlashAttention) or the separate score/softmax/context ops */
+  fusedAttention: boolean;
 }
 
 function dropout(b: GraphBuilder, on: boolean, x: Value, name: string): Value {
@@ -84,6 +90,11 @@ function attention(b: GraphBuilder, c: BlockCfg, xq: Value, xkv: Value, causal: 
   if (c.rotary) {
     q = b.act('rotary', q, `${p}.q.rotary`);
     k = b.act('rotary', k, `${p}.k.rotary`);
+  }
+  if (c.fusedAttention) {
+    const o = b.fusedAttention(q, k, v, { causal, dropout: c.dropout.attn, name: `${p}.flash` });
+    const merged = b.reshape(b.transpose(o, [0, 2, 1, 3], { name: `${p}.merge_heads` }), [B, S, h * dh], { name: `${p}.merge_heads.view` });
+    return b.linear(merged, c.d, { bias, name: `${p}.o` });
   }
   if (g > 1) q = b.reshape(q, [B, hkv, g * S, dh], { name: `${p}.q.group` });
   const kT = b.transpose(k, [0, 1, 3, 2], { name: `${p}.k.t`, copies: false });
@@ -176,8 +187,12 @@ function shardWidth(o: ZooBuildOptions, model: string, heads: number, kvHeads: n
   return t;
 }
 
-function blockCfg(c: { d: number; heads: number; kvHeads?: number; ffn: number; norm: NormKind; bias: boolean; mlp: BlockCfg['mlp']; dropout: DropoutCfg }, preNorm: boolean, rotary: boolean, t = 1): BlockCfg {
+function blockCfg(
+  c: { d: number; heads: number; kvHeads?: number; ffn: number; norm: NormKind; bias: boolean; mlp: BlockCfg['mlp']; dropout: DropoutCfg },
+  preNorm: boolean, rotary: boolean, o: ZooBuildOptions, t = 1,
+): BlockCfg {
   return {
+    fusedAttention: (o.attention ?? 'fused') === 'fused',
     d: c.d,
     heads: c.heads / t,
     kvHeads: (c.kvHeads ?? c.heads) / t,
@@ -209,7 +224,7 @@ function buildDecoderLm(c: DecoderLmCfg, o: ZooBuildOptions): ForwardGraph {
     }
     return dropout(b, c.dropout.embed, e, 'embed.dropout');
   });
-  x = layers(b, blockCfg(c, true, rotary, t), x, o.layers ?? c.layers, 0, { causal: true });
+  x = layers(b, blockCfg(c, true, rotary, o, t), x, o.layers ?? c.layers, 0, { causal: true });
   const logits = b.scope('head', () => {
     const h = b.norm(x, c.norm, { name: 'head.norm' });
     return b.linear(h, vocab, { bias: false, name: 'head.lm_head', weight: c.tiedHead ? table : undefined });
@@ -300,7 +315,7 @@ function buildBert(c: BertCfg, o: ZooBuildOptions): ForwardGraph {
   const S = o.seq;
   const { d } = c;
   const t = shardWidth(o, c.name, c.heads, c.heads, 4 * d);
-  const cfg = blockCfg({ d, heads: c.heads, ffn: 4 * d, norm: 'layer', bias: true, mlp: 'gelu', dropout: BERT_DROPOUT }, false, false, t);
+  const cfg = blockCfg({ d, heads: c.heads, ffn: 4 * d, norm: 'layer', bias: true, mlp: 'gelu', dropout: BERT_DROPOUT }, false, false, o, t);
   let words: TensorRef | undefined;
   let x = b.scope('embed', () => {
     const ids = tokenIds(b, 'input_ids', S);
@@ -371,7 +386,7 @@ const TB = { layers: 6, d: 512, heads: 8, ffn: 2048, vocab: 37000 };
 function buildTransformerBase(o: ZooBuildOptions): ForwardGraph {
   const b = new GraphBuilder('transformer-base', o.batch, o.dtype, o.seq);
   const S = o.seq;
-  const cfg = blockCfg({ ...TB, norm: 'layer', bias: true, mlp: 'relu', dropout: { embed: true, attn: false, resid: true, mlpInner: false } }, false, false);
+  const cfg = blockCfg({ ...TB, norm: 'layer', bias: true, mlp: 'relu', dropout: { embed: true, attn: false, resid: true, mlpInner: false } }, false, false, o);
   // one matrix for both embeddings and the pre-softmax projection
   const table = b.scope('embed', () => b.param('embed.tokens.weight', [TB.vocab, TB.d]));
   // both embeddings up front (they are independent of the encoder): ids → shared table → ×√d → + sinusoid → dropout
@@ -413,7 +428,7 @@ function buildVitB16(o: ZooBuildOptions): ForwardGraph {
   const b = new GraphBuilder('vit-b16', o.batch, o.dtype, VIT_TOKENS);
   const B = o.batch;
   // Google's ViT: dropout 0.1 after the embeddings, each sublayer and the MLP activation; no attention dropout
-  const cfg = blockCfg({ ...VIT, norm: 'layer', bias: true, mlp: 'gelu', dropout: { embed: true, attn: false, resid: true, mlpInner: true } }, true, false);
+  const cfg = blockCfg({ ...VIT, norm: 'layer', bias: true, mlp: 'gelu', dropout: { embed: true, attn: false, resid: true, mlpInner: true } }, true, false, o);
   let x = b.scope('embed', () => {
     const img = b.input('image', [B, 3, VIT.image, VIT.image]);
     const grid = VIT.image / VIT.patch;

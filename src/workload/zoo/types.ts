@@ -1,5 +1,8 @@
 import type { DType, ForwardGraph } from '../ir.js';
 
+export type AttentionImpl = 'fused' | 'unfused';
+export const ATTENTION_IMPLS: readonly AttentionImpl[] = ['fused', 'unfused'];
+
 export interface ZooBuildOptions {
   /** samples per step */
   batch: number;
@@ -14,6 +17,12 @@ export interface ZooBuildOptions {
    * src/distributed. Default 1.
    */
   tensorParallel?: number;
+  /**
+   * How attention runs (transformers only): 'fused' (default) as one FlashAttention-style op per layer that
+   * keeps the scores on chip; 'unfused' as separate score, scale, mask, softmax, dropout and context ops with
+   * the scores in memory (frameworks before 2022).
+   */
+  attention?: AttentionImpl;
   /** build only this many transformer blocks (profiling identical layers once); default: the model's */
   layers?: number;
 }
