@@ -172,3 +172,40 @@ describe('ReLU zeros (which convolutions a zero-gating PE can gate)', () => {
     expect(rsView(c.get('layer1.0.conv2.dgrad')!).zeros).toBe(false);
   });
 });
+
+describe('LAMB and Adafactor', () => {
+  const step = (optimizer: 'sgd' | 'adam' | 'lamb' | 'adafactor') => {
+    const b = new GraphBuilder('mlp', 4);
+    const x = b.input('x', [4, 256]);
+    b.markOutput(b.linear(x, 512, { name: 'fc' }));
+    return buildTrainingStep(b.build(), { optimizer });
+  };
+  const opt = (g: TrainingGraph) => g.ops.find((o) => o.kind === 'optimizer' && o.weights[0].name === 'fc.weight')!;
+
+  it('LAMB: Adam\'s moments, the trust-ratio norms (20 FLOPs a parameter) and a second fp32 pass of 12 bytes a parameter', () => {
+    const n = 256 * 512;
+    const adam = opt(step('adam'));
+    const lamb = opt(step('lamb'));
+    expect(lamb.flops).toBe(20 * n);
+    expect(lamb.bytes - adam.bytes).toBe(12 * n);
+    expect(memoryFootprint(step('lamb')).optimizer).toBe(memoryFootprint(step('adam')).optimizer);
+  });
+
+  it('Adafactor: no per-parameter state (factored second moment), one extra pass to clip the update', () => {
+    const n = 256 * 512;
+    expect(memoryFootprint(step('adafactor')).optimizer).toBe(memoryFootprint(step('sgd')).optimizer);
+    expect(opt(step('adafactor')).flops).toBe(14 * n);
+    expect(opt(step('adafactor')).bytes - opt(step('adam')).bytes).toBe(8 * n - 16 * n);
+  });
+
+  it('the CLI takes them and names what is allowed for anything else', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const cli = new URL('../dist/cli.js', import.meta.url).pathname;
+    const ok = spawnSync(process.execPath, [cli, 'graph', '--model', 'bert-base', '--batch', '2', '--seq', '32', '--optimizer', 'lamb', '--json'], { encoding: 'utf8' });
+    expect(ok.status, ok.stderr).toBe(0);
+    const bad = spawnSync(process.execPath, [cli, 'graph', '--model', 'bert-base', '--optimizer', 'lion'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--optimizer must be one of sgd, momentum, adam, adamw, lamb, adafactor/);
+  });
+});

@@ -1,5 +1,6 @@
 /** `accelmine distributed`: a model trained on many devices: layout, stages, step time, communication. */
 import type { Command } from 'commander';
+import { OPTIMIZERS, type OptimizerKind } from '../workload/ir.js';
 import { loadSpace } from '../arch/space.js';
 import { findNetwork, NETWORKS } from '../distributed/network.js';
 import { runDistributed } from '../distributed/run.js';
@@ -32,7 +33,7 @@ interface DistributedFlags {
   threads?: number;
   network: string;
   zero1?: boolean;
-  optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw';
+  optimizer: OptimizerKind;
   json?: boolean;
 }
 
@@ -67,7 +68,7 @@ export function registerDistributedCommand(program: Command): void {
     .option('--threads <t>', 'worker threads for --search', threadsOption())
     .option('--network <name>', Object.keys(NETWORKS).join(' | '), 'nvlink-ib')
     .option('--zero1', 'shard optimizer state across data-parallel replicas (ZeRO-1)')
-    .option('--optimizer <o>', 'sgd | momentum | adam | adamw', oneOf('--optimizer', ['sgd', 'momentum', 'adam', 'adamw'] as const), 'adam')
+    .option('--optimizer <o>', OPTIMIZERS.join(' | '), oneOf('--optimizer', OPTIMIZERS), 'adam')
     .option('--json', 'print JSON')
     .action(
       action(async (o: DistributedFlags) => {

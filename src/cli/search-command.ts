@@ -1,5 +1,6 @@
 /** `accelmine search`: the WHAM search (or exhaustive) for one or several workloads under area/TDP budgets. */
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { OPTIMIZERS, type OptimizerKind } from '../workload/ir.js';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { designAt, loadSpace, spaceSize } from '../arch/space.js';
@@ -30,7 +31,7 @@ interface SearchFlags extends WorkloadFlags {
   inferenceOnly?: boolean;
   execution: Execution;
   schedulePasses: number;
-  optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw';
+  optimizer: OptimizerKind;
 }
 
 function progressBar(p: SearchProgress): string {
@@ -61,7 +62,7 @@ export function registerSearchCommand(program: Command): void {
     .option('--execution <e>', 'concurrent: ops list-scheduled on the core pools, several at once; single-stream: one op at a time on all cores', oneOf('--execution', EXECUTIONS), 'concurrent')
     .option('--schedule-passes <n>', `${SCHEDULE_PASSES_HELP}; the climbs rank by the list schedule, the final top-k are re-scheduled with these passes and re-ranked`, intInRange('--schedule-passes', MAX_SCHEDULE_PASSES), DEFAULT_SCHEDULE_PASSES)
     .option('--inference-only', 'optimise the forward pass alone, then report the training metrics of what was found (how WHAM compared against Spotlight)')
-    .option('--optimizer <o>', 'sgd | momentum | adam | adamw', oneOf('--optimizer', ['sgd', 'momentum', 'adam', 'adamw'] as const), 'adam')
+    .option('--optimizer <o>', OPTIMIZERS.join(' | '), oneOf('--optimizer', OPTIMIZERS), 'adam')
     .option('--out <dir>', 'write result.json and every evaluated design (evaluations.jsonl) to this directory')
     .option('--json', 'print the result as JSON')
     .action(

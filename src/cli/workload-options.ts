@@ -1,5 +1,6 @@
 /** The workload flags every workload-taking command shares (kept apart so a command loads no workload code to parse them). */
 import type { Command } from 'commander';
+import { OPTIMIZERS, type OptimizerKind } from '../workload/ir.js';
 import type { TrainingOptions } from '../workload/training.js';
 import type { WorkloadSource } from '../workload/load.js';
 import { oneOf, positiveInt } from './common.js';
@@ -34,7 +35,7 @@ export function workloadSource(o: WorkloadFlags): WorkloadSource {
 
 /** The training-step flags `graph` and `evaluate` share. */
 export interface TrainingFlags {
-  optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw';
+  optimizer: OptimizerKind;
   recompute?: boolean;
   fusion: boolean;
 }
@@ -42,7 +43,7 @@ export interface TrainingFlags {
 export function addTrainingOptions(cmd: Command): Command {
   return cmd
     .option('--precision <p>', 'bf16 (bf16 compute, fp32 master weights/optimizer) | fp32', oneOf('--precision', ['bf16', 'fp32'] as const), 'bf16')
-    .option('--optimizer <o>', 'sgd | momentum | adam | adamw', oneOf('--optimizer', ['sgd', 'momentum', 'adam', 'adamw'] as const), 'adam')
+    .option('--optimizer <o>', OPTIMIZERS.join(' | '), oneOf('--optimizer', OPTIMIZERS), 'adam')
     .option('--recompute', 'recompute each layer\'s forward before its backward')
     .option('--no-fusion', 'do not fuse elementwise epilogues into GEMMs/convolutions');
 }

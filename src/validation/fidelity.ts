@@ -25,6 +25,7 @@ interface ThroughputCase {
 /**
  * Batches: ResNet-50 at the reference's 256 per GPU; BERT-large (the reference gives no batch) at 64 × 128
  * and 8 × 512 tokens per GPU, NVIDIA's pretraining settings for a 32 GB V100 (phase 1 and phase 2).
+ * Optimizers as the measured runs train: SGD with momentum (ResNet-50), LAMB (BERT pretraining).
  */
 export const THROUGHPUT_CASES: readonly ThroughputCase[] = [
   { model: 'resnet50', preset: 'v100', batch: 256, csvChip: 'v100-sxm2-16gb' },
@@ -45,7 +46,7 @@ export function throughputRows(kernel?: Kernel): FidelityRow[] {
   return THROUGHPUT_CASES.map((c) => {
     const ref = measured.find((r) => r.model === c.model && r.chip === c.csvChip && (c.seq === undefined || +r.seq_len === c.seq));
     if (!ref) throw new Error(`training-throughput.csv has no row for ${c.model} on ${c.csvChip}`);
-    const graph = loadTrainingGraph({ model: c.model, batch: c.batch, seq: c.seq, precision: 'bf16' }, { optimizer: c.model === 'resnet50' ? 'momentum' : 'adam' });
+    const graph = loadTrainingGraph({ model: c.model, batch: c.batch, seq: c.seq, precision: 'bf16' }, { optimizer: c.model === 'resnet50' ? 'momentum' : 'lamb' });
     const ev = evaluateDesign(presetDesign(c.preset), prepareWorkload(graph), kernel, { execution: 'single-stream' });
     const label = `${c.model} on ${c.preset}, batch ${c.batch}${c.seq ? `, seq ${c.seq}` : ''}, single stream`;
     return pctRow(`${label} training throughput`, ev.throughput, +ref.throughput, ref.unit, THROUGHPUT_BOUND_PCT);

@@ -81,7 +81,12 @@ export const ELEMENTWISE_FLOPS_PER_ELEMENT: Record<ElementwiseFn, number> = {
 export type NormKind = 'layer' | 'batch' | 'rms';
 export type PoolKind = 'max' | 'avg';
 export type CollectiveKind = 'all-reduce' | 'all-gather' | 'reduce-scatter' | 'send' | 'recv';
-export type OptimizerKind = 'sgd' | 'momentum' | 'adam' | 'adamw';
+/**
+ * Optimizers: SGD, momentum, Adam, AdamW; LAMB (Adam's update scaled per tensor by the trust ratio
+ * ‖w‖ / ‖update‖, BERT pretraining's optimizer); Adafactor (factored second moment, no first moment).
+ */
+export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'adamw', 'lamb', 'adafactor'] as const;
+export type OptimizerKind = (typeof OPTIMIZERS)[number];
 export type ConvPass = 'fwd' | 'dgrad' | 'wgrad';
 
 export interface GemmAttrs {

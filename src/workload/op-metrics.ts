@@ -17,10 +17,23 @@ export const NORM_FLOPS_PER_ELEMENT: Record<NormKind, number> = { layer: 8, batc
 export const NORM_BACKWARD_FACTOR = 2;
 /** softmax forward: max, subtract, exp, sum, divide; backward: dot(y, dy), subtract, multiply */
 export const SOFTMAX_FLOPS_PER_ELEMENT = { fwd: 5, bwd: 4 };
-/** optimizer arithmetic per parameter (update rule incl. bias correction for Adam) */
-export const OPTIMIZER_FLOPS_PER_PARAM: Record<OptimizerKind, number> = { sgd: 2, momentum: 4, adam: 12, adamw: 14 };
-/** fp32 optimizer state per parameter, in bytes (momentum: one buffer; Adam: first and second moments) */
-export const OPTIMIZER_STATE_BYTES_PER_PARAM: Record<OptimizerKind, number> = { sgd: 0, momentum: 4, adam: 8, adamw: 8 };
+/**
+ * optimizer arithmetic per parameter (update rule incl. bias correction for Adam; LAMB adds the two norms and
+ * the trust-ratio scaling; Adafactor squares the gradient, reduces rows and columns, and clips the update by
+ * its RMS)
+ */
+export const OPTIMIZER_FLOPS_PER_PARAM: Record<OptimizerKind, number> = { sgd: 2, momentum: 4, adam: 12, adamw: 14, lamb: 20, adafactor: 14 };
+/**
+ * fp32 optimizer state per parameter, in bytes (momentum: one buffer; Adam, AdamW, LAMB: first and second
+ * moments; Adafactor: none per parameter, only a row and a column vector per matrix, left out)
+ */
+export const OPTIMIZER_STATE_BYTES_PER_PARAM: Record<OptimizerKind, number> = { sgd: 0, momentum: 4, adam: 8, adamw: 8, lamb: 8, adafactor: 0 };
+/**
+ * bytes per parameter of the optimizer's second pass (fp32): LAMB writes the update, then reads it back with
+ * the master weight once the tensor's norms are known (apex FusedLAMB's two stages); Adafactor writes and
+ * reads the update to clip it by its RMS
+ */
+export const OPTIMIZER_SECOND_PASS_BYTES: Record<OptimizerKind, number> = { sgd: 0, momentum: 0, adam: 0, adamw: 0, lamb: 12, adafactor: 8 };
 
 export type OpDraft = Omit<Op, 'flops' | 'bytes' | 'repeatKey'> & { bytes?: number };
 

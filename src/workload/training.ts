@@ -20,7 +20,7 @@ import {
   type TrainingOptionsResolved,
   DTYPE_BYTES,
 } from './ir.js';
-import { finalizeOp, OPTIMIZER_STATE_BYTES_PER_PARAM, type OpDraft } from './op-metrics.js';
+import { finalizeOp, OPTIMIZER_SECOND_PASS_BYTES, OPTIMIZER_STATE_BYTES_PER_PARAM, type OpDraft } from './op-metrics.js';
 import { fuseEpilogues } from './fusion.js';
 import { markReluZeros } from './relu-zeros.js';
 
@@ -183,8 +183,8 @@ export function buildTrainingStep(forward: ForwardGraph, options: TrainingOption
     sink.emit({
       kind: 'optimizer', name: `optimizer(${p.name})`, phase: 'optimizer', layer: p.layer,
       attrs: { optimizer: opts.optimizer, params: n }, inputs: [g.ref], outputs: [weight], weights: [weight], deps: [g.producer],
-      // read grad; read+write master weights and optimizer state; write the compute copy
-      bytes: n * (DTYPE_BYTES[g.ref.dtype] + 2 * masterBytes + 2 * stateBytes + (masterBytes > 0 ? e : 2 * e)),
+      // read grad; read+write master weights and optimizer state; write the compute copy; a second pass (LAMB, Adafactor)
+      bytes: n * (DTYPE_BYTES[g.ref.dtype] + 2 * masterBytes + 2 * stateBytes + (masterBytes > 0 ? e : 2 * e) + OPTIMIZER_SECOND_PASS_BYTES[opts.optimizer]),
     });
   }
 
