@@ -7,7 +7,7 @@ import { buildTrainingStep } from '../src/workload/training.js';
 
 const NAMES = [
   'vit-b16', 'transformer-base', 'bert-base', 'bert-large', 'gpt2', 'gpt2-medium', 'gpt2-large', 'gpt2-xl', 'gpt3-175b',
-  'opt-1.3b', 'llama2-7b', 'llama2-13b', 'llama2-70b',
+  'opt-1.3b', 'llama2-7b', 'llama2-13b', 'llama2-70b', 'llama3-8b', 'llama3-70b',
 ];
 
 const model = (name: string): ZooEntry => TRANSFORMER_MODELS.find((m) => m.name === name)!;
@@ -58,6 +58,8 @@ const LM_REF: Record<string, LmRef> = {
   'llama2-7b': { layers: 32, d: 4096, ffn: 11008, vocab: 32000, seq: 4096, gated: true },
   'llama2-13b': { layers: 40, d: 5120, ffn: 13824, vocab: 32000, seq: 4096, gated: true },
   'llama2-70b': { layers: 80, d: 8192, ffn: 28672, vocab: 32000, seq: 4096, gated: true, kvDim: 8 * 128 },
+  'llama3-8b': { layers: 32, d: 4096, ffn: 14336, vocab: 128256, seq: 8192, gated: true, kvDim: 8 * 128 },
+  'llama3-70b': { layers: 80, d: 8192, ffn: 28672, vocab: 128256, seq: 8192, gated: true, kvDim: 8 * 128 },
 };
 
 function decoderLmMacs(c: LmRef): number {
@@ -101,7 +103,7 @@ function referenceMacs(name: string): number {
 const HEADS: Record<string, [number, number]> = {
   'vit-b16': [12, 768], 'transformer-base': [8, 512], 'bert-base': [12, 768], 'bert-large': [16, 1024], gpt2: [12, 768],
   'gpt2-medium': [16, 1024], 'gpt2-large': [20, 1280], 'gpt2-xl': [25, 1600], 'gpt3-175b': [96, 12288], 'opt-1.3b': [32, 2048],
-  'llama2-7b': [32, 4096], 'llama2-13b': [40, 5120], 'llama2-70b': [64, 8192],
+  'llama2-7b': [32, 4096], 'llama2-13b': [40, 5120], 'llama2-70b': [64, 8192], 'llama3-8b': [32, 4096], 'llama3-70b': [64, 8192],
 };
 
 const PARAM_TOLERANCE: Record<string, number> = { 'transformer-base': 0.035 };

@@ -274,6 +274,9 @@ const OPT_1_3B: DecoderLmCfg = {
 const LLAMA2_7B = llama2('llama2-7b', 32, 4096, 32, 11008);
 const LLAMA2_13B = llama2('llama2-13b', 40, 5120, 40, 13824);
 const LLAMA2_70B = llama2('llama2-70b', 80, 8192, 64, 28672, 8);
+// Llama 3: the Llama 2 block with grouped-query attention (8 key/value heads) at every size and a 128,256-token vocabulary
+const LLAMA3_8B: DecoderLmCfg = { ...llama2('llama3-8b', 32, 4096, 32, 14336, 8), vocab: 128256 };
+const LLAMA3_70B: DecoderLmCfg = { ...llama2('llama3-70b', 80, 8192, 64, 28672, 8), vocab: 128256 };
 
 function decoderEntry(c: DecoderLmCfg, defaultSeq: number, defaultBatch: number, params: number, source: string): ZooEntry {
   const macs = decoderLmMacs(c, defaultSeq);
@@ -549,5 +552,21 @@ export const TRANSFORMER_MODELS: ZooEntry[] = [
     68_976_648_192,
     'Touvron et al. 2023 (arXiv 2307.09288) Llama 2 70B: 80 layers, d=8192, 64 query heads with grouped-query attention over 8 ' +
       'key/value heads, SwiGLU ffn 28672, RMSNorm, RoPE, vocab 32000, untied LM head: 68,976,648,192 parameters (HF meta-llama/Llama-2-70b-hf, "68.98B")',
+  ),
+  decoderEntry(
+    LLAMA3_8B,
+    8192,
+    1,
+    8_030_261_248,
+    'Llama Team 2024 (arXiv 2407.21783) Llama 3 8B: 32 layers, d=4096, 32 query heads over 8 key/value heads, SwiGLU ffn 14336, ' +
+      'RMSNorm, RoPE, vocab 128,256, untied LM head, context 8192: 8,030,261,248 parameters (HF meta-llama/Meta-Llama-3-8B, "8.03B")',
+  ),
+  decoderEntry(
+    LLAMA3_70B,
+    8192,
+    1,
+    70_553_706_496,
+    'Llama Team 2024 (arXiv 2407.21783) Llama 3 70B: 80 layers, d=8192, 64 query heads over 8 key/value heads, SwiGLU ffn 28672, ' +
+      'RMSNorm, RoPE, vocab 128,256, untied LM head, context 8192: 70,553,706,496 parameters (HF meta-llama/Meta-Llama-3-70B, "70.6B")',
   ),
 ];
