@@ -7,7 +7,7 @@ import { buildTrainingStep } from '../src/workload/training.js';
 
 const NAMES = [
   'vit-b16', 'transformer-base', 'bert-base', 'bert-large', 'gpt2', 'gpt2-medium', 'gpt2-large', 'gpt2-xl', 'gpt3-175b',
-  'opt-1.3b', 'llama2-7b', 'llama2-13b', 'llama2-70b', 'llama3-8b', 'llama3-70b',
+  'opt-1.3b', 'llama2-7b', 'llama2-13b', 'llama2-70b', 'mixtral-8x7b', 'llama3-8b', 'llama3-70b',
 ];
 
 const model = (name: string): ZooEntry => TRANSFORMER_MODELS.find((m) => m.name === name)!;
@@ -46,6 +46,8 @@ interface LmRef {
   kvDim?: number;
   /** SwiGLU MLP: three matrices instead of two */
   gated?: boolean;
+  /** mixture of experts: a d × count router and top-k experts' MLPs per token */
+  experts?: { count: number; topK: number };
 }
 
 const LM_REF: Record<string, LmRef> = {
@@ -58,13 +60,15 @@ const LM_REF: Record<string, LmRef> = {
   'llama2-7b': { layers: 32, d: 4096, ffn: 11008, vocab: 32000, seq: 4096, gated: true },
   'llama2-13b': { layers: 40, d: 5120, ffn: 13824, vocab: 32000, seq: 4096, gated: true },
   'llama2-70b': { layers: 80, d: 8192, ffn: 28672, vocab: 32000, seq: 4096, gated: true, kvDim: 8 * 128 },
+  'mixtral-8x7b': { layers: 32, d: 4096, ffn: 14336, vocab: 32000, seq: 4096, gated: true, kvDim: 8 * 128, experts: { count: 8, topK: 2 } },
   'llama3-8b': { layers: 32, d: 4096, ffn: 14336, vocab: 128256, seq: 8192, gated: true, kvDim: 8 * 128 },
   'llama3-70b': { layers: 80, d: 8192, ffn: 28672, vocab: 128256, seq: 8192, gated: true, kvDim: 8 * 128 },
 };
 
 function decoderLmMacs(c: LmRef): number {
   const kv = c.kvDim ?? c.d;
-  const matricesPerToken = c.layers * (2 * c.d * c.d + 2 * c.d * kv + (c.gated ? 3 : 2) * c.d * c.ffn);
+  const mlp = (c.gated ? 3 : 2) * c.d * c.ffn;
+  const matricesPerToken = c.layers * (2 * c.d * c.d + 2 * c.d * kv + (c.experts ? c.d * c.experts.count + c.experts.topK * mlp : mlp));
   return c.seq * matricesPerToken + 2 * c.layers * c.seq * c.seq * c.d + c.seq * c.vocab * c.d;
 }
 
@@ -103,7 +107,7 @@ function referenceMacs(name: string): number {
 const HEADS: Record<string, [number, number]> = {
   'vit-b16': [12, 768], 'transformer-base': [8, 512], 'bert-base': [12, 768], 'bert-large': [16, 1024], gpt2: [12, 768],
   'gpt2-medium': [16, 1024], 'gpt2-large': [20, 1280], 'gpt2-xl': [25, 1600], 'gpt3-175b': [96, 12288], 'opt-1.3b': [32, 2048],
-  'llama2-7b': [32, 4096], 'llama2-13b': [40, 5120], 'llama2-70b': [64, 8192], 'llama3-8b': [32, 4096], 'llama3-70b': [64, 8192],
+  'llama2-7b': [32, 4096], 'llama2-13b': [40, 5120], 'llama2-70b': [64, 8192], 'mixtral-8x7b': [32, 4096], 'llama3-8b': [32, 4096], 'llama3-70b': [64, 8192],
 };
 
 const PARAM_TOLERANCE: Record<string, number> = { 'transformer-base': 0.035 };
@@ -388,6 +392,46 @@ describe('fused attention (the default): one FlashAttention op per attention', (
       memoryFootprint(buildTrainingStep(model('bert-large').build({ batch: 8, seq: 512, dtype: 'bf16', attention }))).activations;
     // unfused saves the probabilities (and dropout masks) of 24 layers × 16 heads × 512² per sample
     expect(act('unfused') - act('fused')).toBeGreaterThan(8 * 24 * 16 * 512 * 512 * 2);
+  });
+});
+
+describe('mixture of experts (mixtral-8x7b)', () => {
+  const moe = () => build(model('mixtral-8x7b'), 2, 256, 'fused');
+
+  it('routes each token to 2 of 8 experts: a router, 8 expert MLPs of tokens × 2 / 8 rows, a combine back to [B, S, d]', () => {
+    const g = moe();
+    const router = op(g, 'layers.0.moe.router');
+    expect(router.kind === 'gemm' && [router.attrs.m * router.attrs.b, router.attrs.n, router.attrs.k]).toEqual([512, 8, 4096]);
+    for (let e = 0; e < 8; e++) {
+      const gate = op(g, `layers.0.moe.experts.${e}.gate`);
+      expect(gate.kind === 'gemm' && [gate.attrs.m, gate.attrs.n, gate.attrs.k]).toEqual([128, 14336, 4096]);
+      expect(op(g, `layers.0.moe.experts.${e}.dispatch`).outputs[0].shape).toEqual([128, 4096]);
+    }
+    expect(g.ops.some((o) => o.name === 'layers.0.moe.experts.8.gate')).toBe(false);
+    expect(op(g, 'layers.0.moe.combine').outputs[0].shape).toEqual([2, 256, 4096]);
+    // all 8 experts' weights are parameters; each token's MACs are two experts'
+    const expertParams = g.params.filter((p) => p.name.startsWith('layers.0.moe.experts.')).length;
+    expect(expertParams).toBe(8 * 3);
+  });
+
+  it('trains every expert: each expert weight gets a gradient and an optimizer update', () => {
+    const tg = buildTrainingStep(model('mixtral-8x7b').build({ batch: 1, seq: 64, dtype: 'bf16', layers: 1 }), { optimizer: 'adamw' });
+    const updated = new Set(tg.ops.filter((o) => o.kind === 'optimizer').map((o) => o.weights[0].name));
+    for (let e = 0; e < 8; e++) for (const m of ['gate', 'up', 'down']) expect(updated.has(`layers.0.moe.experts.${e}.${m}.weight`), `${e}.${m}`).toBe(true);
+    expect(updated.has('layers.0.moe.router.weight')).toBe(true);
+  });
+
+  it('is searched like any graph: one Mixtral block, WHAM on the small space, a feasible best design', async () => {
+    const { runSearch } = await import('../src/search/run.js');
+    const { BUILTIN_SPACES } = await import('../src/arch/space.js');
+    const g = buildTrainingStep(model('mixtral-8x7b').build({ batch: 1, seq: 128, dtype: 'bf16', layers: 1 }), { optimizer: 'adamw' });
+    const r = await runSearch({
+      graphs: [g], space: BUILTIN_SPACES.small, objective: 'throughput', limits: { areaMm2: 600, tdpW: 500 }, strategy: 'wham', topK: 3, seed: 1, threads: 1, budget: 200,
+    });
+    expect(r.best).not.toBeNull();
+    expect(r.best!.objective).toBeGreaterThan(0);
+    expect(r.best!.areaMm2).toBeLessThanOrEqual(600);
+    expect(r.best!.metrics[0].stepTimeS).toBeGreaterThan(0);
   });
 });
 

@@ -273,6 +273,21 @@ export class GraphBuilder {
     return { ref: out, producer: id };
   }
 
+  /**
+   * Gathers `rows` rows of x [..., d] into a new [rows, d] tensor (a mixture-of-experts dispatch: the tokens
+   * routed to one expert). Moves only the rows it gathers (read and written once).
+   */
+  gatherRows(x: Value, rows: number, name?: string): Value {
+    const n = name ?? this.autoName('gather');
+    const d = x.ref.shape[x.ref.shape.length - 1];
+    requirePositiveInt(`${n}: rows`, rows);
+    return this.push(
+      { kind: 'elementwise', name: n, attrs: { fn: 'copy', elements: rows * d, arity: 1 }, inputs: [x.ref], weights: [], bytes: 2 * rows * d * this.elemBytes() },
+      [x],
+      [rows, d],
+    );
+  }
+
   softmax(x: Value, name?: string): Value {
     const n = name ?? this.autoName('softmax');
     const s = x.ref.shape;

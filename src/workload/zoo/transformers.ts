@@ -68,6 +68,38 @@ interface BlockCfg {
   dropout: DropoutCfg;
   /** one fused attention op (FlashAttention) or the separate score/softmax/context ops */
   fusedAttention: boolean;
+  /** mixture of experts in place of the MLP: `count` experts of width `ffn`, each token routed to `topK` */
+  experts?: MoeCfg;
+}
+
+interface MoeCfg {
+  count: number;
+  topK: number;
+}
+
+/** Tokens each expert receives in a step: tokens × top-k / experts (balanced routing, capacity factor 1). */
+export function expertRows(tokens: number, moe: MoeCfg): number {
+  return Math.ceil((tokens * moe.topK) / moe.count);
+}
+
+/**
+ * Mixture-of-experts MLP (Mixtral, Switch): a router (d × experts, no bias) and its softmax choose top-k
+ * experts per token; each expert gathers its tokens (balanced: tokens × k / experts each), runs a SwiGLU MLP
+ * of its own, and the combine weights the experts' outputs by the router's probabilities back into [B, S, d].
+ */
+function moeMlp(b: GraphBuilder, c: BlockCfg, moe: MoeCfg, x: Value, p: string): Value {
+  const [B, S, d] = x.ref.shape;
+  const rows = expertRows(B * S, moe);
+  const probs = b.softmax(b.linear(x, moe.count, { bias: false, name: `${p}.router` }), `${p}.router.softmax`);
+  const outs: Value[] = [];
+  for (let e = 0; e < moe.count; e++) {
+    const xe = b.gatherRows(x, rows, `${p}.experts.${e}.dispatch`);
+    const gate = b.act('silu', b.linear(xe, c.ffn, { bias: false, name: `${p}.experts.${e}.gate` }), `${p}.experts.${e}.gate.silu`);
+    const up = b.linear(xe, c.ffn, { bias: false, name: `${p}.experts.${e}.up` });
+    const h = b.elementwise('mul', [gate, up], { name: `${p}.experts.${e}.gate_mul` });
+    outs.push(b.linear(h, d, { bias: false, name: `${p}.experts.${e}.down` }));
+  }
+  return b.elementwise('mul', [...outs, probs], { name: `${p}.combine`, shape: [B, S, d] });
 }
 
 function dropout(b: GraphBuilder, on: boolean, x: Value, name: string): Value {
@@ -141,7 +173,8 @@ function block(b: GraphBuilder, c: BlockCfg, x: Value, p: string, o: { causal: b
   x = sublayer(x, 'attn', (h) => attention(b, c, h, h, o.causal, `${p}.attn`));
   const memory = o.memory;
   if (memory) x = sublayer(x, 'cross_attn', (h) => attention(b, c, h, memory, false, `${p}.cross_attn`));
-  return sublayer(x, 'mlp', (h) => mlp(b, c, h, `${p}.mlp`));
+  const experts = c.experts;
+  return sublayer(x, 'mlp', (h) => (experts ? moeMlp(b, c, experts, h, `${p}.moe`) : mlp(b, c, h, `${p}.mlp`)));
 }
 
 function layers(b: GraphBuilder, c: BlockCfg, x: Value, n: number, first: number, o: { causal: boolean; memory?: Value }): Value {
@@ -176,6 +209,7 @@ interface DecoderLmCfg {
   mlp: BlockCfg['mlp'];
   tiedHead: boolean;
   dropout: DropoutCfg;
+  experts?: MoeCfg;
 }
 
 /** The shard width t of a tensor-parallel build, checked against what it must divide. */
@@ -188,7 +222,7 @@ function shardWidth(o: ZooBuildOptions, model: string, heads: number, kvHeads: n
 }
 
 function blockCfg(
-  c: { d: number; heads: number; kvHeads?: number; ffn: number; norm: NormKind; bias: boolean; mlp: BlockCfg['mlp']; dropout: DropoutCfg },
+  c: { d: number; heads: number; kvHeads?: number; ffn: number; norm: NormKind; bias: boolean; mlp: BlockCfg['mlp']; dropout: DropoutCfg; experts?: MoeCfg },
   preNorm: boolean, rotary: boolean, o: ZooBuildOptions, t = 1,
 ): BlockCfg {
   return {
@@ -204,6 +238,7 @@ function blockCfg(
     mlp: c.mlp,
     rotary,
     dropout: c.dropout,
+    ...(c.experts ? { experts: c.experts } : {}),
   };
 }
 
@@ -246,7 +281,9 @@ function decoderLmMacs(c: DecoderLmCfg, S: number): number {
   const dq = c.d;
   const dkv = (c.kvHeads ?? c.heads) * (c.d / c.heads);
   const mlpMatrices = c.mlp === 'swiglu' ? 3 : 2;
-  const perToken = c.layers * (c.d * dq + 2 * c.d * dkv + dq * c.d + mlpMatrices * c.d * c.ffn);
+  // a mixture of experts: the router, and top-k experts' MLPs per token
+  const mlpPerToken = c.experts ? c.d * c.experts.count + c.experts.topK * mlpMatrices * c.d * c.ffn : mlpMatrices * c.d * c.ffn;
+  const perToken = c.layers * (c.d * dq + 2 * c.d * dkv + dq * c.d + mlpPerToken);
   return S * perToken + 2 * c.layers * S * S * dq + S * c.vocab * c.d;
 }
 
@@ -277,11 +314,14 @@ const LLAMA2_70B = llama2('llama2-70b', 80, 8192, 64, 28672, 8);
 // Llama 3: the Llama 2 block with grouped-query attention (8 key/value heads) at every size and a 128,256-token vocabulary
 const LLAMA3_8B: DecoderLmCfg = { ...llama2('llama3-8b', 32, 4096, 32, 14336, 8), vocab: 128256 };
 const LLAMA3_70B: DecoderLmCfg = { ...llama2('llama3-70b', 80, 8192, 64, 28672, 8), vocab: 128256 };
+// Mixtral 8x7B: the Mistral 7B block (GQA over 8 key/value heads) with 8 SwiGLU experts of 14336, top-2 routing
+const MIXTRAL_8X7B: DecoderLmCfg = { ...llama2('mixtral-8x7b', 32, 4096, 32, 14336, 8), experts: { count: 8, topK: 2 } };
 
 function decoderEntry(c: DecoderLmCfg, defaultSeq: number, defaultBatch: number, params: number, source: string): ZooEntry {
   const macs = decoderLmMacs(c, defaultSeq);
   const kv = c.kvHeads ?? c.heads;
-  const mats = c.mlp === 'swiglu' ? `3·d·${c.ffn}` : `2·d·${c.ffn}`;
+  const dense = c.mlp === 'swiglu' ? `3·d·${c.ffn}` : `2·d·${c.ffn}`;
+  const mats = c.experts ? `d·${c.experts.count} + ${c.experts.topK}·${dense}` : dense;
   const attnMats = kv === c.heads ? '4d²' : `2d² + 2·d·${kv * (c.d / c.heads)}`;
   return {
     name: c.name,
@@ -552,6 +592,15 @@ export const TRANSFORMER_MODELS: ZooEntry[] = [
     68_976_648_192,
     'Touvron et al. 2023 (arXiv 2307.09288) Llama 2 70B: 80 layers, d=8192, 64 query heads with grouped-query attention over 8 ' +
       'key/value heads, SwiGLU ffn 28672, RMSNorm, RoPE, vocab 32000, untied LM head: 68,976,648,192 parameters (HF meta-llama/Llama-2-70b-hf, "68.98B")',
+  ),
+  decoderEntry(
+    MIXTRAL_8X7B,
+    4096,
+    1,
+    46_702_792_704,
+    'Jiang et al. 2024 (arXiv 2401.04088) Mixtral 8x7B: 32 layers, d=4096, 32 query heads over 8 key/value heads, 8 SwiGLU experts ' +
+      'of 14336 with top-2 routing, RMSNorm, RoPE, vocab 32000, untied LM head: 46,702,792,704 parameters (HF mistralai/Mixtral-8x7B-v0.1, ' +
+      '"46.7B", 12.9B active per token); MACs count the router and two experts per token',
   ),
   decoderEntry(
     LLAMA3_8B,
