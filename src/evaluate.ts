@@ -125,7 +125,7 @@ export interface EvaluateOptions {
 export function evaluateDesign(
   design: Design, w: PreparedWorkload, kernel: Kernel = defaultKernel(), opts: EvaluateOptions = {},
 ): Evaluation {
-  if (kernel.graph !== w.flat) kernel.loadGraph(w.flat);
+  kernel.useGraph(w.flat);
   const execution = opts.execution ?? 'concurrent';
   const schedulePasses = opts.schedulePasses ?? DEFAULT_SCHEDULE_PASSES;
   kernel.setExecution(execution);

@@ -293,6 +293,37 @@ describe('WASM kernel vs TypeScript reference', () => {
   });
 });
 
+describe('graph slots (one kernel host, several graphs)', () => {
+  it('keeps one graph per slot: switching re-points without copying, a different graph is copied, results never depend on the order', () => {
+    const opsA = tinyGraph();
+    const a = flattenOps(opsA);
+    const b = flattenOps([...opsA, op(5, { kind: 'gemm', attrs: { b: 4, m: 256, n: 4096, k: 1024 }, flops: 2 * 4 * 256 * 4096 * 1024, bytes: 4e7, repeatKey: 'gemm:big' }, [4])]);
+    const designs = fc.sample(designArb, { numRuns: 12, seed: 31 });
+    const batch = new Float64Array(designs.length * DESIGN_STRIDE);
+    designs.forEach((d, i) => batch.set(d, i * DESIGN_STRIDE));
+    const alone = (g: typeof a) => {
+      const k = new Kernel();
+      k.loadGraph(g);
+      return Array.from(k.evaluateStep(batch));
+    };
+    const [wantA, wantB] = [alone(a), alone(b)];
+    const k = new Kernel();
+    k.useGraph(a, 0);
+    k.useGraph(b, 1);
+    expect(k.graph).toBe(b);
+    expect(Array.from(k.evaluateStep(batch))).toEqual(wantB);
+    k.useGraph(a, 0);
+    expect(k.graph).toBe(a);
+    expect(Array.from(k.evaluateStep(batch))).toEqual(wantA);
+    expect(k.slotResults().length).toBe(a.nUnique * RESULT_STRIDE);
+    k.useGraph(b, 0); // slot 0 overwritten (a larger graph: its regions grow)
+    expect(Array.from(k.evaluateStep(batch))).toEqual(wantB);
+    k.useGraph(a, 1);
+    expect(Array.from(k.evaluateStep(batch))).toEqual(wantA);
+    expect(() => k.useGraph(a, 3)).toThrow(/graph slot 3/);
+  });
+});
+
 // ------------------------------------------------------------------------------------------------
 describe('properties of the cost model', () => {
   it('cycles ≥ MACs / active PEs and ≥ traffic / bandwidth at every level; energy ≥ MACs × MAC energy; all finite', () => {

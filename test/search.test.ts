@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { areaMm2, tdpW } from '../src/arch/cost.js';
 import { BUILTIN_SPACES, choiceAt, designAt, designFromChoice, parseSpace, spaceSize, type DesignSpace } from '../src/arch/space.js';
-import { DEFAULT_SCHEDULE_PASSES } from '../src/engine/kernel.js';
+import { DEFAULT_SCHEDULE_PASSES, defaultKernel } from '../src/engine/kernel.js';
+import { kernelInstances } from '../src/engine/instantiate.js';
 import { evaluateDesign, prepareWorkload } from '../src/evaluate.js';
 import { BatchEvaluator } from '../src/evaluation/evaluator.js';
 import { geomean, goodness, objectiveValue } from '../src/evaluation/objectives.js';
@@ -155,6 +156,18 @@ describe('search', () => {
     const two = await runSearch({ ...opts, threads: 2 });
     expect(two.topK.map((t) => designKey(t.design))).toEqual(one.topK.map((t) => designKey(t.design)));
     expect(two.evaluations).toBe(one.evaluations);
+  });
+
+  it('runs on the thread\'s one kernel host: searches in this thread make no WebAssembly instance of their own', async () => {
+    defaultKernel();
+    const made = kernelInstances();
+    const g2 = loadTrainingGraph({ model: 'bert-base', batch: 2, seq: 64 }, { optimizer: 'adam' });
+    const base = { space: toy, objective: 'throughput' as const, limits, topK: 2, seed: 1, threads: 1, budget: 60 };
+    for (const strategy of ['wham', 'random', 'genetic']) {
+      await runSearch({ ...base, graphs: [graph, g2], strategy });
+      await runSearch({ ...base, graphs: [g2], strategy, inferenceOnly: true, execution: 'single-stream' });
+    }
+    expect(kernelInstances()).toBe(made);
   });
 
   it('ranks several workloads by the geometric mean of objectives normalised by each best', async () => {

@@ -203,6 +203,44 @@ describe('one climb in the kernel', () => {
   });
 });
 
+describe('one kernel host for batches and climbs', () => {
+  const objective: Objective = 'throughput';
+  const two: WorkloadSpec[] = [resnet, bert];
+  const designs = Array.from({ length: 40 }, (_, i) => designFromChoice(small, startIn(small, 100 + i)));
+  const asNumbers = (rs: ReturnType<BatchEvaluator['evaluate']>) => rs.map((r) => [r.feasible, r.score, ...r.values, ...r.models.map((m) => m.stepTimeS)]);
+
+  it('interleaved climbs (two setups) and batch evaluations (other graphs, passes, execution) give what each gives alone', () => {
+    const start = startIn(small, 5);
+    const task = { kind: 'climb' as const, start, maxEvals: 400, topK: 5, log: true };
+    const alone = new ClimbDriver({ workloads: two, objective, limits, space: small }, new Kernel()).run(task);
+    const aloneEdp = new ClimbDriver({ workloads: [bert], objective: 'edp', limits, space: large, execution: 'single-stream' }, new Kernel()).run({ ...task, start: startIn(large, 6) });
+    const batchAlone = asNumbers(new BatchEvaluator([bert, resnet], objective, limits, new Kernel(), 'single-stream', 12).evaluate(designs));
+    const batchTwo = asNumbers(new BatchEvaluator(two, objective, limits, new Kernel()).evaluate(designs));
+
+    const k = new Kernel();
+    const driver = new ClimbDriver({ workloads: two, objective, limits, space: small }, k);
+    const other = new ClimbDriver({ workloads: [bert], objective: 'edp', limits, space: large, execution: 'single-stream' }, k);
+    const same = (o: ClimbOutcome, r: ClimbOutcome) => {
+      expect(Array.from(o.header)).toEqual(Array.from(r.header));
+      for (const w of ['top', 'trace', 'log'] as const) expect(Array.from(o[w])).toEqual(Array.from(r[w]));
+    };
+    same(driver.run(task), alone);
+    expect(alone.header[H_EVALUATIONS]).toBeGreaterThan(20);
+    expect(aloneEdp.header[H_EVALUATIONS]).toBeGreaterThan(20);
+    expect(k.graph).toBeNull(); // a climb leaves the scheduler on one of its graphs: the next batch re-points it
+    // the same graphs in the same slots: no copy; swapped slots, other passes and execution: copies
+    expect(asNumbers(new BatchEvaluator(two, objective, limits, k).evaluate(designs))).toEqual(batchTwo);
+    same(driver.run(task), alone);
+    expect(asNumbers(new BatchEvaluator([bert, resnet], objective, limits, k, 'single-stream', 12).evaluate(designs))).toEqual(batchAlone);
+    same(driver.run(task), alone);
+    same(other.run({ ...task, start: startIn(large, 6) }), aloneEdp);
+    same(driver.run(task), alone);
+    expect([k.execution, k.schedulePasses]).toEqual(['concurrent', 0]);
+    expect(asNumbers(new BatchEvaluator(two, objective, limits, k).evaluate(designs))).toEqual(batchTwo);
+    same(other.run({ ...task, start: startIn(large, 6) }), aloneEdp);
+  });
+});
+
 describe('wham search with climbs in the kernel', () => {
   const opts = { graphs: [loadTrainingGraph({ model: 'resnet18', batch: 4 }, { optimizer: 'adam' })], space: small, objective: 'perf-per-tdp' as const, limits, strategy: 'wham', topK: 4, seed: 9, budget: 400, schedulePasses: 0 };
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { accparHetero, readHeteroFile } from '../distributed/accpar-time.js';
 import { hypar, TYPE_NAMES, type HierarchyResult, type ParType } from '../distributed/hypar-model.js';
 import { networkLayers, readNetworkFile, zooLayers } from '../distributed/hypar-input.js';
-import { Kernel } from '../engine/kernel.js';
+import { defaultKernel } from '../engine/kernel.js';
 import { InputError } from '../errors.js';
 import { action, oneOf, positiveInt, printJson, si, table } from './common.js';
 
@@ -40,7 +40,7 @@ export function registerHyparCommand(program: Command): void {
         const r = hypar(layers, o.levels, types);
         const hetero = o.hetero ? (() => {
           const arr = readHeteroFile(o.hetero!);
-          const kernel = new Kernel();
+          const kernel = defaultKernel();
           const allowed: ParType[] = types === 3 ? [0, 1, 2] : [0, 1];
           const plan = accparHetero(layers, arr, kernel, allowed);
           const even = accparHetero(layers, arr, kernel, allowed, [0.5]);

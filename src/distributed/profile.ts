@@ -73,6 +73,8 @@ export function profileLayers(o: ProfileOptions, design: Design, kernel: Kernel)
   const { graph, blocks } = profileGraph(o);
   const flat = flattenOps(graph.ops);
   kernel.loadGraph(flat);
+  kernel.setExecution('concurrent');
+  kernel.setSchedulePasses(0);
   kernel.evaluateStep(designRecord(design, unitEnergies(design)));
   const slots = kernel.slotResults();
   const cycleS = 1 / (design.clockGHz * 1e9);

@@ -5,7 +5,7 @@
  */
 import type { Design } from '../arch/design.js';
 import type { DesignSpace } from '../arch/space.js';
-import { Kernel } from '../engine/kernel.js';
+import { defaultKernel } from '../engine/kernel.js';
 import { InputError } from '../errors.js';
 import type { Constraints } from '../evaluation/objectives.js';
 import type { OptimizerKind } from '../workload/ir.js';
@@ -89,7 +89,7 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
     if (req.tp * req.pp * req.dp !== req.devices) throw new InputError(`--tp ${req.tp} x --pp ${req.pp} x --dp ${req.dp} = ${req.tp * req.pp * req.dp} must equal --devices ${req.devices}`);
     if (globalBatch % req.dp !== 0) throw new InputError(`--global-batch ${globalBatch} must be a multiple of --dp ${req.dp}`);
   }
-  const kernel = new Kernel();
+  const kernel = defaultKernel();
   const place = (d: Design) => {
     const t = performance.now();
     const r = searchPlacement(problem, d, kernel);

@@ -1,16 +1,17 @@
 /**
- * The kernel's critical-path tightening loop (assembly/tighten.ts) from the host side: one WebAssembly
- * instance holding the technology constants, the design space (as numbers), the objective and limits, and
- * every workload's graph; `climb()` runs one climb inside the kernel and copies its results out.
- * Numbers only: what the numbers mean for a search lives in src/search/wham-kernel.ts.
+ * The climb API of a thread's kernel host: WHAM's critical-path tightening loop (assembly/tighten.ts) run on
+ * the `Kernel`'s own instance (no instance here). A Climber installs the technology constants, the design space
+ * (as numbers), the objective and limits in the module, and registers its workloads' graphs, which live in the
+ * kernel's graph slots (slot w = workload w, shared with batch evaluation on the same thread); `climb()` runs one
+ * climb inside the kernel and copies its results out. Numbers only: what the numbers mean for a search lives in
+ * src/search/wham-kernel.ts.
  */
 import type { TechTables } from '../arch/tech.js';
 import { PRECISIONS, TECH_NODES } from '../arch/design.js';
 import type { FlatGraph } from './flatten.js';
-import { compileKernel } from './kernel.js';
+import type { Kernel } from './kernel.js';
 import { InputError } from '../errors.js';
-import { DESIGN_STRIDE, OP_STRIDE, RESULT_STRIDE } from './layout.js';
-import { instantiateKernel } from './instantiate.js';
+import { DESIGN_STRIDE } from './layout.js';
 
 /** Parameters of a choice (SPACE_PARAMS order), as assembly/tighten.ts NP. */
 export const CHOICE_PARAMS = 15;
@@ -100,7 +101,6 @@ export interface ClimberSetup {
   areaLimitMm2: number;
   tdpLimitW: number;
   workloads: ClimbWorkload[];
-  module?: WebAssembly.Module;
   /** concurrent (default) or single-stream step schedules */
   singleStream?: boolean;
 }
@@ -117,115 +117,139 @@ export interface ClimbRaw {
   log: Float64Array;
 }
 
-interface ClimbExports {
-  memory: WebAssembly.Memory;
-  alloc(bytes: number): number;
-  tightenSetTech(ptr: number, n: number): number;
-  tightenSetSpace(counts: number, values: number, axes: number, ties: number, nTies: number, resParams: number): void;
-  tightenSetObjective(objective: number, areaLimitMm2: number, tdpLimitW: number): void;
-  setExecution(mode: number): void;
-  tightenClearGraphs(): void;
-  tightenAddGraph(ops: number, nOps: number, slotRes: number, opSlot: number, opPhase: number, depOff: number, deps: number, nAllOps: number, batch: number, memoryPeakBytes: number): number;
-  tightenCost(choice: number, out: number): void;
-  climb(start: number, maxEvals: number, topK: number, log: number): number;
-  climbHeader(): number;
-  climbTop(): number;
-  climbTrace(): number;
-  climbLog(): number;
-  climbHeaderSize(): number;
-  climbRecordHead(): number;
-}
-
-const F64 = 8;
 /** the kernel's climbs count evaluations in i32 */
 export const MAX_CLIMB_EVALS = 2 ** 31 - 1;
 
-export class Climber {
-  private readonly x: ClimbExports;
-  private readonly nWorkloads: number;
-  private readonly choicePtr: number;
-  private readonly costPtr: number;
+const F64 = 8;
+/** byte offset of the cost output after the choice in the staging area (CHOICE_PARAMS i32, 8-aligned) */
+const COST_OUT = 8 * Math.ceil((CHOICE_PARAMS * 4) / 8);
 
-  constructor(s: ClimberSetup) {
-    const module = s.module ?? compileKernel('release');
-    this.x = instantiateKernel<ClimbExports>(module);
-    if (this.x.climbHeaderSize() !== H_BEST_GOODNESS || this.x.climbRecordHead() !== REC_HEAD) {
+/** Inputs laid out one after another, 8-byte aligned, in the kernel's staging area. */
+function stageAll(k: Kernel, arrays: (Float64Array | Int32Array)[]): number[] {
+  const offsets: number[] = [];
+  let bytes = 0;
+  for (const a of arrays) {
+    offsets.push(bytes);
+    bytes += 8 * Math.ceil((Math.max(1, a.length) * a.BYTES_PER_ELEMENT) / 8);
+  }
+  const base = k.staging(bytes);
+  const { f64, i32 } = k.views();
+  return arrays.map((a, j) => {
+    const p = base + offsets[j];
+    if (a instanceof Float64Array) f64.set(a, p / F64);
+    else i32.set(a, p / 4);
+    return p;
+  });
+}
+
+export class Climber {
+  private readonly tech: Float64Array;
+  private readonly space: [Int32Array, Float64Array, Int32Array, Float64Array, Int32Array];
+  private readonly nTies: number;
+
+  /** Sets a search's climbs up on `kernel` (the thread's: src/engine/kernel.ts defaultKernel). */
+  constructor(readonly kernel: Kernel, private readonly s: ClimberSetup) {
+    const x = kernel.exports;
+    if (x.climbHeaderSize() !== H_BEST_GOODNESS || x.climbRecordHead() !== REC_HEAD) {
       throw new Error('the WebAssembly kernel was built from another climb layout: run `npm run build:wasm`');
     }
-    this.nWorkloads = s.workloads.length;
-    // technology
-    const tech = techRecord(s.tech);
-    const tp = this.put(tech);
-    this.x.tightenSetTech(tp, tech.length);
-    // space
     if (s.space.values.length !== CHOICE_PARAMS) throw new Error(`a numeric space needs ${CHOICE_PARAMS} parameters`);
-    const counts = Int32Array.from(s.space.values, (v) => v.length);
-    const values = Float64Array.from(s.space.values.flat());
-    const axes = Int32Array.from(s.space.axes);
-    const ties = Float64Array.from(s.space.ties.flatMap((t) => [t.param, t.of, t.factor]));
+    this.tech = techRecord(s.tech);
     const res = new Int32Array(CLIMB_RESOURCES * (RES_MAX + 1));
     s.space.resourceParams.forEach((ps, r) => {
       if (ps.length > RES_MAX) throw new Error(`resource ${r}: at most ${RES_MAX} parameters`);
       res[r * (RES_MAX + 1)] = ps.length;
       ps.forEach((p, j) => (res[r * (RES_MAX + 1) + 1 + j] = p));
     });
-    this.x.tightenSetSpace(this.putI32(counts), this.put(values), this.putI32(axes), this.put(ties), s.space.ties.length, this.putI32(res));
-    this.x.tightenSetObjective(s.objectiveId, s.areaLimitMm2, s.tdpLimitW);
-    this.x.setExecution(s.singleStream ? 1 : 0);
-    // graphs (kept in this instance's memory for the search)
-    this.x.tightenClearGraphs();
-    for (const w of s.workloads) {
+    this.space = [
+      Int32Array.from(s.space.values, (v) => v.length),
+      Float64Array.from(s.space.values.flat()),
+      Int32Array.from(s.space.axes),
+      Float64Array.from(s.space.ties.flatMap((t) => [t.param, t.of, t.factor])),
+      res,
+    ];
+    this.nTies = s.space.ties.length;
+    this.install();
+  }
+
+  /** Writes the technology, the space, the objective and limits (the module copies them), then the graphs. */
+  private install(): void {
+    const x = this.kernel.exports;
+    this.kernel.climbInstalling();
+    const [tp] = stageAll(this.kernel, [this.tech]);
+    x.tightenSetTech(tp, this.tech.length);
+    const [counts, values, axes, ties, res] = stageAll(this.kernel, this.space);
+    x.tightenSetSpace(counts, values, axes, ties, this.nTies, res);
+    x.tightenSetObjective(this.s.objectiveId, this.s.areaLimitMm2, this.s.tdpLimitW);
+    this.addGraphs();
+  }
+
+  /** Registers every workload's graph (kernel graph slot w for workload w, copied there if it holds another). */
+  private addGraphs(): void {
+    const k = this.kernel;
+    const x = k.exports;
+    k.climbInstalling();
+    x.tightenClearGraphs();
+    this.s.workloads.forEach((w, slot) => {
       const g = w.flat;
-      const ops = this.put(g.ops.subarray(0, g.nUnique * OP_STRIDE));
-      const slotRes = this.x.alloc(Math.max(1, g.nUnique * RESULT_STRIDE) * F64);
-      const ordered = this.x.tightenAddGraph(ops, g.nUnique, slotRes, this.putI32(g.opSlot), this.putI32(g.opPhase), this.putI32(g.depOffsets), this.putI32(g.depIndex), g.nOps, w.batch, w.memoryPeakBytes);
+      const r = k.graphRegion(g, slot);
+      const ordered = x.tightenAddGraph(r.ops, g.nUnique, r.slotResults, r.opSlot, r.opPhase, r.depOffsets, r.deps, g.nOps, w.batch, w.memoryPeakBytes);
       if (ordered < 0) throw new InputError('too many workloads for one search (at most 256)');
       if (ordered !== g.nOps) throw new InputError(`the graph has a dependency cycle (${g.nOps - ordered} of ${g.nOps} ops are on or behind it)`);
-    }
-    this.choicePtr = this.x.alloc(CHOICE_PARAMS * 4);
-    this.costPtr = this.x.alloc((2 + DESIGN_STRIDE) * F64);
+    });
+    k.climbInstalled(this, this.s.workloads.length - 1);
   }
 
-  private put(a: Float64Array): number {
-    const p = this.x.alloc(Math.max(1, a.length) * F64);
-    new Float64Array(this.x.memory.buffer, p, a.length).set(a);
+  /**
+   * Makes the module's climb state this climber's again when the thread's kernel did something else since
+   * (another climber's setup, or batch evaluation re-pointing the scheduler or overwriting a graph slot), and
+   * sets the schedules the climbs rank by: the list schedule alone, concurrent or single stream.
+   */
+  private prepare(): void {
+    const k = this.kernel;
+    const state = k.climbReadiness(this);
+    if (state === 'setup') this.install();
+    else if (state === 'graphs') this.addGraphs();
+    k.setExecution(this.s.singleStream ? 'single-stream' : 'concurrent');
+    k.setSchedulePasses(0);
+  }
+
+  private setChoice(choice: Int32Array): number {
+    const p = this.kernel.staging(COST_OUT + (2 + DESIGN_STRIDE) * F64);
+    this.kernel.views().i32.set(choice.subarray(0, CHOICE_PARAMS), p / 4);
     return p;
-  }
-
-  private putI32(a: Int32Array): number {
-    const p = this.x.alloc(Math.max(1, a.length) * 4 + 4);
-    new Int32Array(this.x.memory.buffer, p, a.length).set(a);
-    return p;
-  }
-
-  private setChoice(choice: Int32Array): void {
-    new Int32Array(this.x.memory.buffer, this.choicePtr, CHOICE_PARAMS).set(choice.subarray(0, CHOICE_PARAMS));
   }
 
   /** The kernel's area (mm²), TDP (W) and design record (with unit energies) of a choice. */
   cost(choice: Int32Array): { areaMm2: number; tdpW: number; record: Float64Array } {
-    this.setChoice(choice);
-    this.x.tightenCost(this.choicePtr, this.costPtr);
-    const m = new Float64Array(this.x.memory.buffer, this.costPtr, 2 + DESIGN_STRIDE);
-    return { areaMm2: m[0], tdpW: m[1], record: m.slice(2) };
+    this.prepare();
+    const p = this.setChoice(choice);
+    this.kernel.exports.tightenCost(p, p + COST_OUT);
+    const o = (p + COST_OUT) / F64;
+    const m = this.kernel.views().f64;
+    return { areaMm2: m[o], tdpW: m[o + 1], record: m.slice(o + 2, o + 2 + DESIGN_STRIDE) };
   }
 
   /** One climb from `start` (value indices) with at most `maxEvals` evaluations, keeping the `topK` best. */
   climb(start: Int32Array, maxEvals: number, topK: number, log = false): ClimbRaw {
-    this.setChoice(start);
+    this.prepare();
+    const x = this.kernel.exports;
+    const p = this.setChoice(start);
     const cap = Math.max(0, Math.min(MAX_CLIMB_EVALS, Math.floor(maxEvals)));
-    const used = this.x.climb(this.choicePtr, cap, Math.max(1, topK), log ? 1 : 0);
+    const used = x.climb(p, cap, Math.max(1, topK), log ? 1 : 0);
+    this.kernel.climbRan();
     if (used < 0) throw new Error('the climber is not set up');
-    const buf = this.x.memory.buffer; // after the call: memory may have grown
-    const header = new Float64Array(buf, this.x.climbHeader(), H_BEST_GOODNESS + this.nWorkloads).slice();
+    const m = this.kernel.views().f64; // after the call: memory may have grown
+    const h = x.climbHeader() / F64;
+    const header = m.slice(h, h + H_BEST_GOODNESS + this.s.workloads.length);
     const stride = header[H_RECORD_STRIDE];
-    const copy = (ptr: number, n: number) => (n > 0 ? new Float64Array(buf, ptr, n * stride).slice() : new Float64Array(0));
+    const copy = (ptr: number, n: number) => (n > 0 ? m.slice(ptr / F64, ptr / F64 + n * stride) : new Float64Array(0));
     return {
       header,
       recordStride: stride,
-      top: copy(this.x.climbTop(), header[H_NTOP]),
-      trace: copy(this.x.climbTrace(), header[H_NTRACE]),
-      log: copy(this.x.climbLog(), header[H_NLOG]),
+      top: copy(x.climbTop(), header[H_NTOP]),
+      trace: copy(x.climbTrace(), header[H_NTRACE]),
+      log: copy(x.climbLog(), header[H_NLOG]),
     };
   }
 }

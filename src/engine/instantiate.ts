@@ -7,6 +7,14 @@
  */
 import { instantiateSync } from '@assemblyscript/loader';
 
+let made = 0;
+
 export function instantiateKernel<T>(module: WebAssembly.Module): T {
+  made++;
   return instantiateSync(module, {}).exports as unknown as T;
+}
+
+/** Instances made on this thread so far (one kernel host per thread: test/search.test.ts holds the search to it). */
+export function kernelInstances(): number {
+  return made;
 }

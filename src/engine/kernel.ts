@@ -1,11 +1,21 @@
 /**
- * The one place that loads the WebAssembly kernel and moves graphs and designs across the boundary
- * (docs/architecture.md). Instantiated through src/engine/instantiate.ts (the module exports its memory).
+ * The kernel host: the one place that instantiates the WebAssembly kernel (through src/engine/instantiate.ts)
+ * and moves graphs and designs across the boundary (docs/architecture.md). A thread holds one (`defaultKernel`);
+ * op costing, step evaluation, detailed schedules and the WHAM climbs (src/engine/climber.ts, which drives this
+ * host's instance) all run on it.
  *
- * Memory: every region is reserved once through the kernel's bump allocator; views are re-created whenever
- * `memory.buffer` changed (a `memory.grow` detaches the old ones), so callers never hold stale views across
- * calls. Inputs are written into views of linear memory (`designSlots()` hands out such a view for
- * zero-copy batch fills); results are read from views.
+ * Memory: the kernel's bump allocator never frees. Every region the host uses is reserved here once and reused
+ * while large enough: a design batch, an op batch, a staging area for the climb's inputs, and one set of regions
+ * per graph slot. The module's own state (scheduler scratch, the climb's tables and results) is allocated by
+ * the module, grow-only, and never handed to the host to write. Views are re-created whenever `memory.buffer`
+ * changed (a `memory.grow` detaches the old ones), so callers never hold stale views across calls.
+ *
+ * Graphs: the scheduler works on one graph at a time (the current slot). Slot `w` holds the graph of workload
+ * `w` of whatever batch evaluation or climb runs on this thread; `useGraph` copies a graph into its slot only
+ * when the slot holds another one, and re-points the scheduler when another slot is current. The climb
+ * registers the same slots with assembly/tighten.ts, so evaluation and climbs share one copy of each graph;
+ * `graphEpoch` changes whenever the host re-points or overwrites a slot, which tells the climb to register
+ * its graphs again before it runs (see Climber.prepare).
  */
 import { readFileSync } from 'node:fs';
 import type { Design } from '../arch/design.js';
@@ -41,7 +51,8 @@ export interface ScheduleDetail {
   op(i: number): OpSchedule;
 }
 
-interface KernelExports {
+/** The module's exports (assembly/index.ts); the climb's (tighten*, climb*) are driven by src/engine/climber.ts. */
+export interface KernelExports {
   memory: WebAssembly.Memory;
   alloc(bytes: number): number;
   evaluateOp(design: number, op: number, cores: number, out: number): void;
@@ -59,6 +70,36 @@ interface KernelExports {
   layoutResultStride(): number;
   layoutStepStride(): number;
   layoutOpSchedStride(): number;
+  tightenSetTech(ptr: number, n: number): number;
+  tightenSetSpace(counts: number, values: number, axes: number, ties: number, nTies: number, resParams: number): void;
+  tightenSetObjective(objective: number, areaLimitMm2: number, tdpLimitW: number): void;
+  tightenClearGraphs(): void;
+  tightenAddGraph(ops: number, nOps: number, slotRes: number, opSlot: number, opPhase: number, depOff: number, deps: number, nAllOps: number, batch: number, memoryPeakBytes: number): number;
+  tightenCost(choice: number, out: number): void;
+  climb(start: number, maxEvals: number, topK: number, log: number): number;
+  climbHeader(): number;
+  climbTop(): number;
+  climbTrace(): number;
+  climbLog(): number;
+  climbHeaderSize(): number;
+  climbRecordHead(): number;
+}
+
+/** Where one graph slot's arrays live in linear memory (byte addresses; see loadGraph). */
+export interface GraphRegion {
+  ops: number;
+  slotResults: number;
+  opSlot: number;
+  opPhase: number;
+  depOffsets: number;
+  deps: number;
+}
+
+interface GraphSlot extends GraphRegion {
+  graph: FlatGraph | null;
+  uniqueCap: number;
+  allCap: number;
+  depCap: number;
 }
 
 export type KernelBuild = 'release' | 'debug';
@@ -100,6 +141,7 @@ const F64 = 8;
 export class Kernel {
   private readonly x: KernelExports;
   private passes = 0;
+  private exec: Execution = 'concurrent';
   private buf: ArrayBuffer | null = null;
   private f64!: Float64Array;
   private i32!: Int32Array;
@@ -111,20 +153,18 @@ export class Kernel {
   private opCap = 0;
   private resPtr = 0;
   private oneDesignPtr = 0;
-  private graphOps = 0;
-  private graphSlotRes = 0;
-  private graphCap = 0;
-  private graphAllCap = 0;
-  private graphOpSlot = 0;
-  private graphOpPhase = 0;
-  private graphDepOff = 0;
-  private graphDeps = 0;
-  private graphDepCap = 0;
   private detailPtr = 0;
   private cpPtr = 0;
   private detailCap = 0;
-  private nUnique = 0;
-  private loaded: FlatGraph | null = null;
+  private stagePtr = 0;
+  private stageCap = 0;
+  // graphs: one slot per workload index; `current` is the slot the scheduler points at (-1: none or unknown)
+  private readonly slots: GraphSlot[] = [];
+  private current = -1;
+  private graphEpoch = 0;
+  // the climb's state in the module (technology, space, objective, registered graphs) belongs to one owner
+  private climbOwner: object | null = null;
+  private climbEpoch = -1;
 
   constructor(opts: KernelOptions = {}) {
     const module = opts.module ?? compileKernel(opts.build ?? 'release');
@@ -220,10 +260,16 @@ export class Kernel {
     return decodeOpResult(this.evaluateOpRecord(d, o, cores));
   }
 
-  /** Copies a flat graph into linear memory (once per graph) and makes it the graph evaluateStep runs on. */
   /** Concurrent (default) or single-stream execution for every design evaluated or scheduled from now on. */
   setExecution(e: Execution): void {
+    if (e === this.exec) return;
     this.x.setExecution(e === 'single-stream' ? 1 : 0);
+    this.exec = e;
+  }
+
+  /** The execution in force ('concurrent' on a new kernel). */
+  get execution(): Execution {
+    return this.exec;
   }
 
   /**
@@ -234,6 +280,7 @@ export class Kernel {
     if (!Number.isInteger(passes) || passes < 0 || passes > MAX_SCHEDULE_PASSES) {
       throw new InputError(`schedule passes must be an integer from 0 to ${MAX_SCHEDULE_PASSES}, got ${passes}`);
     }
+    if (passes === this.passes) return;
     this.x.setSchedulePasses(passes);
     this.passes = passes;
   }
@@ -243,41 +290,70 @@ export class Kernel {
     return this.passes;
   }
 
-  loadGraph(g: FlatGraph): void {
-    if (g.nUnique > this.graphCap) {
-      this.graphOps = this.reserve(g.nUnique * OP_STRIDE);
-      this.graphSlotRes = this.reserve(g.nUnique * RESULT_STRIDE);
-      this.graphCap = g.nUnique;
-    }
-    if (g.nOps + 1 > this.graphAllCap) {
-      const n = g.nOps + 1;
-      this.graphOpSlot = this.reserve(Math.ceil(n / 2));
-      this.graphOpPhase = this.reserve(Math.ceil(n / 2));
-      this.graphDepOff = this.reserve(Math.ceil(n / 2));
-      this.graphAllCap = n;
-    }
-    if (g.depIndex.length > this.graphDepCap) {
-      this.graphDeps = this.reserve(Math.ceil(g.depIndex.length / 2));
-      this.graphDepCap = g.depIndex.length;
-    }
-    const m = this.mem();
-    m.set(g.ops.subarray(0, g.nUnique * OP_STRIDE), this.graphOps / F64);
-    const i = this.memI32();
-    i.set(g.opSlot, this.graphOpSlot / 4);
-    i.set(g.opPhase, this.graphOpPhase / 4);
-    i.set(g.depOffsets, this.graphDepOff / 4);
-    i.set(g.depIndex, this.graphDeps / 4);
-    const ordered = this.x.setGraph(this.graphOps, g.nUnique, this.graphSlotRes, this.graphOpSlot, this.graphOpPhase, this.graphDepOff, this.graphDeps, g.nOps);
-    if (ordered !== g.nOps) {
-      this.loaded = null;
-      throw new InputError(`the graph has a dependency cycle (${g.nOps - ordered} of ${g.nOps} ops are on or behind it)`);
-    }
-    this.nUnique = g.nUnique;
-    this.loaded = g;
+  /**
+   * Copies a flat graph into graph slot `slot` (regions reserved once per slot, reused while large enough) and
+   * makes it the graph evaluateStep and schedule run on. Throws on a dependency cycle.
+   */
+  loadGraph(g: FlatGraph, slot = 0): void {
+    this.copyGraph(g, slot);
+    this.point(slot);
   }
 
+  /** Makes `g` the graph evaluateStep runs on, copying it into `slot` only when the slot holds another graph. */
+  useGraph(g: FlatGraph, slot = 0): void {
+    if (this.slots[slot]?.graph !== g) this.loadGraph(g, slot);
+    else if (this.current !== slot) this.point(slot);
+  }
+
+  /** The graph evaluateStep runs on (null before any loadGraph, after a cycle, and after a climb). */
   get graph(): FlatGraph | null {
-    return this.loaded;
+    return this.current >= 0 ? this.slots[this.current].graph : null;
+  }
+
+  private copyGraph(g: FlatGraph, slot: number): GraphSlot {
+    if (!Number.isInteger(slot) || slot < 0 || slot > this.slots.length) throw new Error(`graph slot ${slot}: the next free slot is ${this.slots.length}`);
+    const s = (this.slots[slot] ??= { graph: null, ops: 0, slotResults: 0, opSlot: 0, opPhase: 0, depOffsets: 0, deps: 0, uniqueCap: 0, allCap: 0, depCap: 0 });
+    if (g.nUnique > s.uniqueCap) {
+      s.ops = this.reserve(g.nUnique * OP_STRIDE);
+      s.slotResults = this.reserve(g.nUnique * RESULT_STRIDE);
+      s.uniqueCap = g.nUnique;
+    }
+    if (g.nOps + 1 > s.allCap) {
+      const n = g.nOps + 1;
+      s.opSlot = this.reserve(Math.ceil(n / 2));
+      s.opPhase = this.reserve(Math.ceil(n / 2));
+      s.depOffsets = this.reserve(Math.ceil(n / 2));
+      s.allCap = n;
+    }
+    if (g.depIndex.length > s.depCap) {
+      s.deps = this.reserve(Math.ceil(g.depIndex.length / 2));
+      s.depCap = g.depIndex.length;
+    }
+    const m = this.mem();
+    m.set(g.ops.subarray(0, g.nUnique * OP_STRIDE), s.ops / F64);
+    const i = this.memI32();
+    i.set(g.opSlot, s.opSlot / 4);
+    i.set(g.opPhase, s.opPhase / 4);
+    i.set(g.depOffsets, s.depOffsets / 4);
+    i.set(g.depIndex, s.deps / 4);
+    s.graph = g;
+    this.graphEpoch++;
+    if (this.current === slot) this.current = -1; // the scheduler's successors and order are of the old contents
+    return s;
+  }
+
+  /** Points the scheduler at slot `slot` (successors and a topological order, assembly/schedule.ts). */
+  private point(slot: number): void {
+    const s = this.slots[slot];
+    const g = s.graph!;
+    this.graphEpoch++;
+    const ordered = this.x.setGraph(s.ops, g.nUnique, s.slotResults, s.opSlot, s.opPhase, s.depOffsets, s.deps, g.nOps);
+    if (ordered !== g.nOps) {
+      s.graph = null;
+      this.current = -1;
+      throw new InputError(`the graph has a dependency cycle (${g.nOps - ordered} of ${g.nOps} ops are on or behind it)`);
+    }
+    this.current = slot;
   }
 
   /**
@@ -292,7 +368,7 @@ export class Kernel {
 
   /** Evaluates the `n` designs written through designSlots(); returns a view of the step records (until the next call). */
   evaluateLoadedDesigns(n: number): Float64Array {
-    if (!this.loaded) throw new Error('evaluateStep: no graph loaded (call loadGraph first)');
+    if (this.current < 0) throw new Error('evaluateStep: no graph loaded (call loadGraph or useGraph first)');
     if (n > this.designCap) throw new Error(`evaluateLoadedDesigns: ${n} designs but room for ${this.designCap}`);
     this.x.evaluateSteps(this.designPtr, n, this.stepPtr);
     const m = this.mem();
@@ -322,8 +398,8 @@ export class Kernel {
    * and the scheduled critical path (op indices in execution order).
    */
   schedule(design: Float64Array): ScheduleDetail {
-    const g = this.loaded;
-    if (!g) throw new Error('schedule: no graph loaded (call loadGraph first)');
+    const g = this.graph;
+    if (!g) throw new Error('schedule: no graph loaded (call loadGraph or useGraph first)');
     if (g.nOps > this.detailCap) {
       this.detailPtr = this.reserve(g.nOps * OPSCHED_STRIDE);
       this.cpPtr = this.reserve(Math.ceil(g.nOps / 2));
@@ -352,15 +428,81 @@ export class Kernel {
 
   /** Per-slot op results (all cores) of the last design evaluated by evaluateStep (nUnique × RESULT_STRIDE, a copy). */
   slotResults(): Float64Array {
-    const m = this.mem();
-    return m.slice(this.graphSlotRes / F64, this.graphSlotRes / F64 + this.nUnique * RESULT_STRIDE);
+    const g = this.graph;
+    if (!g) return new Float64Array(0);
+    const p = this.slots[this.current].slotResults / F64;
+    return this.mem().slice(p, p + g.nUnique * RESULT_STRIDE);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // the climb's port (src/engine/climber.ts): the raw exports, memory views, staging, graph slots and ownership
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** @internal The module's exports (for src/engine/climber.ts). */
+  get exports(): KernelExports {
+    return this.x;
+  }
+
+  /** @internal Views of linear memory as they are now (take them again after any kernel call). */
+  views(): { f64: Float64Array; i32: Int32Array } {
+    return { f64: this.mem(), i32: this.memI32() };
+  }
+
+  /**
+   * @internal A reusable region of at least `bytes` (8-byte aligned) for inputs the module copies or reads
+   * during one call; its contents are the caller's until the next call to staging().
+   */
+  staging(bytes: number): number {
+    if (bytes > this.stageCap) {
+      this.stageCap = Math.max(bytes, 2 * this.stageCap, 1024);
+      this.stagePtr = this.x.alloc(this.stageCap);
+    }
+    return this.stagePtr;
+  }
+
+  /** @internal Copies `g` into `slot` unless it holds it already (the scheduler is not re-pointed); its regions. */
+  graphRegion(g: FlatGraph, slot: number): GraphRegion {
+    const s = this.slots[slot];
+    return s?.graph === g ? s : this.copyGraph(g, slot);
+  }
+
+  /**
+   * @internal What `owner` must do before its next climb: nothing ('ready'), register its graphs again
+   * ('graphs': the host re-pointed the scheduler or overwrote a slot since) or install everything ('setup':
+   * another owner's technology, space and objective are in the module).
+   */
+  climbReadiness(owner: object): 'ready' | 'graphs' | 'setup' {
+    if (this.climbOwner !== owner) return 'setup';
+    return this.climbEpoch === this.graphEpoch ? 'ready' : 'graphs';
+  }
+
+  /** @internal `owner` is about to write the module's climb state (until climbInstalled, nobody owns it). */
+  climbInstalling(): void {
+    this.climbOwner = null;
+    this.current = -1;
+  }
+
+  /** @internal `owner` registered its graphs (tightenAddGraph left the scheduler on slot `lastSlot`, or -1). */
+  climbInstalled(owner: object, lastSlot: number): void {
+    this.climbOwner = owner;
+    this.climbEpoch = this.graphEpoch;
+    this.current = lastSlot;
+  }
+
+  /** @internal A climb ran: it left the scheduler on one of its graphs. */
+  climbRan(): void {
+    this.current = -1;
   }
 }
 
 let shared: Kernel | null = null;
 
-/** A process-wide kernel instance (the CLI's; pool workers make their own from a shared module). */
-export function defaultKernel(): Kernel {
-  if (!shared) shared = new Kernel();
+/**
+ * This thread's kernel host, made on first use: from `module` when given (a pool worker's, compiled once by the
+ * main thread), else compiled here. The CLI, the search's own thread and every pool worker evaluate, schedule
+ * and climb on it.
+ */
+export function defaultKernel(module?: WebAssembly.Module): Kernel {
+  if (!shared) shared = new Kernel({ module });
   return shared;
 }

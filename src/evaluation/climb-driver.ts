@@ -1,13 +1,14 @@
 /**
- * The worker side of a WHAM climb in the kernel: one kernel instance (src/engine/climber.ts) set up once with
- * the technology, the design space as numbers, the objective, the limits and every workload's graph; it runs
- * climbs handed to it (by the pool, or by the search on one thread).
+ * The worker side of a WHAM climb in the kernel: a Climber (src/engine/climber.ts) on the thread's kernel host,
+ * set up once with the technology, the design space as numbers, the objective, the limits and every workload's
+ * graph; it runs climbs handed to it (by the pool, or by the search on one thread).
  */
 import { DEFAULT_TECH, NOC_MM2_PER_GBS_45NM } from '../arch/cost.js';
 import { DATAFLOWS, PRECISIONS } from '../arch/design.js';
 import { RESOURCE_PARAMS } from '../arch/resources.js';
 import { SPACE_PARAMS, spaceAxes, type DesignSpace } from '../arch/space.js';
 import { Climber, type ClimbRaw, type NumericSpace } from '../engine/climber.js';
+import { defaultKernel, type Kernel } from '../engine/kernel.js';
 import { BOUND_NAMES, type Execution } from '../engine/layout.js';
 import type { WorkloadSpec } from './evaluator.js';
 import { OBJECTIVES, type Constraints, type Objective } from './objectives.js';
@@ -32,7 +33,6 @@ export function numericSpace(space: DesignSpace): NumericSpace {
 
 /** What a worker needs to run climbs (structured-cloneable, sent once). */
 export interface ClimbInit {
-  module?: WebAssembly.Module;
   workloads: WorkloadSpec[];
   objective: Objective;
   limits: Constraints;
@@ -56,13 +56,12 @@ export interface ClimbOutcome extends ClimbRaw {
   durationS: number;
 }
 
-/** Worker side: one kernel instance set up for the search; runs climbs. */
+/** Worker side: the thread's kernel set up for the search's climbs; runs them. */
 export class ClimbDriver {
   private readonly climber: Climber;
 
-  constructor(init: ClimbInit) {
-    this.climber = new Climber({
-      module: init.module,
+  constructor(init: ClimbInit, kernel: Kernel = defaultKernel()) {
+    this.climber = new Climber(kernel, {
       tech: { tables: DEFAULT_TECH, nocMm2PerGBs45nm: NOC_MM2_PER_GBS_45NM },
       space: numericSpace(init.space),
       objectiveId: OBJECTIVES.indexOf(init.objective),

@@ -1,13 +1,13 @@
 /**
  * Evaluates batches of designs on a set of workloads: area and TDP in TypeScript (cheap, and designs over the
- * budget never reach the kernel), then one kernel call per workload for each chunk of designs (graph loaded
- * once per kernel). Results are written into one packed Float64Array (`evaluatePacked`: no objects per design,
+ * budget never reach the kernel), then one kernel call per workload for each chunk of designs, on the thread's
+ * kernel host (workload w's graph in its graph slot w, copied once). Results are written into one packed Float64Array (`evaluatePacked`: no objects per design,
  * which keeps pool workers free of garbage collection) and turned into DesignResult objects on demand.
  */
 import { areaMm2 as areaOf, tdpW as tdpOf, unitEnergies } from '../arch/cost.js';
 import type { Design } from '../arch/design.js';
 import type { FlatGraph } from '../engine/flatten.js';
-import { Kernel } from '../engine/kernel.js';
+import { defaultKernel, type Kernel } from '../engine/kernel.js';
 import {
   BOUND_COUNT, BOUND_NAMES, DESIGN_STRIDE, S_CP_BOUND_CYCLES, S_CYCLES, S_ENERGY_J, S_TIME_S, S_VALID, STEP_STRIDE,
   writeDesign, type Bound, type Execution,
@@ -92,24 +92,19 @@ export function workloadReason(wl: WorkloadSpec, valid: boolean, stepTimeS: numb
 }
 
 export class BatchEvaluator {
-  private readonly kernels: Kernel[];
   private records = new Float64Array(0);
   private readonly names: string[];
 
   constructor(
-    readonly workloads: WorkloadSpec[], readonly objective: Objective, readonly limits: Constraints, module?: WebAssembly.Module,
-    execution: Execution = 'concurrent',
+    readonly workloads: WorkloadSpec[], readonly objective: Objective, readonly limits: Constraints,
+    /** the kernel host (the thread's unless told) */
+    readonly kernel: Kernel = defaultKernel(),
+    readonly execution: Execution = 'concurrent',
     /** serial improvement passes after each list schedule (0: the list schedule alone, as the search's climbs) */
-    schedulePasses = 0,
+    readonly schedulePasses = 0,
   ) {
     this.names = workloads.map((w) => w.name);
-    this.kernels = workloads.map((w) => {
-      const k = new Kernel({ module, designCapacity: 256 });
-      k.setExecution(execution);
-      k.setSchedulePasses(schedulePasses);
-      k.loadGraph(w.flat);
-      return k;
-    });
+    workloads.forEach((w, slot) => kernel.useGraph(w.flat, slot)); // copied (and checked for cycles) once
   }
 
   /** Why a design breaks the budget, or ''. */
@@ -152,8 +147,11 @@ export class BatchEvaluator {
       data[i * stride + P_EVALUATED] = 1;
       data[i * stride + P_FEASIBLE] = 1;
     }
-    this.kernels.forEach((k, w) => {
-      const wl = this.workloads[w];
+    const k = this.kernel;
+    k.setExecution(this.execution);
+    k.setSchedulePasses(this.schedulePasses);
+    this.workloads.forEach((wl, w) => {
+      k.useGraph(wl.flat, w);
       k.designSlots(n).set(this.records.subarray(0, n * DESIGN_STRIDE));
       const steps = k.evaluateLoadedDesigns(n);
       for (let j = 0; j < n; j++) {

@@ -1,14 +1,15 @@
 /**
- * Where batches of designs are evaluated: in this thread (threads = 1) or on a Piscina pool. The WASM module is
- * compiled once here and handed to every worker with the flat graphs (workerData), so each worker instantiates
- * it once and loads each graph once. A batch is split into one task per thread.
+ * Where batches of designs are evaluated: in this thread (threads = 1, on this thread's kernel host) or on a
+ * Piscina pool. The WASM module is compiled once here and handed to every worker with the flat graphs
+ * (workerData), so each worker instantiates it once (its one kernel host, for batches and climbs) and copies
+ * each graph into it once. A batch is split into one task per thread.
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Design } from '../arch/design.js';
 import type { Execution } from '../engine/layout.js';
 import type { DesignSpace } from '../arch/space.js';
-import { compileKernel } from '../engine/kernel.js';
+import { compileKernel, defaultKernel } from '../engine/kernel.js';
 import { BatchEvaluator, unpackResults, type DesignResult, type PackedResults, type WorkloadSpec } from '../evaluation/evaluator.js';
 import type { Constraints, Objective } from '../evaluation/objectives.js';
 import { ClimbDriver, type ClimbOutcome, type ClimbTask } from '../evaluation/climb-driver.js';
@@ -58,8 +59,9 @@ export function createEvaluator(o: EvaluatorOptions): Evaluator {
   }
   const module = compileKernel('release');
   if (threads <= 1) {
-    const ev = new BatchEvaluator(o.workloads, o.objective, o.limits, module, o.execution);
-    const driver = o.space ? new ClimbDriver({ module, workloads: o.workloads, objective: o.objective, limits: o.limits, space: o.space, execution: o.execution }) : null;
+    const kernel = defaultKernel(module);
+    const ev = new BatchEvaluator(o.workloads, o.objective, o.limits, kernel, o.execution);
+    const driver = o.space ? new ClimbDriver({ workloads: o.workloads, objective: o.objective, limits: o.limits, space: o.space, execution: o.execution }, kernel) : null;
     const climb = async (t: ClimbTask) => {
       if (!driver) throw new Error('climb: the evaluator was created without a design space');
       return driver.run(t);

@@ -1,9 +1,10 @@
 /**
- * Piscina worker: builds one BatchEvaluator from workerData (the WASM module compiled once by the parent, the
- * flat graphs sent once) and evaluates batches of designs.
+ * Piscina worker: makes this thread's one kernel host from workerData (the WASM module compiled once by the
+ * parent, the flat graphs sent once) and evaluates batches of designs and runs climbs on it.
  */
 import { workerData } from 'node:worker_threads';
 import type { DesignSpace } from '../arch/space.js';
+import { defaultKernel } from '../engine/kernel.js';
 import type { Execution } from '../engine/layout.js';
 import { BatchEvaluator, type PackedResults, type WorkloadSpec } from '../evaluation/evaluator.js';
 import { ClimbDriver, type ClimbOutcome, type ClimbTask } from '../evaluation/climb-driver.js';
@@ -21,10 +22,12 @@ interface Init {
 }
 
 const init = workerData as Init;
-const evaluator = new BatchEvaluator(init.workloads, init.objective, init.limits, init.module, init.execution);
+/** the thread's one WebAssembly instance: batches and climbs share it (and each workload's graph in it) */
+const kernel = defaultKernel(init.module);
+const evaluator = new BatchEvaluator(init.workloads, init.objective, init.limits, kernel, init.execution);
 
-/** The climbing kernel (one instance with every workload's graph), when the pool runs climbs. */
-const driver = init.space ? new ClimbDriver({ module: init.module, workloads: init.workloads, objective: init.objective, limits: init.limits, space: init.space, execution: init.execution }) : null;
+/** The climbs' setup (technology, space, objective, the same graphs), when the pool runs climbs. */
+const driver = init.space ? new ClimbDriver({ workloads: init.workloads, objective: init.objective, limits: init.limits, space: init.space, execution: init.execution }, kernel) : null;
 
 /**
  * A batch of designs → packed results (one Float64Array: a memcpy to clone, unlike thousands of result

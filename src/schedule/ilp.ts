@@ -52,7 +52,7 @@
 import { unitEnergies } from '../arch/cost.js';
 import type { Design } from '../arch/design.js';
 import { flattenOps, type FlatGraph } from '../engine/flatten.js';
-import { DEFAULT_SCHEDULE_PASSES, Kernel } from '../engine/kernel.js';
+import { DEFAULT_SCHEDULE_PASSES, defaultKernel, type Kernel } from '../engine/kernel.js';
 import { designRecord } from '../engine/layout.js';
 import type { Op } from '../workload/ir.js';
 import { HIGHS_INFEASIBLE, HIGHS_OPTIMAL, HIGHS_TIME_LIMIT, runMip } from './highs.js';
@@ -80,13 +80,16 @@ export interface ListResult {
 
 /**
  * The kernel scheduler's schedule (assembly/schedule.ts, then `schedulePasses` serial improvement passes,
- * assembly/serial.ts; default DEFAULT_SCHEDULE_PASSES) of a graph on one design record. The kernel's own pass
- * setting is restored afterwards.
+ * assembly/serial.ts; default DEFAULT_SCHEDULE_PASSES) of a graph on one design record, concurrent (the
+ * schedules the ILP models), on the thread's kernel unless told. The kernel's own pass and execution settings
+ * are restored afterwards.
  */
-export function listSchedule(g: FlatGraph, rec: Float64Array, kernel: Kernel = new Kernel(), schedulePasses = DEFAULT_SCHEDULE_PASSES): ListResult {
+export function listSchedule(g: FlatGraph, rec: Float64Array, kernel: Kernel = defaultKernel(), schedulePasses = DEFAULT_SCHEDULE_PASSES): ListResult {
   const before = kernel.schedulePasses;
+  const execution = kernel.execution;
   kernel.loadGraph(g);
   kernel.setSchedulePasses(schedulePasses);
+  kernel.setExecution('concurrent');
   try {
     const s = kernel.schedule(rec);
     if (!s.step.valid) throw new Error('the list scheduler found the design invalid');
@@ -98,6 +101,7 @@ export function listSchedule(g: FlatGraph, rec: Float64Array, kernel: Kernel = n
     return { makespanCycles: s.step.stepCycles, assignment, schedulePasses };
   } finally {
     kernel.setSchedulePasses(before);
+    kernel.setExecution(execution);
   }
 }
 
@@ -184,7 +188,7 @@ export async function exactMakespan(ops: readonly Op[] | FlatGraph, design: Desi
   const rec = toRecord(design);
   const inst = scheduleInstance(g, rec);
   let start: readonly OpAssignment[] | null = null;
-  if (opts.warmStart === undefined || opts.warmStart === true) start = listSchedule(g, rec, opts.kernel ?? new Kernel()).assignment;
+  if (opts.warmStart === undefined || opts.warmStart === true) start = listSchedule(g, rec, opts.kernel).assignment;
   else if (opts.warmStart !== false) start = opts.warmStart;
   return solveInstance(inst, start, opts);
 }
@@ -288,7 +292,7 @@ export interface ListGap {
 export async function compareWithList(ops: readonly Op[] | FlatGraph, design: Design | Float64Array, opts: ExactOptions = {}): Promise<ListGap> {
   const g = toFlat(ops);
   const rec = toRecord(design);
-  const list = listSchedule(g, rec, opts.kernel ?? new Kernel(), opts.schedulePasses ?? DEFAULT_SCHEDULE_PASSES);
+  const list = listSchedule(g, rec, opts.kernel, opts.schedulePasses ?? DEFAULT_SCHEDULE_PASSES);
   const exact = await solveInstance(scheduleInstance(g, rec), opts.warmStart === false ? null : list.assignment, opts);
   return {
     exact, list,

@@ -10,6 +10,7 @@
 import type { Design } from '../arch/design.js';
 import type { DesignSpace } from '../arch/space.js';
 import { flattenOps } from '../engine/flatten.js';
+import { defaultKernel } from '../engine/kernel.js';
 import { DEFAULT_SCHEDULE_PASSES, evaluateDesign, prepareWorkload, type Evaluation, type Execution } from '../evaluate.js';
 import { createEvaluator, type Evaluator } from '../pool/pool.js';
 import type { TrainingGraph } from '../workload/ir.js';
@@ -221,7 +222,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
   if ((o.inferenceOnly || schedulePasses > 0) && top.length > 0) {
     // the top-k on the training step (inference-only searches saw the forward pass alone), re-scheduled with the
     // improvement passes
-    const final = new BatchEvaluator(o.inferenceOnly ? o.graphs.map(workloadSpec) : workloads, o.objective, o.limits, undefined, o.execution, schedulePasses);
+    const final = new BatchEvaluator(o.inferenceOnly ? o.graphs.map(workloadSpec) : workloads, o.objective, o.limits, defaultKernel(), o.execution, schedulePasses);
     ranked = final.evaluate(top.map((r) => r.design)).filter((r) => r.feasible);
     const seen = ranked.length ? o.graphs.map((_, i) => Math.max(...ranked.map((r) => goodness(o.objective, r.values[i])))) : [];
     // inference-only: ranked by what the search saw (the forward pass), normalised by the training step's best;
