@@ -5,7 +5,7 @@ import * as L from './layout';
 import { evalOp, foldCycles, designValid, OFFCHIP_SUSTAINED_FRACTION } from './model';
 
 export { setGraph, evaluateSteps, graphOpCount } from './step';
-export { scheduleDetail, setExecution, setSchedulePasses } from './schedule';
+export { scheduleDetail, setExecution, setLaunchOverhead, setSchedulePasses } from './schedule';
 export {
   tightenSetTech, tightenSetSpace, tightenSetObjective, tightenClearGraphs, tightenAddGraph, tightenCost, climb,
   climbHeader, climbTop, climbTrace, climbLog, climbHeaderSize, climbRecordHead,

@@ -27,7 +27,7 @@
  *    whose completion made it ready (the last to finish; larger index on ties). The chain is gapless.
  */
 import {
-  D_CLOCK_GHZ, D_CLOCK_W, D_GLOBAL_BUFFER_GBS, D_LEAKAGE_W, D_NOC_GBS, D_OFFCHIP_GBS, D_TENSOR_CORES,
+  B_NONE, D_CLOCK_GHZ, D_CLOCK_W, D_GLOBAL_BUFFER_GBS, D_LEAKAGE_W, D_NOC_GBS, D_OFFCHIP_GBS, D_TENSOR_CORES,
   D_VECTOR_CORES, DESIGN_STRIDE, O_B, O_COUNT, O_K, O_M, O_N, O_UNIT, OP_STRIDE, OPSCHED_STRIDE, P_NONE, P_TENSOR, P_VECTOR,
   R_BOUND, R_COMPUTE_CYCLES, R_CYCLES, R_ENERGY_J, R_GLOBAL_BYTES, R_LIVE_MACS, R_LOCAL_BYTES, R_MACS, R_NOC_BYTES,
   R_NONOVERLAP_CYCLES, R_OFFCHIP_BYTES, RESULT_STRIDE, S_BOUND_CYCLES, S_CP_BOUND_CYCLES, S_CP_OPS, S_CRITICAL_PATH_CYCLES,
@@ -114,6 +114,14 @@ let gSlotDur: usize = 0; // f64 [nSlots × NK]: every option's cycles per slot, 
 /** 0: concurrent (the list schedule); 1: single stream. Applies to every design scheduled after the call. */
 export function setExecution(mode: i32): void {
   gSingleStream = mode == 1;
+}
+
+// single stream: seconds the device waits between one kernel and the next (launch); ops without cycles launch nothing
+let gLaunchS: f64 = 0;
+
+/** The per-kernel launch gap of single-stream execution, in seconds (0: none). */
+export function setLaunchOverhead(seconds: f64): void {
+  gLaunchS = seconds > 0 ? seconds : 0;
 }
 
 /**
@@ -510,9 +518,11 @@ export function scheduleStep(d: usize, so: usize): void {
   memory.fill(gCnt, 0, <usize>(nSlots * (NK + 1)) << 2);
   let t: f64 = 0;
   let last = -1;
+  let launched: f64 = 0;
   if (gSingleStream) {
     // single stream: one op at a time on all cores of its pool, in the topological order; each op's
-    // predecessor on the (whole-step) critical path is the op before it
+    // predecessor on the (whole-step) critical path is the op before it; each op with work waits the launch gap
+    const launch = gLaunchS * rd(d, D_CLOCK_GHZ) * 1e9;
     for (let j = 0; j < gNTopo; j++) {
       const i = li(gTopo, j);
       const s = li(gOpSlot, i);
@@ -524,8 +534,13 @@ export function scheduleStep(d: usize, so: usize): void {
         if (f > r) r = f;
       }
       sf(gReady, i, r);
+      const cyc = rd(gSlotRes + (<usize>(s * RESULT_STRIDE) << 3), R_CYCLES);
+      if (cyc > 0 && launch > 0) {
+        t += launch;
+        launched += launch;
+      }
       sf(gStart, i, t);
-      t += rd(gSlotRes + (<usize>(s * RESULT_STRIDE) << 3), R_CYCLES);
+      t += cyc;
       sf(gFin, i, t);
       const ki = p == P_NONE ? -1 : (p == P_TENSOR ? gNK0 : gNK1) - 1;
       si(gKi, i, ki);
@@ -613,6 +628,8 @@ export function scheduleStep(d: usize, so: usize): void {
     wr(so, bi, rd(so, bi) + rd(r, R_CYCLES));
     i = li(gPred, i);
   }
+  // single stream: the launch gaps lie on the critical path, with no unit busy
+  wr(so, S_CP_BOUND_CYCLES + B_NONE, rd(so, S_CP_BOUND_CYCLES + B_NONE) + launched);
   for (let a = 0, b = nc - 1; a < b; a++, b--) {
     const x = li(gCp, a);
     si(gCp, a, li(gCp, b));

@@ -63,6 +63,8 @@ export interface Evaluation {
   /** Σ op times run one after another (what the step would take with no overlap) */
   serialTimeS: number;
   execution: Execution;
+  /** the launch gap each op with work waited (single-stream), s */
+  launchOverheadS: number;
   /** serial improvement passes run after the list schedule (0: the list schedule alone) */
   schedulePasses: number;
   feasible: boolean;
@@ -120,6 +122,11 @@ export interface EvaluateOptions {
    * alone, as the search's climbs use; no effect on single-stream)
    */
   schedulePasses?: number;
+  /**
+   * single-stream only: the framework's gap between one kernel and the next, s (default 0; the GPU presets
+   * document theirs, presetInfo(name).launchOverheadS)
+   */
+  launchOverheadS?: number;
 }
 
 export function evaluateDesign(
@@ -131,7 +138,14 @@ export function evaluateDesign(
   kernel.setExecution(execution);
   kernel.setSchedulePasses(schedulePasses);
   const units = unitEnergies(design);
-  const detail = kernel.schedule(designRecord(design, units));
+  const launchOverheadS = execution === 'single-stream' ? opts.launchOverheadS ?? 0 : 0;
+  kernel.setLaunchOverhead(launchOverheadS);
+  let detail: ReturnType<Kernel['schedule']>;
+  try {
+    detail = kernel.schedule(designRecord(design, units));
+  } finally {
+    kernel.setLaunchOverhead(0);
+  }
   const step = detail.step;
   const pj = 1e-12;
   const energy: EnergyBreakdown = {
@@ -180,6 +194,7 @@ export function evaluateDesign(
     criticalPath: { ops: step.criticalPath.ops, timeSByBound: toTime(step.criticalPath.boundCycles) },
     serialTimeS: step.serialCycles * cycleS,
     execution,
+    launchOverheadS,
     schedulePasses: execution === 'single-stream' ? 0 : schedulePasses,
     feasible: reason === '',
     reason,

@@ -269,9 +269,32 @@ describe('accelmine evaluate', () => {
     for (const p of ['fwd', 'dgrad', 'wgrad', 'optimizer']) expect(phases).toContain(p);
   });
 
+  it('single-stream on a GPU preset waits its family\'s launch gap (4 µs) before every op with work; --launch-us sets it', () => {
+    const args = ['evaluate', '--preset', 'a100', '--model', 'resnet18', '--batch', '8', '--execution', 'single-stream', '--json'];
+    const none = runJson(...args, '--launch-us', '0');
+    const gpu = runJson(...args);
+    const ten = runJson(...args, '--launch-us', '10');
+    expect(gpu.launchOverheadS).toBe(4e-6);
+    expect(ten.launchOverheadS).toBeCloseTo(10e-6, 12);
+    const kernels = none.ops.filter((o: Json) => o.timeS > 0).length;
+    expect(kernels).toBeGreaterThan(100);
+    relClose(gpu.stepTimeS, none.stepTimeS + kernels * 4e-6);
+    relClose(ten.stepTimeS, none.stepTimeS + kernels * 10e-6);
+    // the gaps are on the critical path with no unit busy (bound 'none'); the ops themselves cost the same
+    relClose(gpu.criticalPath.timeSByBound.none, kernels * 4e-6);
+    relClose(gpu.ops.reduce((a: number, o: Json) => a + o.timeS, 0), none.ops.reduce((a: number, o: Json) => a + o.timeS, 0));
+    // a concurrent schedule has no launch gap; a design file defaults to none
+    expect(runJson('evaluate', '--preset', 'a100', '--model', 'resnet18', '--batch', '8', '--json').launchOverheadS).toBe(0);
+    expect(runJson('evaluate', '--preset', 'tpu-v4', '--model', 'resnet18', '--batch', '8', '--execution', 'single-stream', '--json').launchOverheadS).toBe(0);
+    const bad = run(...args, '--launch-us', '-1');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe('accelmine: --launch-us must be a number from 0 to 1000000, got "-1"');
+  });
+
   it('--execution single-stream runs the ops one at a time on all cores: the step is the serial sum, no two ops overlap', () => {
     const cc = runJson('evaluate', '--preset', 'a100', '--model', 'resnet18', '--batch', '8', '--json');
-    const ss = runJson('evaluate', '--preset', 'a100', '--model', 'resnet18', '--batch', '8', '--execution', 'single-stream', '--json');
+    // --launch-us 0: no launch gap, so the step is exactly the ops' serial sum (the gap has its own test)
+    const ss = runJson('evaluate', '--preset', 'a100', '--model', 'resnet18', '--batch', '8', '--execution', 'single-stream', '--launch-us', '0', '--json');
     expectAllFinite(ss);
     expect(cc.execution).toBe('concurrent');
     expect(ss.execution).toBe('single-stream');

@@ -209,3 +209,21 @@ describe('LAMB and Adafactor', () => {
     expect(bad.stderr).toMatch(/--optimizer must be one of sgd, momentum, adam, adamw, lamb, adafactor/);
   });
 });
+
+describe('gradient accumulation', () => {
+  it('a step pays 1/n of the optimizer update and adds one fp32 accumulation per parameter; memory keeps the whole state', () => {
+    const b = new GraphBuilder('mlp', 4);
+    b.markOutput(b.linear(b.input('x', [4, 256]), 512, { name: 'fc' }));
+    const fg = b.build();
+    const one = buildTrainingStep(fg, { optimizer: 'lamb' });
+    const eight = buildTrainingStep(fg, { optimizer: 'lamb', gradAccumulationSteps: 8 });
+    const upd = (g: TrainingGraph) => g.ops.find((o) => o.kind === 'optimizer' && o.weights[0].name === 'fc.weight')!;
+    expect(upd(eight).flops).toBeCloseTo(upd(one).flops / 8, 6);
+    // the update reads the fp32 accumulator (4 B) instead of the bf16 gradient (2 B)
+    expect(upd(eight).bytes).toBeCloseTo((upd(one).bytes + 2 * 256 * 512) / 8, 6);
+    expect(upd(eight).kind === 'optimizer' && upd(eight).attrs.params).toBe(256 * 512);
+    expect(eight.ops.some((o) => o.name === 'model.grad_accumulate(fc.weight)' || o.name.endsWith('grad_accumulate(fc.weight)'))).toBe(true);
+    expect(memoryFootprint(eight).optimizer).toBe(memoryFootprint(one).optimizer);
+    expect(memoryFootprint(eight).gradients).toBe(memoryFootprint(one).gradients * 2); // fp32 accumulators instead of bf16 gradients
+  });
+});

@@ -35,6 +35,21 @@ interface PresetSpec {
   assumptions: string[];
 }
 
+/**
+ * Single-stream execution's gap between one kernel and the next, by preset family (EvaluateOptions.launchOverheadS):
+ * GPUs 4 µs (estimate: a CUDA kernel launch takes a few microseconds, 2–5 µs in NVIDIA's and PyTorch's
+ * guidance, and eager PyTorch issues one kernel per op on one stream); TPUs 0 (XLA compiles the step into one
+ * program, no per-op launch); the research chips 0 (one layer at a time from a controller). One value per
+ * family, not fitted to any row.
+ */
+export const LAUNCH_OVERHEAD_S: Record<'gpu' | 'tpu' | 'research', number> = { gpu: 4e-6, tpu: 0, research: 0 };
+
+function family(name: string): keyof typeof LAUNCH_OVERHEAD_S {
+  if (name.startsWith('tpu')) return 'tpu';
+  if (name === 'v100' || name === 'a100' || name === 'h100') return 'gpu';
+  return 'research';
+}
+
 const SPECS: Record<string, PresetSpec> = {
   'tpu-v2': {
     chip: 'tpu-v2',
@@ -135,6 +150,8 @@ export interface PresetInfo {
   design: Design;
   published: PublishedFigures;
   assumptions: string[];
+  /** single-stream launch gap of the preset's family, s (LAUNCH_OVERHEAD_S) */
+  launchOverheadS: number;
 }
 
 function published(chip: Chip): PublishedFigures {
@@ -190,5 +207,6 @@ export function presetInfo(name: string): PresetInfo {
     design,
     published: BUILT.published[name],
     assumptions: SPECS[name].assumptions,
+    launchOverheadS: LAUNCH_OVERHEAD_S[family(name)],
   };
 }

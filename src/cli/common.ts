@@ -47,6 +47,15 @@ export function positiveNumber(flag: string): (v: string) => number {
   };
 }
 
+/** A number from 0 to `max` (inclusive), e.g. a time that may be zero. */
+export function numberInRange(flag: string, max: number): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > max) throw new InputError(`${flag} must be a number from 0 to ${max}, got "${v}"`);
+    return n;
+  };
+}
+
 export function oneOf<T extends string>(flag: string, allowed: readonly T[]): (v: string) => T {
   return (v: string) => {
     if (!(allowed as readonly string[]).includes(v)) throw new InputError(`${flag} must be one of ${allowed.join(', ')}, got "${v}"`);

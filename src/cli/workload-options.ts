@@ -38,6 +38,7 @@ export interface TrainingFlags {
   optimizer: OptimizerKind;
   recompute?: boolean;
   fusion: boolean;
+  gradAccumulation?: number;
 }
 
 export function addTrainingOptions(cmd: Command): Command {
@@ -45,9 +46,10 @@ export function addTrainingOptions(cmd: Command): Command {
     .option('--precision <p>', 'bf16 (bf16 compute, fp32 master weights/optimizer) | fp32', oneOf('--precision', ['bf16', 'fp32'] as const), 'bf16')
     .option('--optimizer <o>', OPTIMIZERS.join(' | '), oneOf('--optimizer', OPTIMIZERS), 'adam')
     .option('--recompute', 'recompute each layer\'s forward before its backward')
-    .option('--no-fusion', 'do not fuse elementwise epilogues into GEMMs/convolutions');
+    .option('--no-fusion', 'do not fuse elementwise epilogues into GEMMs/convolutions')
+    .option('--grad-accumulation <n>', 'micro-batches per optimizer update (gradients summed in fp32; a step pays 1/n of the update)', positiveInt('--grad-accumulation'));
 }
 
 export function trainingOptions(o: TrainingFlags): TrainingOptions {
-  return { optimizer: o.optimizer, recompute: o.recompute ?? false, fusion: o.fusion };
+  return { optimizer: o.optimizer, recompute: o.recompute ?? false, fusion: o.fusion, gradAccumulationSteps: o.gradAccumulation ?? 1 };
 }

@@ -62,6 +62,7 @@ export interface KernelExports {
   scheduleDetail(out: number, cpOut: number): number;
   setExecution(mode: number): void;
   setSchedulePasses(passes: number): void;
+  setLaunchOverhead(seconds: number): void;
   systolicCycles(df: number, R: number, C: number, m: number, n: number, k: number): number;
   isDesignValid(design: number): number;
   layoutDesignStride(): number;
@@ -142,6 +143,7 @@ export class Kernel {
   private readonly x: KernelExports;
   private passes = 0;
   private exec: Execution = 'concurrent';
+  private launchS = 0;
   private buf: ArrayBuffer | null = null;
   private f64!: Float64Array;
   private i32!: Int32Array;
@@ -265,6 +267,24 @@ export class Kernel {
     if (e === this.exec) return;
     this.x.setExecution(e === 'single-stream' ? 1 : 0);
     this.exec = e;
+  }
+
+  /**
+   * Single-stream execution: seconds between one kernel and the next (a framework's launch gap), added before
+   * every op with work; 0 (a new kernel) adds nothing. Concurrent schedules ignore it.
+   */
+  setLaunchOverhead(seconds: number): void {
+    if (!Number.isFinite(seconds) || seconds < 0 || seconds > 1) {
+      throw new InputError(`launch overhead must be from 0 to 1 s, got ${seconds}`);
+    }
+    if (seconds === this.launchS) return;
+    this.x.setLaunchOverhead(seconds);
+    this.launchS = seconds;
+  }
+
+  /** The launch gap in force, s. */
+  get launchOverheadS(): number {
+    return this.launchS;
   }
 
   /** The execution in force ('concurrent' on a new kernel). */

@@ -505,6 +505,8 @@ export interface ListScheduleInput {
   latency(i: number, ki: number): number;
   /** single stream: one op at a time on all cores, in the topological order (assembly/schedule.ts setExecution) */
   singleStream?: boolean;
+  /** single stream: cycles each op with work waits before it starts (the kernel launch gap; default 0) */
+  launchCycles?: number;
   /** serial improvement passes after the concurrent list schedule (assembly/serial.ts; default 0) */
   schedulePasses?: number;
 }
@@ -528,6 +530,8 @@ export interface ListSchedule {
   makespan: number;
   /** ASAP critical-path length */
   criticalPathCycles: number;
+  /** single stream: the launch gaps in the makespan */
+  launchCycles: number;
   /** scheduled critical path, op indices in execution order */
   criticalPath: Int32Array;
   topo: Int32Array;
@@ -563,7 +567,7 @@ export function refListSchedule(inp: ListScheduleInput): ListSchedule {
   const res: ListSchedule = {
     ok: nTopo === n, start: new Float64Array(n), finish: new Float64Array(n), ready: new Float64Array(n),
     ki: new Int32Array(n), held: new Int32Array(n), pred: new Int32Array(n).fill(-1), bl: new Float64Array(n),
-    asap: new Float64Array(n), makespan: 0, criticalPathCycles: 0, criticalPath: new Int32Array(0), topo,
+    asap: new Float64Array(n), makespan: 0, criticalPathCycles: 0, launchCycles: 0, criticalPath: new Int32Array(0), topo,
   };
   if (!res.ok) return res;
   const { start, finish, ready, ki: kiOf, held, pred, bl, asap } = res;
@@ -654,11 +658,16 @@ export function refListSchedule(inp: ListScheduleInput): ListSchedule {
   if (inp.singleStream) {
     let t = 0;
     let last = -1;
+    const launch = inp.launchCycles ?? 0;
     for (let j = 0; j < nTopo; j++) {
       const i = topo[j];
       let r = 0; // when its dependencies finished
       for (let e = depOffsets[i]; e < depOffsets[i + 1]; e++) if (finish[depIndex[e]] > r) r = finish[depIndex[e]];
       ready[i] = r;
+      if (latFull[i] > 0 && launch > 0) {
+        t += launch;
+        res.launchCycles += launch;
+      }
       start[i] = t;
       t += latFull[i];
       finish[i] = t;
@@ -765,7 +774,7 @@ export interface RefScheduledDesign {
  */
 export function refScheduleDesign(
   designs: Float64Array, di: number, g: FlatGraph, slotResults: Float64Array = new Float64Array(g.nUnique * RESULT_STRIDE),
-  opts: { singleStream?: boolean; schedulePasses?: number } = {},
+  opts: { singleStream?: boolean; schedulePasses?: number; launchS?: number } = {},
 ): RefScheduledDesign {
   const so = new Float64Array(STEP_STRIDE);
   const n = g.nOps;
@@ -808,6 +817,7 @@ export function refScheduleDesign(
   const sch = refListSchedule({
     nOps: n, depOffsets: g.depOffsets, depIndex: g.depIndex, pool, cores: K, latFull,
     latency: (i, ki) => rec(g.opSlot[i], ki)[R_CYCLES], singleStream: opts.singleStream, schedulePasses: opts.schedulePasses,
+    launchCycles: (opts.launchS ?? 0) * d[D_CLOCK_GHZ] * 1e9,
   });
   if (!sch.ok) return { step: so, schedule: sch, opResults };
   // sums per slot and option (index ki + 1; 0 = no core): count × the option's record, in slot order
@@ -850,6 +860,8 @@ export function refScheduleDesign(
     const r = rec(g.opSlot[sch.criticalPath[j]], sch.ki[sch.criticalPath[j]]);
     so[S_CP_BOUND_CYCLES + r[R_BOUND]] += r[R_CYCLES];
   }
+  // single stream: the launch gaps lie on the critical path, with no unit busy
+  so[S_CP_BOUND_CYCLES + B_NONE] += sch.launchCycles;
   const makespan = sch.makespan;
   const timeS = makespan / (d[D_CLOCK_GHZ] * 1e9);
   const leak = d[D_LEAKAGE_W] * timeS;

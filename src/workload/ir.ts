@@ -197,7 +197,11 @@ export type Op =
   | (OpCommon & { kind: 'embedding'; attrs: { vocab: number; dim: number; lookups: number; backward: boolean } })
   | (OpCommon & { kind: 'concat' | 'reshape' | 'transpose'; attrs: { elements: number; copies: boolean } })
   | (OpCommon & { kind: 'collective'; attrs: { collective: CollectiveKind; bytes: number; groupSize: number } })
-  | (OpCommon & { kind: 'optimizer'; attrs: { optimizer: OptimizerKind; params: number } });
+  | (OpCommon & {
+      kind: 'optimizer';
+      /** `params` updated once every `microBatches` steps (gradient accumulation): a step pays 1/microBatches of it */
+      attrs: { optimizer: OptimizerKind; params: number; microBatches: number };
+    });
 
 export type OpKind = Op['kind'];
 export const OP_KINDS: readonly OpKind[] = [

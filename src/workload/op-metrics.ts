@@ -58,7 +58,7 @@ export function opFlops(op: OpDraft): number {
     case 'embedding':
       return o.attrs.backward ? o.attrs.lookups * o.attrs.dim : 0;
     case 'optimizer':
-      return o.attrs.params * OPTIMIZER_FLOPS_PER_PARAM[o.attrs.optimizer];
+      return (o.attrs.params * OPTIMIZER_FLOPS_PER_PARAM[o.attrs.optimizer]) / o.attrs.microBatches;
     case 'concat':
     case 'reshape':
     case 'transpose':

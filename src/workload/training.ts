@@ -182,9 +182,10 @@ export function buildTrainingStep(forward: ForwardGraph, options: TrainingOption
     const weight: TensorRef = { name: p.name, shape: p.shape, dtype: fg.dtype };
     sink.emit({
       kind: 'optimizer', name: `optimizer(${p.name})`, phase: 'optimizer', layer: p.layer,
-      attrs: { optimizer: opts.optimizer, params: n }, inputs: [g.ref], outputs: [weight], weights: [weight], deps: [g.producer],
-      // read grad; read+write master weights and optimizer state; write the compute copy; a second pass (LAMB, Adafactor)
-      bytes: n * (DTYPE_BYTES[g.ref.dtype] + 2 * masterBytes + 2 * stateBytes + (masterBytes > 0 ? e : 2 * e) + OPTIMIZER_SECOND_PASS_BYTES[opts.optimizer]),
+      attrs: { optimizer: opts.optimizer, params: n, microBatches: opts.gradAccumulationSteps }, inputs: [g.ref], outputs: [weight], weights: [weight], deps: [g.producer],
+      // read grad; read+write master weights and optimizer state; write the compute copy; a second pass (LAMB,
+      // Adafactor); one update per `gradAccumulationSteps` micro-batches, so a step pays that share
+      bytes: (n * (DTYPE_BYTES[g.ref.dtype] + 2 * masterBytes + 2 * stateBytes + (masterBytes > 0 ? e : 2 * e) + OPTIMIZER_SECOND_PASS_BYTES[opts.optimizer])) / opts.gradAccumulationSteps,
     });
   }
 
