@@ -1,5 +1,5 @@
 /**
- * Per-operator cost model (docs/cost-model.md). Formula for formula the same as src/engine/reference.ts, which
+ * Per-operator cost model (docs/cost-model.md). Formula for formula the same as src/engine/reference-op.ts, which
  * documents the model; keep both in step (the differential test compares them to 1e-9).
  */
 import {
@@ -49,7 +49,7 @@ export function foldCycles(df: f64, R: f64, C: f64, m: f64, n: f64, k: f64): f64
 let gFa: f64 = 1;
 let gFb: f64 = 1;
 
-/** Mapping search at one buffer level (see reference.ts tileFactors). */
+/** Mapping search at one buffer level (see reference-op.ts tileFactors). */
 export function tileFactors(m: f64, n: f64, k: f64, S: f64, R: f64, C: f64, wA: f64, wB: f64): void {
   // 1) output tile tm×tn resident, k streamed in chunks of ck
   const ck = Math.min(k, R);
@@ -177,7 +177,7 @@ function tensorOp(d: usize, o: usize, cores: f64, r: usize): void {
   const offChip = rd(o, O_BYTES) * (e / rd(o, O_ELEMENT_BYTES)) * ((aV * gFa + bV * gFb + cV) / (aV + bV + cV));
   const SL = rd(d, D_LOCAL_BUFFER_BYTES) / e;
 
-  // s = 0, 1, 2: split the batch, the rows or the columns; s ≥ 3: split-K for small outputs (see reference.ts)
+  // s = 0, 1, 2: split the batch, the rows or the columns; s ≥ 3: split-K for small outputs (see reference-op.ts)
   const outputTiles = b * Math.ceil(m / R) * Math.ceil(n / C);
   for (let s = 0; s < 3 + SPLIT_K_WAYS; s++) {
     const pk: f64 = s < 3 ? 1 : <f64>(1 << (s - 2));
@@ -204,7 +204,7 @@ function tensorOp(d: usize, o: usize, cores: f64, r: usize): void {
 }
 
 /**
- * Row-stationary (Eyeriss) mapping of one tensor op, read as a convolution (see reference.ts rsOp, which
+ * Row-stationary (Eyeriss) mapping of one tensor op, read as a convolution (see reference-op.ts rsOp, which
  * documents the model; the two are formula for formula the same).
  */
 function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
@@ -275,7 +275,7 @@ function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
   writeKept(d, r, macs, offChip);
 }
 
-/** Fused attention (FlashAttention-2) of one op record (see reference.ts attnOp, which documents the model). */
+/** Fused attention (FlashAttention-2) of one op record (see reference-op.ts attnOp, which documents the model). */
 function attnOp(d: usize, o: usize, cores: f64, r: usize): void {
   const R = rd(d, D_TC_ROWS);
   const C = rd(d, D_TC_COLS);

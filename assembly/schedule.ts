@@ -2,7 +2,7 @@
  * Scheduler of one training step on one design (docs/cost-model.md, "Whole step"): per-op latencies for the core counts an op
  * may take (memoised per unique shape × core count), ASAP/ALAP and the critical path, and a list schedule
  * of malleable ops on the tensor-core and vector-core pools. Mirrors refListSchedule / refEvaluateStep in
- * src/engine/reference.ts decision for decision (the differential test wants identical makespans and paths).
+ * src/engine/reference-schedule.ts decision for decision (the differential test wants identical makespans and paths).
  *
  * Rules (also in src/engine/layout.ts):
  *  - Pools: the design's tensor cores (K_t) and vector cores (K_v). An op of a pool may take
@@ -285,7 +285,7 @@ function memoFill(s: i32, ki: i32, p: i32): f64 {
 /**
  * More cores must shorten an op's finish by more than this fraction of the current best option's duration
  * (options are scanned by ascending core count): an op that barely speeds up on more cores (a weight gradient
- * with a small output) leaves them to the ops beside it. Mirrors CORE_MARGIN in src/engine/reference.ts.
+ * with a small output) leaves them to the ops beside it. Mirrors CORE_MARGIN in src/engine/reference-schedule.ts.
  */
 const CORE_MARGIN: f64 = 0.02;
 

@@ -3,7 +3,7 @@
  * shape (memoised per core count) and list-scheduled on its tensor and vector cores (./schedule.ts);
  * the step record carries the makespan, energies at the chosen core counts, utilisation, the ASAP critical
  * path and the scheduled critical path's split by bound, plus the serial sum for comparison.
- * Mirrors refEvaluateStep in src/engine/reference.ts.
+ * Mirrors refEvaluateStep in src/engine/reference-schedule.ts.
  */
 import { S_VALID, STEP_STRIDE, DESIGN_STRIDE } from './layout';
 import { designValid, wr } from './model';

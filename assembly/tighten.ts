@@ -478,16 +478,7 @@ function evaluate(c: usize, d: usize, topK: i32, log: bool): f64 {
       feasible = false;
       continue;
     }
-    const throughput = batch / stepTimeS;
-    const energyPerSampleJ = energyJ / batch;
-    let value: f64;
-    if (gObjective == OBJ_THROUGHPUT) value = throughput;
-    else if (gObjective == OBJ_PERF_PER_TDP) value = throughput / tdp;
-    else if (gObjective == OBJ_PERF_PER_AREA) value = throughput / area;
-    else if (gObjective == OBJ_ENERGY) value = energyPerSampleJ;
-    else value = energyPerSampleJ / throughput;
-    const good = gObjective == OBJ_ENERGY || gObjective == OBJ_EDP ? 1 / value : value;
-    logSum += Math.log(good);
+    logSum += Math.log(goodnessOf(batch, stepTimeS, energyJ, area, tdp));
   }
   const score = feasible ? Math.exp(logSum / <f64>nm) : 0;
   sf(gRec, REC_FEASIBLE, feasible ? 1 : 0);
@@ -514,6 +505,11 @@ function evaluate(c: usize, d: usize, topK: i32, log: bool): f64 {
   return score;
 }
 
+/**
+ * The objective of one workload as a goodness (higher is better: energy and EDP inverted), the kernel's one
+ * definition of it; src/evaluation/objectives.ts `goodness` is the host's, and test/tighten.test.ts checks the
+ * two agree for every objective.
+ */
 function goodnessOf(batch: f64, stepTimeS: f64, energyJ: f64, area: f64, tdp: f64): f64 {
   const throughput = batch / stepTimeS;
   const energyPerSampleJ = energyJ / batch;

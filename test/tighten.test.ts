@@ -15,7 +15,7 @@ import {
 import { Kernel } from '../src/engine/kernel.js';
 import { DESIGN_STRIDE, S_ENERGY_J, S_TIME_S, S_VALID, writeDesign } from '../src/engine/layout.js';
 import { BatchEvaluator, type WorkloadSpec } from '../src/evaluation/evaluator.js';
-import type { Constraints, Objective } from '../src/evaluation/objectives.js';
+import { OBJECTIVES, type Constraints, type Objective } from '../src/evaluation/objectives.js';
 import { runSearch, workloadSpec } from '../src/search/run.js';
 import { designKey } from '../src/search/strategy.js';
 import { ClimbDriver, type ClimbOutcome } from '../src/evaluation/climb-driver.js';
@@ -148,6 +148,20 @@ describe('one climb in the kernel', () => {
       expect(asTs.score).toBe(ref[i].score);
       expect(asTs.values).toEqual(ref[i].values);
     });
+  });
+
+  it('scores every objective as the host does: the kernel\'s goodnessOf and objectives.ts goodness agree', () => {
+    for (const o of OBJECTIVES) {
+      const d = new ClimbDriver({ workloads: two, objective: o, limits, space: small });
+      const run = d.run({ kind: 'climb', start: startIn(small, 5), maxEvals: 25, topK: 1, log: true });
+      const logged = records(run, 'log');
+      const ref = new BatchEvaluator(two, o, limits).evaluate(logged.map((r) => designFromChoice(small, choiceOf(r))));
+      expect(logged.length, o).toBeGreaterThan(5);
+      logged.forEach((r, i) => {
+        expect(r[REC_FEASIBLE] === 1, o).toBe(ref[i].feasible);
+        expect(rel(r[REC_SCORE], ref[i].score), o).toBeLessThan(1e-12);
+      });
+    }
   });
 
   it('ends at a local optimum: no in-budget one-step neighbour is better', () => {

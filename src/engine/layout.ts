@@ -256,7 +256,7 @@ export const STEP_STRIDE = 40;
 // ---------------------------------------------------------------------------------------------
 // Per-op schedule record (scheduleDetail of one design), OPSCHED_STRIDE f64 slots per op.
 //
-// The scheduler (assembly/schedule.ts, reference in reference.ts) in brief:
+// The scheduler (assembly/schedule.ts, reference in reference-schedule.ts) in brief:
 //  - pools: the design's tensor cores and its vector cores. An op of a pool may take k of its K cores,
 //    k ∈ {1, 2, 4, …, < K} ∪ {K} (malleable tasks); ops with zero cycles on all cores (views without copy)
 //    and collectives/'none' ops take their time on no core.

@@ -1,4 +1,4 @@
-/** A binary heap of op indices for the TypeScript references of the schedulers (reference.ts, reference-serial.ts). */
+/** A binary heap of op indices for the TypeScript references of the schedulers (reference-schedule.ts, reference-serial.ts). */
 
 /** Binary heap of op indices under a strict order `before` (both orders are total: ties break by index). */
 export class OpHeap {
