@@ -32,3 +32,6 @@ export type { Strategy, StrategyContext } from './search/strategy.js';
 export { BatchEvaluator, type DesignResult } from './evaluation/evaluator.js';
 export { exactMakespan, compareWithList, solveInstance, scheduleInstance, checkSchedule, listSchedule, type ExactResult, type ExactOptions, type ListGap, type OpAssignment, type ScheduleInstance } from './schedule/ilp.js';
 export { layerSubgraph, layerSizes, representativeLayerGraphs, type LayerSubgraph, type LayerPart } from './schedule/layer-graphs.js';
+export { runDistributed, type DistributedRequest, type DistributedResult } from './distributed/run.js';
+export { RECOMPUTE_MODES, ZERO_STAGES, type Layout, type RecomputeMode, type ZeroStage } from './distributed/layout.js';
+export { NETWORKS, findNetwork, type Network } from './distributed/network.js';

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { presetDesign } from '../src/arch/presets.js';
 import { Kernel } from '../src/engine/kernel.js';
 import { allGatherS, linkFor, NETWORKS, ringAllReduceS, sendRecvS, treeAllReduceS, type Network } from '../src/distributed/network.js';
-import { partitionStages, pipelineStep, tpCommS, type Layout } from '../src/distributed/pipeline.js';
+import { plainLayout, type Layout } from '../src/distributed/layout.js';
+import { partitionStages, pipelineStep, tpCommS } from '../src/distributed/pipeline.js';
 import { profileLayers, type LayerProfile } from '../src/distributed/profile.js';
 import { findModel } from '../src/workload/zoo/index.js';
 import { paramCount } from '../src/workload/ir.js';
@@ -15,7 +16,7 @@ const net: Network = { name: 'test', devicesPerNode: 4, intraGBs: 100, intraLate
 const layer = (name: string, fwdS: number, bwdS: number, o: Partial<LayerProfile> = {}): LayerProfile => ({
   name, block: false, fwdS, bwdS, optimizerS: 0, params: 0, weightBytes: 0, gradBytes: 0, optimizerBytes: 0, activationBytes: 0, boundaryBytes: 0, flops: 0, ...o,
 });
-const layout = (o: Partial<Layout>): Layout => ({ dp: 1, pp: 1, tp: 1, microbatch: 1, recompute: false, zero1: false, ...o });
+const layout = (o: Partial<Layout>): Layout => plainLayout({ dp: 1, pp: 1, tp: 1, microbatch: 1, ...o });
 
 describe('collectives', () => {
   const l = { GBs: 100, latencyS: 1e-6 };
@@ -62,11 +63,11 @@ describe('1F1B pipeline step', () => {
   });
   it('memory per stage: weights, gradients, optimizer (÷ dp with ZeRO-1) and min(m, p - s) micro-batches of activations', () => {
     const ls = [layer('a', 1, 1, { weightBytes: 6, gradBytes: 4, optimizerBytes: 8, activationBytes: 100 }), layer('b', 1, 1, { weightBytes: 6, gradBytes: 4, optimizerBytes: 8, activationBytes: 100 })];
-    const r = pipelineStep(ls, layout({ pp: 2, dp: 2, zero1: true }), 16, net, Infinity);
+    const r = pipelineStep(ls, layout({ pp: 2, dp: 2, zero: 1 }), 16, net, Infinity);
     // m = 16 / 2 = 8; stage 0 holds min(8, 2) = 2 micro-batches, stage 1 holds 1
     expect(r.stages[0].memoryBytes).toBe(6 + 4 + 8 / 2 + 2 * 100);
     expect(r.stages[1].memoryBytes).toBe(6 + 4 + 8 / 2 + 1 * 100);
-    const tight = pipelineStep(ls, layout({ pp: 2, dp: 2, zero1: true }), 16, net, 150);
+    const tight = pipelineStep(ls, layout({ pp: 2, dp: 2, zero: 1 }), 16, net, 150);
     expect(tight.feasible).toBe(false);
     expect(tight.reason).toMatch(/no partition into 2 stages fits/);
   });
@@ -81,7 +82,7 @@ describe('1F1B pipeline step', () => {
     const l = layer('layers.0', 1, 1, { block: true, boundaryBytes: 1e8 });
     const one = ringAllReduceS(1e8, 4, linkFor(net, 4));
     expect(tpCommS(l, layout({ tp: 4 }), net)).toBeCloseTo(4 * one, 12);
-    expect(tpCommS(l, layout({ tp: 4, recompute: true }), net)).toBeCloseTo(6 * one, 12);
+    expect(tpCommS(l, layout({ tp: 4, recompute: 'full' }), net)).toBeCloseTo(6 * one, 12);
     expect(tpCommS({ ...l, block: false }, layout({ tp: 4 }), net)).toBe(0);
   });
 });
@@ -111,7 +112,7 @@ describe('accelmine distributed (CLI)', () => {
     const p = spawnSync(process.execPath, [CLI, 'distributed', '--model', 'gpt2-medium', '--devices', '16', '--tp', '2', '--pp', '4', '--dp', '2', '--microbatch', '2', '--global-batch', '32', '--seq', '512', '--json'], { encoding: 'utf8' });
     expect(p.status, p.stderr).toBe(0);
     const r = JSON.parse(p.stdout);
-    expect(r.layout).toMatchObject({ dp: 2, pp: 4, tp: 2, microbatch: 2, recompute: false });
+    expect(r.layout).toMatchObject({ dp: 2, pp: 4, tp: 2, microbatch: 2, recompute: 'none', interleave: 1, sequenceParallel: false, zero: 0 });
     expect(r.stages).toHaveLength(4);
     expect(r.stages.reduce((s: number, x: { layers: number }) => s + x.layers, 0)).toBeGreaterThanOrEqual(24);
     expect(r.throughput.samplesPerS).toBeCloseTo(32 / r.stepTimeS, 6);

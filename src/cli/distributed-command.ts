@@ -1,7 +1,8 @@
 /** `accelmine distributed`: a model trained on many devices: layout, stages, step time, communication. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { OPTIMIZERS, type OptimizerKind } from '../workload/ir.js';
 import { loadSpace } from '../arch/space.js';
+import { describeLayout, RECOMPUTE_MODES, type RecomputeMode, type ZeroStage } from '../distributed/layout.js';
 import { findNetwork, NETWORKS } from '../distributed/network.js';
 import { runDistributed } from '../distributed/run.js';
 import { InputError } from '../errors.js';
@@ -20,7 +21,10 @@ interface DistributedFlags {
   globalBatch?: number;
   seq?: number;
   attention?: 'fused' | 'unfused';
-  recompute?: boolean;
+  recompute?: RecomputeMode;
+  interleave?: number;
+  sequenceParallel?: boolean;
+  zero?: ZeroStage;
   area?: number;
   tdp?: number;
   design?: string;
@@ -50,12 +54,18 @@ export function registerDistributedCommand(program: Command): void {
     .option('--tp <t>', 'tensor-parallel width', positiveInt('--tp'))
     .option('--pp <p>', 'pipeline stages', positiveInt('--pp'))
     .option('--dp <d>', 'data-parallel replicas', positiveInt('--dp'))
-    .option('--auto-parallel', 'search (dp, pp, tp, micro-batch, recompute) for the fastest step')
+    .option('--auto-parallel', 'search (dp, pp, tp, micro-batch, interleave, sequence parallel, recompute, ZeRO) for the fastest step; what you give stays fixed')
     .option('--microbatch <b>', 'micro-batch size (searched when not given)', positiveInt('--microbatch'))
     .option('--global-batch <g>', 'samples per step (default 2 x devices)', positiveInt('--global-batch'))
     .option('--seq <s>', 'sequence length', positiveInt('--seq'))
     .option('--attention <impl>', 'fused (FlashAttention, default) | unfused (scores in memory)', oneOf('--attention', ['fused', 'unfused'] as const))
-    .option('--recompute', 'recompute activations (searched when not given with --auto-parallel)')
+    .addOption(
+      new Option('--recompute [mode]', 'recompute activations: full (every layer; the default with no mode) | selective (the attention core) | none; searched when not given with --auto-parallel')
+        .preset('full').argParser(oneOf('--recompute', RECOMPUTE_MODES)),
+    )
+    .option('--interleave <v>', 'model chunks per pipeline device (interleaved 1F1B); must divide the blocks per stage (default 1)', positiveInt('--interleave'))
+    .option('--sequence-parallel', 'Megatron sequence parallelism: norms, dropouts and residuals sharded over the tensor-parallel group (needs --tp > 1)')
+    .option('--zero <stage>', 'ZeRO over the data-parallel replicas: 0 | 1 (optimizer state) | 2 (+ gradients) | 3 (+ parameters, FSDP) (default 0)', (v) => Number(oneOf('--zero', ['0', '1', '2', '3'])(v)) as ZeroStage)
     .option('--area <mm2>', 'area budget per device for --search, mm²', positiveNumber('--area'))
     .option('--tdp <w>', 'TDP budget per device for --search, W', positiveNumber('--tdp'))
     .option('--preset <name>', 'device preset (default a100)')
@@ -67,7 +77,7 @@ export function registerDistributedCommand(program: Command): void {
     .option('--seed <s>', 'random seed', positiveInt('--seed'), 1)
     .option('--threads <t>', 'worker threads for --search', threadsOption())
     .option('--network <name>', Object.keys(NETWORKS).join(' | '), 'nvlink-ib')
-    .option('--zero1', 'shard optimizer state across data-parallel replicas (ZeRO-1)')
+    .option('--zero1', 'the same as --zero 1')
     .option('--optimizer <o>', OPTIMIZERS.join(' | '), oneOf('--optimizer', OPTIMIZERS), 'adam')
     .option('--json', 'print JSON')
     .action(
@@ -77,8 +87,12 @@ export function registerDistributedCommand(program: Command): void {
         const design = await resolveDesign(o.design ? { design: o.design } : { preset: o.preset ?? 'a100' });
         const r = await runDistributed({
           model: o.model, devices: o.devices, seq: o.seq, globalBatch: o.globalBatch, microbatch: o.microbatch, tp: o.tp, pp: o.pp, dp: o.dp,
-          recompute: o.recompute ? true : o.autoParallel ? undefined : false, autoParallel: !!o.autoParallel, design, network: findNetwork(o.network),
-          optimizer: o.optimizer, precision: 'bf16', zero1: !!o.zero1, attention: o.attention,
+          // without --auto-parallel what is not given is off; with it, searched
+          recompute: o.recompute ?? (o.autoParallel ? undefined : 'none'),
+          interleave: o.interleave ?? (o.autoParallel ? undefined : 1),
+          sequenceParallel: o.sequenceParallel ?? (o.autoParallel ? undefined : false),
+          zero: o.zero ?? (o.zero1 || o.autoParallel ? undefined : 0), zero1: o.zero1,
+          autoParallel: !!o.autoParallel, design, network: findNetwork(o.network), optimizer: o.optimizer, precision: 'bf16', attention: o.attention,
           search: o.search ? {
             space: loadSpace(o.space), limits: { areaMm2: o.area ?? Infinity, tdpW: o.tdp ?? Infinity }, topK: 5, seed: o.seed,
             threads: o.threads ?? defaultThreads(), budgetPerStage: o.budget, perStageDesigns: !!o.perStageDesigns,
@@ -88,7 +102,7 @@ export function registerDistributedCommand(program: Command): void {
         const L = r.layout;
         let text =
           `${r.model} on ${r.devices} devices (${r.network}), global batch ${r.globalBatch}${r.seq ? `, seq ${r.seq}` : ''}\n` +
-          `layout: dp ${L.dp} x pp ${L.pp} x tp ${L.tp}, micro-batch ${L.microbatch} (${r.globalBatch / (L.dp * L.microbatch)} per step), recompute ${L.recompute ? 'on' : 'off'}${L.zero1 ? ', ZeRO-1' : ''}\n` +
+          `layout: dp ${L.dp} x pp ${L.pp} x tp ${L.tp}, micro-batch ${L.microbatch} (${r.globalBatch / (L.dp * L.microbatch)} per step), ${describeLayout(L)}\n` +
           (r.feasible ? '' : `INFEASIBLE: ${r.reason}\n`);
         if (r.stepTimeS === 0) {
           process.stdout.write(text);
@@ -96,11 +110,18 @@ export function registerDistributedCommand(program: Command): void {
         }
         text +=
           `step ${(r.stepTimeS * 1e3).toFixed(1)} ms: ${r.throughput.samplesPerS.toFixed(1)} samples/s${r.throughput.tokensPerS ? ` (${si(r.throughput.tokensPerS)} tokens/s)` : ''}, ` +
-          `${r.perDeviceTflops.toFixed(1)} TFLOP/s per device, bubble ${(r.bubbleFraction * 100).toFixed(1)}%\n` +
+          `${r.perDeviceTflops.toFixed(1)} TFLOP/s per device, bubble ${(r.bubbleFraction * 100).toFixed(1)}% (${(r.bubbleOverhead * 100).toFixed(1)}% of the compute)\n` +
           `communication: tensor-parallel ${(r.commTimeS.tensorParallel * 1e3).toFixed(1)} ms, pipeline ${(r.commTimeS.pipeline * 1e3).toFixed(2)} ms, ` +
           `data-parallel ${(r.commTimeS.dataParallel * 1e3).toFixed(1)} ms (${(r.commTimeS.dataParallelExposed * 1e3).toFixed(1)} ms exposed)\n`;
         const shown = r.stages.length > 12 ? [...r.stages.slice(0, 6), ...r.stages.slice(-6)] : r.stages;
-        text += table([['stage', 'layers', 'first', 'last', 'time ms', 'tp comm ms', 'memory'], ...shown.map((s) => [String(r.stages.indexOf(s)), String(s.layers), s.firstLayer, s.lastLayer, (s.timeS * 1e3).toFixed(2), (s.tpCommS * 1e3).toFixed(2), bytesIec(s.memoryBytes)])]);
+        const dpCol = L.zero >= 2;
+        text += table([
+          ['stage', 'layers', 'first', 'last', 'time ms', 'tp comm ms', ...(dpCol ? ['dp comm ms'] : []), 'memory'],
+          ...shown.map((s) => [
+            String(r.stages.indexOf(s)), String(s.layers), s.firstLayer, s.lastLayer, (s.timeS * 1e3).toFixed(2), (s.tpCommS * 1e3).toFixed(2),
+            ...(dpCol ? [(s.dpCommS * 1e3).toFixed(2)] : []), bytesIec(s.memoryBytes),
+          ]),
+        ]);
         if (r.placement) text += `placement search: ${r.placement.layoutsEvaluated} layouts in ${r.placement.wallTimeS.toFixed(2)} s\n`;
         if (r.search) {
           const d = r.design;

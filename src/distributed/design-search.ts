@@ -62,7 +62,7 @@ function stageKinds(g: TrainingGraph, pp: number): { kind: string; layers: Set<s
 
 export async function searchDistributedDesign(o: DistributedSearchOptions, kernel: Kernel): Promise<DistributedSearchResult | null> {
   const pr = o.problem;
-  const { graph } = profileGraph({ model: pr.model, seq: pr.seq, attention: pr.attention, microbatch: o.layout.microbatch, tensorParallel: o.layout.tp, recompute: o.layout.recompute, optimizer: pr.optimizer, precision: pr.precision });
+  const { graph } = profileGraph({ model: pr.model, seq: pr.seq, attention: pr.attention, microbatch: o.layout.microbatch, tensorParallel: o.layout.tp, recompute: o.layout.recompute === 'full', optimizer: pr.optimizer, precision: pr.precision });
   const kinds = stageKinds(graph, o.layout.pp);
   let evaluations = 0;
   const locals: { kind: string; layers: string[]; topK: Design[] }[] = [];
@@ -76,15 +76,16 @@ export async function searchDistributedDesign(o: DistributedSearchOptions, kerne
   for (const l of locals) for (const d of l.topK) union.set(designKey(d), d);
   let best: { design: Design; step: StepReport; layers: LayerProfile[] } | null = null;
   for (const d of union.values()) {
-    const layers = new ProfileCache(kernel).get(pr, d, o.layout.tp, o.layout.microbatch, o.layout.recompute);
+    const layers = new ProfileCache(kernel).get(pr, d, o.layout.tp, o.layout.microbatch, o.layout.recompute === 'full');
     if (layers instanceof Error) continue;
     const step = pipelineStep(layers, o.layout, pr.globalBatch, pr.network, d.offChipBytes);
     if (step.feasible && (!best || step.stepTimeS < best.step.stepTimeS)) best = { design: d, step, layers };
   }
   if (!best) return null;
   const result: DistributedSearchResult = { ...best, stageKinds: locals, candidates: union.size, evaluations };
-  if (o.perStageDesigns && o.layout.pp > 1) {
+  if (o.perStageDesigns && o.layout.pp > 1 && o.layout.interleave === 1) {
     // each stage takes its kind's best local design; the partition of the common design is kept
+    // (with interleaving every device holds chunks of all kinds, so there is no per-stage design to take)
     const starts = best.step.stages.map((s) => s.firstLayer);
     const kindOf = (s: number) => (s === 0 ? 'first' : s === o.layout.pp - 1 ? 'last' : 'middle');
     const designs = starts.map((_, s) => locals.find((l) => l.kind === kindOf(s))?.topK[0] ?? best!.design);
@@ -92,7 +93,7 @@ export async function searchDistributedDesign(o: DistributedSearchOptions, kerne
     let capacity = Infinity;
     starts.forEach((a, s) => {
       const b = s + 1 < starts.length ? starts[s + 1] : mixed.length;
-      const prof = new ProfileCache(kernel).get(pr, designs[s], o.layout.tp, o.layout.microbatch, o.layout.recompute);
+      const prof = new ProfileCache(kernel).get(pr, designs[s], o.layout.tp, o.layout.microbatch, o.layout.recompute === 'full');
       if (prof instanceof Error) return;
       for (let i = a; i < b; i++) mixed[i] = prof[i];
       capacity = Math.min(capacity, designs[s].offChipBytes);

@@ -1,38 +1,40 @@
 /**
- * The parallel step model (docs/distributed.md) and the stage partition.
+ * The parallel step model (docs/distributed.md).
  *
  * Devices = d × p × t, tensor-parallel groups innermost (consecutive devices), then pipeline stages, then
- * data-parallel replicas. Per micro-batch, a stage takes Σ over its layers of (forward + backward) plus, for
- * transformer blocks, Megatron's all-reduces of the block output over the t devices: 2 in the forward pass and
- * 2 in the backward (2 more with recomputation). 1F1B with m micro-batches:
- *   pipeline = (m + p − 1) × slowest stage + 2(p − 1) × send/recv of a stage boundary (fill and drain)
- *   step     = pipeline + slowest optimizer update + the data-parallel gradient all-reduce not hidden behind
- *              the last micro-batch's backward pass (ring over d replicas of each stage's gradients, bf16)
- *   bubble   = (p − 1) / (m + p − 1)
- * Memory per device of stage s: weights + gradients + optimizer state (÷ d with ZeRO-1) of its layers, plus
- * activations of min(m, p − s) micro-batches in flight (1F1B), with or without recompute.
- * Stage partition: contiguous layers, minimum slowest stage subject to memory, by dynamic programming.
+ * data-parallel replicas. Each layer costs what layer-cost.ts says for the layout; a device holds chunks of layers
+ * (partition.ts: p contiguous stages, or p·V interleaved chunks). With m micro-batches per step, T_s a device's
+ * time per micro-batch and t_c a chunk's:
+ *   pipeline = m × max T_s + (p − 1) × max t_c + 2·V·(p − 1) send/recvs of a chunk boundary (fill and drain)
+ *              — (m + p − 1) × slowest stage for 1F1B; the bubble shrinks V-fold with interleaving, the sends grow V-fold
+ *   step     = pipeline + slowest optimizer update (÷ d with ZeRO ≥ 1) + the data-parallel traffic at the end of the
+ *              step that is not hidden (data-parallel.ts)
+ *   bubble   = (p − 1)·max t_c / pipeline compute: (p − 1)/(V·m + p − 1) of the pipeline with even chunks;
+ *              bubbleOverhead = (p − 1)·max t_c / (m·max T_s) = (p − 1)/(V·m), Narayanan et al.'s bubble fraction
+ * Memory per device: stage-memory.ts.
  */
 import type { LayerProfile } from './profile.js';
-import { allReduceS, linkFor, sendRecvS, type Network } from './network.js';
+import { linkFor, sendRecvS, type Network } from './network.js';
+import { endOfStepTraffic } from './data-parallel.js';
+import { layerCost, type LayerCost } from './layer-cost.js';
+import { interleaveProblem, sequenceParallelProblem, type Layout } from './layout.js';
+import { chunksFromStarts, interleavedChunks, partitionLayers, type Chunk, type PartitionCosts } from './partition.js';
+import { gatheredBytes, inflightMicrobatches, stateBytes } from './stage-memory.js';
 
-export interface Layout {
-  dp: number;
-  pp: number;
-  tp: number;
-  microbatch: number;
-  recompute: boolean;
-  zero1: boolean;
-}
+export type { Layout } from './layout.js';
 
 export interface StageReport {
   layers: string[];
   firstLayer: number;
   lastLayer: number;
-  /** forward + backward + tensor-parallel communication per micro-batch */
+  /** with interleaving: the device's chunks, first and last layer index of each */
+  chunks?: { firstLayer: number; lastLayer: number }[];
+  /** per micro-batch: compute + tensor-parallel communication + exposed ZeRO-2/3 traffic */
   timeS: number;
   computeS: number;
   tpCommS: number;
+  /** per micro-batch: ZeRO-2/3 data-parallel traffic not hidden behind the layers' compute */
+  dpCommS: number;
   optimizerS: number;
   memoryBytes: number;
   activationBytes: number;
@@ -45,104 +47,117 @@ export interface StepReport {
   stages: StageReport[];
   stepTimeS: number;
   pipelineS: number;
+  /** share of the pipeline's compute time the devices idle in fill and drain */
   bubbleFraction: number;
+  /** bubble time over ideal compute time: (p − 1)/(V·m) with even chunks */
+  bubbleOverhead: number;
   commTimeS: { tensorParallel: number; pipeline: number; dataParallel: number; dataParallelExposed: number };
+  /** bytes one device sends per step (the busiest device; ring volumes) */
+  commBytes: { tensorParallel: number; pipeline: number; dataParallel: number };
 }
 
-export function tpCommS(l: LayerProfile, layout: Layout, net: Network): number {
-  if (!l.block || layout.tp <= 1) return 0;
-  const count = layout.recompute ? 6 : 4;
-  return count * allReduceS(net, l.boundaryBytes, layout.tp, linkFor(net, layout.tp));
-}
+const inflightOf = (layout: Layout, m: number) => (s: number) => inflightMicrobatches(s, layout, m);
 
-function stageMemory(ls: LayerProfile[], s: number, layout: Layout, m: number): { total: number; act: number } {
-  let w = 0, act = 0;
-  for (const l of ls) {
-    w += l.weightBytes + l.gradBytes + l.optimizerBytes / (layout.zero1 ? layout.dp : 1);
-    act += l.activationBytes;
-  }
-  const inflight = Math.min(m, layout.pp - s);
-  return { total: w + inflight * act, act: inflight * act };
+function partitionCosts(layers: readonly LayerProfile[], costs: readonly LayerCost[], layout: Layout): PartitionCosts {
+  const L = layers.length;
+  const c: PartitionCosts = { timeS: new Float64Array(L), stateBytes: new Float64Array(L), activationBytes: new Float64Array(L), gatheredBytes: new Float64Array(L) };
+  layers.forEach((l, i) => {
+    c.timeS[i] = costs[i].timeS;
+    c.stateBytes[i] = stateBytes(l, layout);
+    c.activationBytes[i] = costs[i].activationBytes;
+    c.gatheredBytes[i] = layout.zero === 3 ? l.weightBytes : 0;
+  });
+  return c;
 }
 
 /**
  * Contiguous partition of `layers` into `p` stages minimising the slowest stage, each stage within
- * `capacityBytes`; null when no partition fits. O(p · L²).
+ * `capacityBytes`; null when no partition fits.
  */
 export function partitionStages(layers: LayerProfile[], layout: Layout, m: number, net: Network, capacityBytes: number): number[] | null {
-  const L = layers.length, p = layout.pp;
-  if (p > L) return null;
-  const cost = layers.map((l) => l.fwdS + l.bwdS + tpCommS(l, layout, net));
-  const prefix = [0];
-  for (const c of cost) prefix.push(prefix[prefix.length - 1] + c);
-  const fits = (i: number, j: number, s: number) => stageMemory(layers.slice(i, j), s, layout, m).total <= capacityBytes;
-  // best[s][j]: slowest stage when layers [0, j) form stages 0..s; cut[s][j]: start of stage s
-  const best = Array.from({ length: p }, () => new Float64Array(L + 1).fill(Infinity));
-  const cut = Array.from({ length: p }, () => new Int32Array(L + 1).fill(-1));
-  for (let j = 1; j <= L; j++) if (fits(0, j, 0)) { best[0][j] = prefix[j]; cut[0][j] = 0; }
-  for (let s = 1; s < p; s++) {
-    for (let j = s + 1; j <= L; j++) {
-      for (let i = s; i < j; i++) {
-        if (best[s - 1][i] === Infinity) continue;
-        const v = Math.max(best[s - 1][i], prefix[j] - prefix[i]);
-        if (v < best[s][j] && fits(i, j, s)) { best[s][j] = v; cut[s][j] = i; }
-      }
-    }
-  }
-  if (best[p - 1][L] === Infinity) return null;
-  const starts: number[] = [];
-  let j = L;
-  for (let s = p - 1; s >= 0; s--) { const i = cut[s][j]; starts.unshift(i); j = i; }
-  return starts;
+  const costs = layers.map((l) => layerCost(l, layout, net));
+  return partitionLayers(partitionCosts(layers, costs, layout), layout.pp, inflightOf(layout, m), capacityBytes);
 }
 
-/** The step of one layout on per-layer profiles (already for this layout's t, micro-batch and recompute). */
+/** Tensor-parallel time of a layer per micro-batch under the layout (0 for non-blocks and t = 1). */
+export function tpCommS(l: LayerProfile, layout: Layout, net: Network): number {
+  const c = layerCost(l, layout, net);
+  return c.tpFwdS + c.tpBwdS;
+}
+
+/** The step of one layout on per-layer profiles (for this layout's t, micro-batch and full-or-not recompute). */
 export function pipelineStep(layers: LayerProfile[], layout: Layout, globalBatch: number, net: Network, capacityBytes: number, starts?: number[]): StepReport {
   const m = globalBatch / (layout.dp * layout.microbatch);
+  const p = layout.pp, V = layout.interleave;
   const empty = (reason: string): StepReport => ({
-    feasible: false, reason, microbatches: m, stages: [], stepTimeS: Infinity, pipelineS: Infinity, bubbleFraction: 0,
-    commTimeS: { tensorParallel: 0, pipeline: 0, dataParallel: 0, dataParallelExposed: 0 },
+    feasible: false, reason, microbatches: m, stages: [], stepTimeS: Infinity, pipelineS: Infinity, bubbleFraction: 0, bubbleOverhead: 0,
+    commTimeS: { tensorParallel: 0, pipeline: 0, dataParallel: 0, dataParallelExposed: 0 }, commBytes: { tensorParallel: 0, pipeline: 0, dataParallel: 0 },
   });
   if (!Number.isInteger(m) || m < 1) return empty(`global batch ${globalBatch} is not a multiple of dp × microbatch = ${layout.dp * layout.microbatch}`);
-  const cuts = starts ?? partitionStages(layers, layout, m, net, capacityBytes);
-  if (!cuts) {
-    if (layout.pp > layers.length) return empty(`${layout.pp} pipeline stages but only ${layers.length} layers`);
-    return empty(`no partition into ${layout.pp} stages fits ${(capacityBytes / 2 ** 30).toFixed(1)} GiB per device (weights, gradients, optimizer state and ${Math.min(m, layout.pp)} micro-batches of activations)`);
+  const spProblem = sequenceParallelProblem(layout.sequenceParallel, layout.tp);
+  if (spProblem) return empty(spProblem);
+  const costs = layers.map((l) => layerCost(l, layout, net));
+  let chunks: Chunk[] | null;
+  if (V > 1) {
+    chunks = interleavedChunks(layers, p, V);
+    if (!chunks) return empty(interleaveProblem(V, layers.filter((l) => l.block).length, p, 'the model') ?? `--interleave ${V}: the blocks are not contiguous`);
+  } else {
+    if (p > layers.length) return empty(`${p} pipeline stages but only ${layers.length} layers`);
+    const cuts = starts ?? partitionLayers(partitionCosts(layers, costs, layout), p, inflightOf(layout, m), capacityBytes);
+    chunks = cuts ? chunksFromStarts(cuts, layers.length) : null;
   }
-  const stages: StageReport[] = cuts.map((a, s) => {
-    const b = s + 1 < cuts.length ? cuts[s + 1] : layers.length;
-    const ls = layers.slice(a, b);
-    const computeS = ls.reduce((x, l) => x + l.fwdS + l.bwdS, 0);
-    const tp = ls.reduce((x, l) => x + tpCommS(l, layout, net), 0);
-    const mem = stageMemory(ls, s, layout, m);
+  if (!chunks) {
+    return empty(`no partition into ${p} stages fits ${(capacityBytes / 2 ** 30).toFixed(1)} GiB per device (weights, gradients, optimizer state and ${Math.min(m, p)} micro-batches of activations)`);
+  }
+  const sum = (idx: readonly number[], f: (c: LayerCost, l: LayerProfile) => number) => idx.reduce((x, i) => x + f(costs[i], layers[i]), 0);
+  const chunkTimeS = chunks.map((c) => sum(range(c), (x) => x.timeS));
+  const devices = Array.from({ length: p }, (_, s) => chunks!.filter((_, c) => c % p === s));
+  const stages: StageReport[] = devices.map((own, s) => {
+    const idx = own.flatMap(range);
+    const ls = idx.map((i) => layers[i]);
+    const computeS = sum(idx, (c) => c.fwdS + c.bwdS);
+    const tp = sum(idx, (c) => c.tpFwdS + c.tpBwdS);
+    const timeS = sum(idx, (c) => c.timeS);
+    const act = sum(idx, (c) => c.activationBytes) * inflightMicrobatches(s, layout, m);
+    const state = ls.reduce((x, l) => x + stateBytes(l, layout), 0) + gatheredBytes(ls, layout);
     return {
-      layers: ls.map((l) => l.name), firstLayer: a, lastLayer: b - 1, timeS: computeS + tp, computeS, tpCommS: tp,
-      optimizerS: ls.reduce((x, l) => x + l.optimizerS, 0) / (layout.zero1 ? layout.dp : 1), memoryBytes: mem.total, activationBytes: mem.act,
+      layers: ls.map((l) => l.name), firstLayer: own[0].first, lastLayer: own[own.length - 1].end - 1,
+      ...(V > 1 ? { chunks: own.map((c) => ({ firstLayer: c.first, lastLayer: c.end - 1 })) } : {}),
+      timeS, computeS, tpCommS: tp, dpCommS: Math.max(0, timeS - computeS - tp),
+      optimizerS: ls.reduce((x, l) => x + l.optimizerS, 0) / (layout.zero >= 1 ? layout.dp : 1), memoryBytes: state + act, activationBytes: act,
     };
   });
   const over = stages.findIndex((s) => s.memoryBytes > capacityBytes);
   const slowest = Math.max(...stages.map((s) => s.timeS));
-  const ppLink = linkFor(net, 2, layout.tp);
-  const boundary = Math.max(0, ...cuts.slice(1).map((a) => layers[a - 1].boundaryBytes));
-  const p2p = layout.pp > 1 ? 2 * (layout.pp - 1) * sendRecvS(boundary, ppLink) : 0;
-  const pipelineS = (m + layout.pp - 1) * slowest + p2p;
-  const dpLink = linkFor(net, layout.dp, layout.tp * layout.pp);
-  let dpS = 0, dpExposed = 0;
-  stages.forEach((st, s) => {
-    const ls = layers.slice(cuts[s], s + 1 < cuts.length ? cuts[s + 1] : layers.length);
-    const gradBytes = ls.reduce((x, l) => x + l.params * 2, 0);
-    const ar = allReduceS(net, gradBytes, layout.dp, dpLink);
-    const hidden = ls.reduce((x, l) => x + l.bwdS, 0);
-    dpS = Math.max(dpS, ar);
-    dpExposed = Math.max(dpExposed, Math.max(0, ar - hidden));
-  });
+  const slowestChunk = Math.max(...chunkTimeS);
+  // a chunk boundary carries the previous layer's output; sequence parallelism sends its 1/t shard
+  const boundary = Math.max(0, ...chunks.slice(1).map((c) => layers[c.first - 1].boundaryBytes)) / (layout.sequenceParallel ? layout.tp : 1);
+  const p2p = p > 1 ? 2 * V * (p - 1) * sendRecvS(boundary, linkFor(net, 2, layout.tp)) : 0;
+  const bubbleS = (p - 1) * slowestChunk;
+  const pipelineS = m * slowest + bubbleS + p2p;
+  const dp = devices.map((own, s) => endOfStepTraffic(own.flatMap(range).map((i) => ({ layer: layers[i], cost: costs[i] })), layout, m, stages[s].dpCommS, net));
   const optimizerS = Math.max(...stages.map((s) => s.optimizerS));
-  const stepTimeS = pipelineS + optimizerS + dpExposed;
+  const endExposed = Math.max(...dp.map((x) => x.endExposedS));
+  const stepTimeS = pipelineS + optimizerS + endExposed;
   const feasible = over < 0;
+  // sends per micro-batch of the busiest device: its chunks' outputs forward (not the model's last) and gradients back (not its first)
+  const sends = p > 1 ? Math.max(...devices.map((_, s) => 2 * V - (s === 0 ? 1 : 0) - (s === p - 1 ? 1 : 0))) : 0;
   return {
     feasible,
     reason: feasible ? '' : `stage ${over} needs ${(stages[over].memoryBytes / 2 ** 30).toFixed(1)} GiB but a device has ${(capacityBytes / 2 ** 30).toFixed(1)} GiB`,
-    microbatches: m, stages, stepTimeS, pipelineS, bubbleFraction: (layout.pp - 1) / (m + layout.pp - 1),
-    commTimeS: { tensorParallel: m * Math.max(...stages.map((s) => s.tpCommS)), pipeline: p2p, dataParallel: dpS, dataParallelExposed: dpExposed },
+    microbatches: m, stages, stepTimeS, pipelineS,
+    bubbleFraction: bubbleS / (m * slowest + bubbleS), bubbleOverhead: bubbleS / (m * slowest),
+    commTimeS: {
+      tensorParallel: m * Math.max(...stages.map((s) => s.tpCommS)), pipeline: p2p,
+      dataParallel: Math.max(...dp.map((x) => x.totalS)), dataParallelExposed: Math.max(...dp.map((x) => x.exposedS)),
+    },
+    commBytes: {
+      tensorParallel: m * Math.max(...devices.map((own) => sum(own.flatMap(range), (c) => c.tpBytes))),
+      pipeline: m * sends * boundary, dataParallel: Math.max(...dp.map((x) => x.bytes)),
+    },
   };
+}
+
+function range(c: Chunk): number[] {
+  return Array.from({ length: c.end - c.first }, (_, k) => c.first + k);
 }

@@ -1,15 +1,19 @@
 /**
- * Placement search (PHAZE-style): for one design and a device count, every (dp, pp, tp, micro-batch, recompute)
- * with tp a power of two dividing the model's heads, pp ≤ layers, dp·pp·tp = devices, micro-batch a power of two
- * dividing the per-replica batch; each costed by the pipeline model with its own stage partition. Profiles are
- * shared between layouts with the same (tp, micro-batch, recompute).
+ * Placement search (PHAZE-style): for one design and a device count, every layout (dp, pp, tp, micro-batch,
+ * interleave, sequence parallel, recompute, ZeRO) with tp a power of two dividing the model's heads, pp ≤ layers,
+ * dp·pp·tp = devices, micro-batch a power of two dividing the per-replica batch, interleave V ∈ {1, 2, 4} where
+ * V divides the blocks per stage, sequence parallelism on and off when tp > 1, recompute none / selective / full
+ * (selective only where the attention core is stored: with fused attention it is none), ZeRO 0–3 when dp > 1.
+ * Each is costed by the pipeline model with its own stage partition. Profiles are shared between layouts with the
+ * same (tp, micro-batch, full recompute or not).
  */
 import type { Design } from '../arch/design.js';
 import type { Kernel } from '../engine/kernel.js';
 import type { OptimizerKind } from '../workload/ir.js';
 import type { AttentionImpl } from '../workload/zoo/index.js';
+import { interleaveChoices, RECOMPUTE_MODES, ZERO_STAGES, type Layout, type ZeroStage } from './layout.js';
 import type { Network } from './network.js';
-import { pipelineStep, type Layout, type StepReport } from './pipeline.js';
+import { pipelineStep, type StepReport } from './pipeline.js';
 import { profileLayers, type LayerProfile } from './profile.js';
 
 export interface PlacementProblem {
@@ -21,7 +25,6 @@ export interface PlacementProblem {
   network: Network;
   optimizer: OptimizerKind;
   precision: 'bf16' | 'fp32';
-  zero1: boolean;
   /** fix any of these; the rest are searched */
   fixed?: Partial<Layout>;
 }
@@ -32,15 +35,19 @@ export interface PlacedStep {
   layers: LayerProfile[];
 }
 
+/** Interleave factors the search tries. */
+export const SEARCHED_INTERLEAVES: readonly number[] = [1, 2, 4];
+
 export class ProfileCache {
   private readonly cache = new Map<string, LayerProfile[] | Error>();
   constructor(readonly kernel: Kernel) {}
-  get(pr: PlacementProblem, design: Design, tp: number, microbatch: number, recompute: boolean): LayerProfile[] | Error {
-    const key = `${tp}|${microbatch}|${recompute}`;
+  /** profiles for tensor-parallel width `tp`, micro-batch `microbatch`, and full recompute or not */
+  get(pr: PlacementProblem, design: Design, tp: number, microbatch: number, fullRecompute: boolean): LayerProfile[] | Error {
+    const key = `${tp}|${microbatch}|${fullRecompute}`;
     let v = this.cache.get(key);
     if (!v) {
       try {
-        v = profileLayers({ model: pr.model, seq: pr.seq, attention: pr.attention, microbatch, tensorParallel: tp, recompute, optimizer: pr.optimizer, precision: pr.precision }, design, this.kernel);
+        v = profileLayers({ model: pr.model, seq: pr.seq, attention: pr.attention, microbatch, tensorParallel: tp, recompute: fullRecompute, optimizer: pr.optimizer, precision: pr.precision }, design, this.kernel);
       } catch (e) {
         v = e as Error;
       }
@@ -56,6 +63,21 @@ const pow2Divisors = (n: number, max = n) => {
   return out;
 };
 
+/** Selective recompute differs from none only where the profile stores an attention core. */
+const hasAttentionCore = (layers: readonly LayerProfile[]) => layers.some((l) => (l.attentionCore?.activationBytes ?? 0) > 0);
+
+/** The trade-off settings searched for one (dp, pp, tp) on its profiles. */
+function tradeOffs(f: Partial<Layout>, layers: readonly LayerProfile[], dp: number, pp: number, tp: number): Pick<Layout, 'interleave' | 'sequenceParallel' | 'zero'>[] {
+  const blocks = layers.filter((l) => l.block).length;
+  const allowed = interleaveChoices(blocks, pp);
+  const vs = (f.interleave !== undefined ? [f.interleave] : SEARCHED_INTERLEAVES).filter((v) => allowed.includes(v));
+  const sps = f.sequenceParallel !== undefined ? [f.sequenceParallel] : tp > 1 ? [false, true] : [false];
+  const zeros: ZeroStage[] = f.zero !== undefined ? [f.zero] : dp > 1 ? [...ZERO_STAGES] : [0];
+  const out: Pick<Layout, 'interleave' | 'sequenceParallel' | 'zero'>[] = [];
+  for (const interleave of vs) for (const sequenceParallel of sps) for (const zero of zeros) out.push({ interleave, sequenceParallel, zero });
+  return out;
+}
+
 /** Every layout of the problem on `design`, best first (feasible before infeasible). */
 export function searchPlacement(pr: PlacementProblem, design: Design, kernel: Kernel): { best: PlacedStep | null; evaluated: number; all: PlacedStep[] } {
   const cache = new ProfileCache(kernel);
@@ -65,6 +87,7 @@ export function searchPlacement(pr: PlacementProblem, design: Design, kernel: Ke
   for (const tp of tps) {
     const rest = pr.devices / tp;
     if (!Number.isInteger(rest)) continue;
+    if (f.sequenceParallel && tp <= 1 && !f.tp) continue;
     const pps: number[] = [];
     if (f.pp) pps.push(f.pp);
     else for (let p = 1; p <= rest; p++) if (rest % p === 0) pps.push(p);
@@ -75,12 +98,15 @@ export function searchPlacement(pr: PlacementProblem, design: Design, kernel: Ke
       if (!Number.isInteger(perReplica)) continue;
       const mbs = f.microbatch ? [f.microbatch] : pow2Divisors(perReplica, 16);
       for (const microbatch of mbs) {
-        for (const recompute of f.recompute !== undefined ? [f.recompute] : [false, true]) {
-          const layers = cache.get(pr, design, tp, microbatch, recompute);
+        for (const recompute of f.recompute !== undefined ? [f.recompute] : RECOMPUTE_MODES) {
+          const layers = cache.get(pr, design, tp, microbatch, recompute === 'full');
           if (layers instanceof Error) continue;
           if (pp > layers.length && !f.pp) continue;
-          const layout: Layout = { dp, pp, tp, microbatch, recompute, zero1: pr.zero1 };
-          all.push({ layout, step: pipelineStep(layers, layout, pr.globalBatch, pr.network, design.offChipBytes), layers });
+          if (recompute === 'selective' && f.recompute === undefined && !hasAttentionCore(layers)) continue;
+          for (const t of tradeOffs(f, layers, dp, pp, tp)) {
+            const layout: Layout = { dp, pp, tp, microbatch, recompute, ...t };
+            all.push({ layout, step: pipelineStep(layers, layout, pr.globalBatch, pr.network, design.offChipBytes), layers });
+          }
         }
       }
     }

@@ -1,6 +1,8 @@
 /**
  * Layer profiles: per layer of a model (in order), its forward and backward time per micro-batch on one device
- * of a design, its optimizer time, parameter bytes and stashed activations — the inputs of the pipeline model.
+ * of a design, its optimizer time, parameter bytes and stashed activations — the inputs of the pipeline model —
+ * and the share of each in the two regions the layout's trade-offs act on (regions.ts): the sequence-parallel
+ * region and the unfused attention core.
  *
  * Transformers are profiled from a one-block build of the tensor-parallel shard (every block is identical), so
  * a 96-layer GPT-3 costs one small graph; other models are profiled whole. Times are the kernel's per-op
@@ -17,6 +19,7 @@ import { OPTIMIZER_STATE_BYTES_PER_PARAM } from '../workload/op-metrics.js';
 import { buildTrainingStep } from '../workload/training.js';
 import { findModel, type AttentionImpl } from '../workload/zoo/index.js';
 import type { OptimizerKind } from '../workload/ir.js';
+import { inAttentionCore, inSequenceParallelRegion, residualStreamTensors, stashedInSequenceParallelRegion } from './regions.js';
 
 export interface LayerProfile {
   name: string;
@@ -27,15 +30,30 @@ export interface LayerProfile {
   bwdS: number;
   optimizerS: number;
   params: number;
-  /** bf16 weights + fp32 master (or fp32 weights), gradients, optimizer state: per device shard */
+  /** per device shard: the compute copy of the weights (bf16, or fp32 with fp32 precision) */
   weightBytes: number;
+  /** the fp32 master copy of bf16 weights (sharded with the optimizer state by ZeRO); absent or 0 with fp32 precision */
+  masterBytes?: number;
+  /** fp32 gradients */
   gradBytes: number;
   optimizerBytes: number;
-  /** activations stashed per micro-batch (with recompute: the layer's input only) */
+  /** activations stashed per micro-batch (with full recompute: the layer's input only) */
   activationBytes: number;
   /** the layer's output per micro-batch (pipeline send/recv and tensor-parallel all-reduce size) */
   boundaryBytes: number;
   /** training FLOPs of the layer per micro-batch on this shard */
+  flops: number;
+  /** the part of the above in the sequence-parallel region (transformer blocks; absent: none) */
+  seqParallel?: RegionShare;
+  /** the unfused attention core (absent or zero with fused attention or full recompute) */
+  attentionCore?: RegionShare;
+}
+
+/** Times, stashed bytes and FLOPs of one region of a layer, per micro-batch (already inside the layer's totals). */
+export interface RegionShare {
+  fwdS: number;
+  bwdS: number;
+  activationBytes: number;
   flops: number;
 }
 
@@ -46,6 +64,7 @@ export interface ProfileOptions {
   /** attention of transformer models: fused (default) or unfused */
   attention?: AttentionImpl;
   tensorParallel: number;
+  /** full recomputation (every layer's forward again before its backward); selective is derived from the plain profile */
   recompute: boolean;
   optimizer: OptimizerKind;
   precision: 'bf16' | 'fp32';
@@ -61,6 +80,13 @@ export function profileGraph(o: ProfileOptions): { graph: TrainingGraph; blocks:
   const full = entry.build({ batch: o.microbatch, seq, dtype, tensorParallel: o.tensorParallel, layers: transformer ? 1 : undefined, attention: o.attention });
   const blocks = transformer ? countBlocks(entry.build({ batch: 1, seq: Math.min(seq, 8), dtype, attention: o.attention })) : 0;
   return { graph: buildTrainingStep(full, { optimizer: o.optimizer, precision: o.precision, recompute: o.recompute }), blocks };
+}
+
+/** Transformer blocks of a zoo model (0 for other families): what interleaving splits into chunks. */
+export function modelBlocks(model: string): number {
+  const entry = findModel(model);
+  if (entry.family !== 'transformer') return 0;
+  return countBlocks(entry.build({ batch: 1, seq: Math.min(entry.defaultSeq ?? 1, 8), dtype: 'bf16' }));
 }
 
 function countBlocks(fg: { params: { layer: string }[] }): number {
@@ -83,42 +109,76 @@ export function profileLayers(o: ProfileOptions, design: Design, kernel: Kernel)
   const layerOf = (name: string) => {
     let p = by.get(name);
     if (!p) {
-      p = { name, block: /^layers\.\d+$/.test(name), fwdS: 0, bwdS: 0, optimizerS: 0, params: 0, weightBytes: 0, gradBytes: 0, optimizerBytes: 0, activationBytes: 0, boundaryBytes: 0, flops: 0 };
+      const block = /^layers\.\d+$/.test(name);
+      p = {
+        name, block, fwdS: 0, bwdS: 0, optimizerS: 0, params: 0, weightBytes: 0, masterBytes: 0, gradBytes: 0, optimizerBytes: 0, activationBytes: 0, boundaryBytes: 0, flops: 0,
+        ...(block ? { seqParallel: emptyShare(), attentionCore: emptyShare() } : {}),
+      };
       by.set(name, p);
       order.push(name);
     }
     return p;
   };
+  const streams = new Map<string, Set<string>>();
+  const streamOf = (layer: string) => {
+    let s = streams.get(layer);
+    if (!s) streams.set(layer, (s = residualStreamTensors(graph.ops, layer)));
+    return s;
+  };
   graph.ops.forEach((op, i) => {
     const p = layerOf(op.layer);
     const t = slots[flat.opSlot[i] * RESULT_STRIDE + R_CYCLES] * cycleS;
+    const out = op.phase === 'fwd' ? op.outputs.reduce((s, x) => s + tensorBytes(x), 0) : 0;
     p.flops += op.flops;
     if (op.phase === 'fwd') {
       p.fwdS += t;
-      const out = op.outputs.reduce((s, x) => s + tensorBytes(x), 0);
       p.activationBytes += out;
       if (out > 0) p.boundaryBytes = out;
     } else if (op.phase === 'optimizer') p.optimizerS += t;
     else p.bwdS += t;
+    if (p.seqParallel && inSequenceParallelRegion(op, streamOf(op.layer))) {
+      p.seqParallel.flops += op.flops;
+      if (op.phase === 'fwd') p.seqParallel.fwdS += t;
+      else p.seqParallel.bwdS += t;
+    }
+    if (p.seqParallel && stashedInSequenceParallelRegion(op)) p.seqParallel.activationBytes += out;
+    if (p.attentionCore && !o.recompute && inAttentionCore(op)) {
+      p.attentionCore.fwdS += t;
+      p.attentionCore.activationBytes += out;
+      p.attentionCore.flops += op.flops;
+    }
   });
-  const wBytes = o.precision === 'fp32' ? 4 : 6; // bf16 weights + fp32 master copy
+  const wBytes = o.precision === 'fp32' ? 4 : 2; // the compute copy; bf16 also keeps an fp32 master copy
+  const masterBytes = o.precision === 'fp32' ? 0 : 4;
   for (const prm of graph.params) {
     const p = layerOf(prm.layer);
     const n = numel(prm.shape);
     p.params += n;
     p.weightBytes += n * wBytes;
+    p.masterBytes = (p.masterBytes ?? 0) + n * masterBytes;
     p.gradBytes += n * 4;
     p.optimizerBytes += n * OPTIMIZER_STATE_BYTES_PER_PARAM[o.optimizer];
   }
-  // with recompute a layer keeps only its input (the previous layer's output)
-  if (o.recompute) order.forEach((name, i) => (by.get(name)!.activationBytes = i > 0 ? by.get(order[i - 1])!.boundaryBytes : by.get(name)!.boundaryBytes));
+  // with full recompute a layer keeps only its input (the previous layer's output); a block's input is on the
+  // residual stream, which sequence parallelism shards
+  if (o.recompute) {
+    order.forEach((name, i) => {
+      const p = by.get(name)!;
+      p.activationBytes = i > 0 ? by.get(order[i - 1])!.boundaryBytes : p.boundaryBytes;
+      if (p.seqParallel) p.seqParallel.activationBytes = p.activationBytes;
+    });
+  }
   const layers = order.map((n) => by.get(n)!).filter((p) => p.fwdS + p.bwdS + p.optimizerS > 0 || p.params > 0);
   if (blocks === 0) return layers;
   // expand the one profiled block into the model's blocks
   const out: LayerProfile[] = [];
   for (const p of layers) {
-    if (p.name === 'layers.0') for (let b = 0; b < blocks; b++) out.push({ ...p, name: `layers.${b}` });
+    if (p.name === 'layers.0') for (let b = 0; b < blocks; b++) out.push({ ...p, name: `layers.${b}` }); // shares its region records
     else out.push(p);
   }
   return out;
+}
+
+function emptyShare(): RegionShare {
+  return { fwdS: 0, bwdS: 0, activationBytes: 0, flops: 0 };
 }

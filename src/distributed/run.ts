@@ -12,10 +12,17 @@ import type { OptimizerKind } from '../workload/ir.js';
 import { findModel, type AttentionImpl } from '../workload/zoo/index.js';
 import { searchDistributedDesign, type DistributedSearchResult } from './design-search.js';
 import type { Network } from './network.js';
-import { pipelineStep, type Layout, type StepReport } from './pipeline.js';
+import { layerCost } from './layer-cost.js';
+import { interleaveProblem, recomputeMode, sequenceParallelProblem, zeroStage, type Layout, type RecomputeMode, type ZeroStage } from './layout.js';
+import { pipelineStep, type StepReport } from './pipeline.js';
 import { ProfileCache, searchPlacement, type PlacedStep, type PlacementProblem } from './placement.js';
-import type { LayerProfile } from './profile.js';
+import { modelBlocks, type LayerProfile } from './profile.js';
 
+/**
+ * One `accelmine distributed` run. Of microbatch, recompute, interleave, sequenceParallel and zero (or zero1),
+ * what is given is fixed and what is left undefined is searched, with or without autoParallel (which also
+ * searches tp, pp and dp).
+ */
 export interface DistributedRequest {
   model: string;
   devices: number;
@@ -25,13 +32,21 @@ export interface DistributedRequest {
   tp?: number;
   pp?: number;
   dp?: number;
-  recompute?: boolean;
+  /** none | selective (the attention core) | full; true is full and false none, as before */
+  recompute?: boolean | RecomputeMode;
+  /** model chunks per pipeline device (interleaved 1F1B); 1 is plain 1F1B */
+  interleave?: number;
+  /** Megatron sequence parallelism (needs tp > 1) */
+  sequenceParallel?: boolean;
+  /** ZeRO stage 0–3 over the data-parallel replicas */
+  zero?: ZeroStage;
+  /** the former flag: true is zero 1, false zero 0 (when zero is not given) */
+  zero1?: boolean;
   autoParallel: boolean;
   design: Design;
   network: Network;
   optimizer: OptimizerKind;
   precision: 'bf16' | 'fp32';
-  zero1: boolean;
   /** attention of transformer models: fused (default) or unfused */
   attention?: AttentionImpl;
   search?: { space: DesignSpace; limits: Constraints; topK: number; seed: number; threads?: number; budgetPerStage: number; perStageDesigns: boolean };
@@ -46,12 +61,14 @@ export interface DistributedResult {
   layout: Layout;
   feasible: boolean;
   reason: string;
-  stages: { layers: number; firstLayer: string; lastLayer: string; timeS: number; computeS: number; tpCommS: number; memoryBytes: number }[];
+  stages: { layers: number; firstLayer: string; lastLayer: string; chunks?: { firstLayer: string; lastLayer: string }[]; timeS: number; computeS: number; tpCommS: number; dpCommS: number; memoryBytes: number }[];
   /** 0 when the layout is infeasible before a step could be timed (`feasible: false`, `reason` says why) */
   stepTimeS: number;
   throughput: { samplesPerS: number; tokensPerS?: number };
   bubbleFraction: number;
+  bubbleOverhead: number;
   commTimeS: StepReport['commTimeS'];
+  commBytes: StepReport['commBytes'];
   perDeviceTflops: number;
   design: Design;
   placement?: { layoutsEvaluated: number; wallTimeS: number; top: { layout: Layout; stepTimeS: number; feasible: boolean }[] };
@@ -61,7 +78,7 @@ export interface DistributedResult {
 
 function report(req: DistributedRequest, globalBatch: number, placed: PlacedStep, design: Design): Omit<DistributedResult, 'placement' | 'search' | 'wallTimeS'> {
   const { layout, step, layers } = placed;
-  const flops = layers.reduce((s, l) => s + l.flops, 0) * layout.tp * (globalBatch / layout.microbatch);
+  const flops = layers.reduce((s, l) => s + layerCost(l, layout, req.network).flops, 0) * layout.tp * (globalBatch / layout.microbatch);
   const seq = findModel(req.model).family === 'transformer' ? req.seq ?? findModel(req.model).defaultSeq : undefined;
   // a layout with no step (infeasible before it could be timed) reports 0 s, 0 samples/s and 0 TFLOP/s
   const timed = Number.isFinite(step.stepTimeS);
@@ -69,9 +86,13 @@ function report(req: DistributedRequest, globalBatch: number, placed: PlacedStep
   const samplesPerS = timed ? globalBatch / step.stepTimeS : 0;
   return {
     model: req.model, devices: req.devices, globalBatch, ...(seq ? { seq } : {}), network: req.network.name, layout, feasible: step.feasible, reason: step.reason,
-    stages: step.stages.map((s) => ({ layers: s.layers.length, firstLayer: s.layers[0], lastLayer: s.layers[s.layers.length - 1], timeS: s.timeS, computeS: s.computeS, tpCommS: s.tpCommS, memoryBytes: s.memoryBytes })),
-    stepTimeS, throughput: { samplesPerS, ...(seq ? { tokensPerS: samplesPerS * seq } : {}) }, bubbleFraction: step.bubbleFraction,
-    commTimeS: step.commTimeS, perDeviceTflops: timed ? flops / step.stepTimeS / req.devices / 1e12 : 0, design,
+    stages: step.stages.map((s) => ({
+      layers: s.layers.length, firstLayer: s.layers[0], lastLayer: s.layers[s.layers.length - 1],
+      ...(s.chunks ? { chunks: s.chunks.map((c) => ({ firstLayer: layers[c.firstLayer].name, lastLayer: layers[c.lastLayer].name })) } : {}),
+      timeS: s.timeS, computeS: s.computeS, tpCommS: s.tpCommS, dpCommS: s.dpCommS, memoryBytes: s.memoryBytes,
+    })),
+    stepTimeS, throughput: { samplesPerS, ...(seq ? { tokensPerS: samplesPerS * seq } : {}) }, bubbleFraction: step.bubbleFraction, bubbleOverhead: step.bubbleOverhead,
+    commTimeS: step.commTimeS, commBytes: step.commBytes, perDeviceTflops: timed ? flops / step.stepTimeS / req.devices / 1e12 : 0, design,
   };
 }
 
@@ -80,14 +101,25 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
   const secs = () => (performance.now() - t0) / 1000;
   const entry = findModel(req.model);
   const globalBatch = req.globalBatch ?? 2 * req.devices;
+  const recompute = recomputeMode(req.recompute);
+  const zero = zeroStage(req.zero, req.zero1);
+  if (req.interleave !== undefined && (!Number.isInteger(req.interleave) || req.interleave < 1)) throw new InputError(`--interleave must be a positive integer, got ${req.interleave}`);
+  // what is given is fixed, the rest searched
+  const tradeOffs: Partial<Layout> = {
+    microbatch: req.microbatch, recompute, zero, interleave: req.interleave, sequenceParallel: req.sequenceParallel,
+  };
   const problem: PlacementProblem = {
-    model: entry.name, seq: req.seq, attention: req.attention, devices: req.devices, globalBatch, network: req.network, optimizer: req.optimizer, precision: req.precision, zero1: req.zero1,
-    fixed: req.autoParallel ? { microbatch: req.microbatch, recompute: req.recompute } : { tp: req.tp, pp: req.pp, dp: req.dp, microbatch: req.microbatch, recompute: req.recompute },
+    model: entry.name, seq: req.seq, attention: req.attention, devices: req.devices, globalBatch, network: req.network, optimizer: req.optimizer, precision: req.precision,
+    fixed: Object.fromEntries(Object.entries(req.autoParallel ? tradeOffs : { tp: req.tp, pp: req.pp, dp: req.dp, ...tradeOffs }).filter(([, v]) => v !== undefined)),
   };
   if (!req.autoParallel) {
     if (req.tp === undefined || req.pp === undefined || req.dp === undefined) throw new InputError('give --tp T --pp P --dp D, or --auto-parallel');
     if (req.tp * req.pp * req.dp !== req.devices) throw new InputError(`--tp ${req.tp} x --pp ${req.pp} x --dp ${req.dp} = ${req.tp * req.pp * req.dp} must equal --devices ${req.devices}`);
     if (globalBatch % req.dp !== 0) throw new InputError(`--global-batch ${globalBatch} must be a multiple of --dp ${req.dp}`);
+    const sp = sequenceParallelProblem(!!req.sequenceParallel, req.tp);
+    if (sp) throw new InputError(sp);
+    const il = interleaveProblem(req.interleave ?? 1, modelBlocks(entry.name), req.pp, entry.name);
+    if (il) throw new InputError(il);
   }
   const kernel = defaultKernel();
   const place = (d: Design) => {
@@ -99,8 +131,13 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
   let placement = place(design);
   if (!placement.best) {
     // nothing could be profiled: say why with the first layout's error
-    const err = new ProfileCache(kernel).get(problem, design, req.tp ?? 1, req.microbatch ?? 1, req.recompute ?? false);
-    throw err instanceof Error ? (err instanceof InputError ? err : new InputError(err.message)) : new InputError('no layout of these devices fits the model');
+    const err = new ProfileCache(kernel).get(problem, design, req.tp ?? 1, req.microbatch ?? 1, recompute === 'full');
+    if (err instanceof Error) throw err instanceof InputError ? err : new InputError(err.message);
+    if (req.sequenceParallel) throw new InputError(`--sequence-parallel: no layout of ${req.devices} devices has --tp of at least 2 for ${entry.name}`);
+    if (req.interleave && req.interleave > 1) {
+      throw new InputError(`--interleave ${req.interleave}: no layout of ${req.devices} devices has blocks per stage divisible by ${req.interleave} (${entry.name} has ${modelBlocks(entry.name)} blocks)`);
+    }
+    throw new InputError('no layout of these devices fits the model');
   }
   let searchInfo: DistributedResult['search'];
   if (req.search) {
@@ -121,5 +158,5 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
   return out;
 }
 
-export type { LayerProfile, StepReport, Layout };
+export type { LayerProfile, StepReport, Layout, RecomputeMode, ZeroStage };
 export { pipelineStep };
