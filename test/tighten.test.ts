@@ -17,6 +17,7 @@ import { DESIGN_STRIDE, S_ENERGY_J, S_TIME_S, S_VALID, writeDesign } from '../sr
 import { BatchEvaluator, type WorkloadSpec } from '../src/evaluation/evaluator.js';
 import { OBJECTIVES, type Constraints, type Objective } from '../src/evaluation/objectives.js';
 import { runSearch, workloadSpec } from '../src/search/run.js';
+import { randomStart, wham } from '../src/search/wham.js';
 import { designKey } from '../src/search/strategy.js';
 import { ClimbDriver, type ClimbOutcome } from '../src/evaluation/climb-driver.js';
 import { recordResult } from '../src/search/wham-kernel.js';
@@ -350,3 +351,53 @@ describe('array shapes from the critical GEMMs (the climb\'s escape move)', () =
     expect(best).toBeLessThan(trace[1][REC_SCORE]);
   });
 });
+
+describe('the ask/tell WHAM (src/search/wham.ts) against the kernel climb', () => {
+  // one climb each from the same seeded start: the designs at which the best score rises, in evaluation order,
+  // are the same until the kernel takes its array-reshape escape (a move the ask/tell form does not have)
+  it('rise through the same designs from the same start, up to the kernel\'s reshape escape', () => {
+    const lim: Constraints = { areaMm2: 250, tdpW: 250 };
+    const budgetOk = (d: ReturnType<typeof designFromChoice>) => areaMm2(d) <= lim.areaMm2 && tdpW(d) <= lim.tdpW;
+    const keyOf = (c: Int32Array) => designKey(designFromChoice(small, c));
+    let compared = 0;
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const strategy = wham({ space: small, seed, limits: lim, budgetOk }, { parallelClimbs: 1 });
+      const ev = new BatchEvaluator([resnet], 'throughput', lim);
+      const rises: string[] = [];
+      let best = -1;
+      for (let n = 0; n < 400; ) {
+        const ds = strategy.ask(1000);
+        if (ds.length === 0) break;
+        const rs = ev.evaluate(ds);
+        rs.forEach((r, i) => {
+          n++;
+          if (r.feasible && r.score > best) {
+            best = r.score;
+            rises.push(designKey(ds[i]));
+          }
+        });
+        strategy.tell(rs);
+      }
+      const start = randomStart(small, rng(seed), budgetOk, 2000);
+      const o = new ClimbDriver({ workloads: [resnet], objective: 'throughput', limits: lim, space: small }).run({ kind: 'climb', start, maxEvals: 5000, topK: 1, log: false });
+      const trace = records(o, 'trace').map(choiceOf);
+      expect(keyOf(trace[0]), `seed ${seed}: same start`).toBe(rises[0]);
+      for (let i = 1; i < trace.length; i++) {
+        if (keyOf(trace[i]) === rises[i]) {
+          compared++;
+          continue;
+        }
+        // the only allowed difference: the kernel re-arranged the same processing elements (array shape, and
+        // how many arrays) to fit the critical GEMMs
+        const a = designFromChoice(small, trace[i - 1]);
+        const b = designFromChoice(small, trace[i]);
+        const pes = (d: typeof a) => d.tensorCores * d.tcRows * d.tcCols;
+        expect({ ...b, tensorCores: 0, tcRows: 0, tcCols: 0 }, `seed ${seed}, rise ${i}`).toEqual({ ...a, tensorCores: 0, tcRows: 0, tcCols: 0 });
+        expect(pes(b), `seed ${seed}, rise ${i}: ${JSON.stringify([a.tensorCores, a.tcRows, a.tcCols])} -> ${JSON.stringify([b.tensorCores, b.tcRows, b.tcCols])}`).toBe(pes(a));
+        break;
+      }
+    }
+    expect(compared).toBeGreaterThan(30);
+  });
+});
+

@@ -15,6 +15,9 @@
  * The top-k distinct designs seen are kept by the orchestrator.
  * `search` runs the same climb inside the kernel (assembly/tighten.ts), which also tries, before declaring a
  * local optimum, the array shapes that best fit the critical GEMMs; this ask/tell form has no such move.
+ * test/tighten.test.ts checks the two: from the same start they rise through the same designs until the
+ * kernel re-arranges its processing elements. This form stays for library users who drive their own
+ * evaluator (the Strategy interface); `search` and `compare` use the kernel's.
  */
 import type { Design } from '../arch/design.js';
 import { designFromChoice, randomChoice, rng, SPACE_PARAMS, spaceAxes, type DesignSpace, type Param } from '../arch/space.js';
