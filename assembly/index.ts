@@ -6,10 +6,10 @@ import { evalOp, foldCycles, designValid, OFFCHIP_SUSTAINED_FRACTION } from './m
 
 export { setGraph, evaluateSteps, graphOpCount } from './step';
 export { scheduleDetail, setExecution, setLaunchOverhead, setSchedulePasses } from './schedule';
-export {
-  tightenSetTech, tightenSetSpace, tightenSetObjective, tightenClearGraphs, tightenAddGraph, tightenCost, climb,
-  climbHeader, climbTop, climbTrace, climbLog, climbHeaderSize, climbRecordHead,
-} from './tighten';
+export { tightenSetTech } from './design-cost';
+export { tightenSetSpace, tightenCost } from './climb-space';
+export { tightenSetObjective, tightenClearGraphs, tightenAddGraph } from './climb-workloads';
+export { climb, climbHeader, climbTop, climbTrace, climbLog, climbHeaderSize, climbRecordHead } from './tighten';
 
 /** Reserves `bytes` of linear memory (8-byte aligned, never freed: the host reserves once and reuses). */
 export function alloc(bytes: usize): usize {
