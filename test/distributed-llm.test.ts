@@ -224,7 +224,7 @@ describe('runDistributed (library)', () => {
   it('takes the new request fields and the former recompute boolean and zero1', async () => {
     const base = { model: 'gpt2', devices: 8, tp: 2, pp: 2, dp: 2, microbatch: 2, globalBatch: 16, seq: 128, autoParallel: false, design: a100, network: net, optimizer: 'adam' as const, precision: 'bf16' as const };
     const r = await runDistributed({ ...base, recompute: 'selective', interleave: 2, sequenceParallel: true, zero: 2 });
-    expect(r.layout).toEqual({ dp: 2, pp: 2, tp: 2, microbatch: 2, recompute: 'selective', interleave: 2, sequenceParallel: true, zero: 2 });
+    expect(r.layout).toEqual({ dp: 2, pp: 2, tp: 2, microbatch: 2, recompute: 'selective', interleave: 2, sequenceParallel: true, zero: 2, ep: 1 });
     expect(r.stages[0].chunks).toEqual([{ firstLayer: 'embed', lastLayer: 'layers.2' }, { firstLayer: 'layers.6', lastLayer: 'layers.8' }]);
     const old = await runDistributed({ ...base, recompute: true, zero1: true, interleave: 1, sequenceParallel: false });
     expect(old.layout).toMatchObject({ recompute: 'full', zero: 1 });
@@ -257,7 +257,7 @@ describe('accelmine distributed: the new options (CLI)', () => {
   });
   it('--auto-parallel reports every dimension of the chosen layout', () => {
     const r = json('--model', 'gpt2', '--devices', '8', '--auto-parallel', '--global-batch', '64', '--seq', '256');
-    expect(Object.keys(r.layout).sort()).toEqual(['dp', 'interleave', 'microbatch', 'pp', 'recompute', 'sequenceParallel', 'tp', 'zero']);
+    expect(Object.keys(r.layout).sort()).toEqual(['dp', 'ep', 'interleave', 'microbatch', 'pp', 'recompute', 'sequenceParallel', 'tp', 'zero']);
     expect(r.placement.layoutsEvaluated).toBeGreaterThan(100);
   });
   it.each([

@@ -118,7 +118,7 @@ describe('accelmine distributed (CLI)', () => {
     expect(r.throughput.samplesPerS).toBeCloseTo(32 / r.stepTimeS, 6);
     expect(r.throughput.tokensPerS).toBeCloseTo(r.throughput.samplesPerS * 512, 3);
     expect(r.bubbleFraction).toBeCloseTo(3 / (8 + 3), 12);
-    expect(Object.keys(r.commTimeS)).toEqual(['tensorParallel', 'pipeline', 'dataParallel', 'dataParallelExposed']);
+    expect(Object.keys(r.commTimeS)).toEqual(['tensorParallel', 'expertParallel', 'pipeline', 'dataParallel', 'dataParallelExposed']);
     expect(r.perDeviceTflops).toBeGreaterThan(0);
     expect(r.design.tensorCores).toBe(108);
   });

@@ -37,6 +37,7 @@ interface DistributedFlags {
   threads?: number;
   network: string;
   zero1?: boolean;
+  ep?: number;
   optimizer: OptimizerKind;
   json?: boolean;
 }
@@ -78,6 +79,7 @@ export function registerDistributedCommand(program: Command): void {
     .option('--threads <t>', 'worker threads for --search', threadsOption())
     .option('--network <name>', Object.keys(NETWORKS).join(' | '), 'nvlink-ib')
     .option('--zero1', 'the same as --zero 1')
+    .option('--ep <e>', 'expert parallelism for mixture-of-experts models: experts sharded over e data-parallel replicas, all-to-all dispatch and combine (searched with --auto-parallel; default 1)', positiveInt('--ep'))
     .option('--optimizer <o>', OPTIMIZERS.join(' | '), oneOf('--optimizer', OPTIMIZERS), 'adam')
     .option('--json', 'print JSON')
     .action(
@@ -92,6 +94,7 @@ export function registerDistributedCommand(program: Command): void {
           interleave: o.interleave ?? (o.autoParallel ? undefined : 1),
           sequenceParallel: o.sequenceParallel ?? (o.autoParallel ? undefined : false),
           zero: o.zero ?? (o.zero1 || o.autoParallel ? undefined : 0), zero1: o.zero1,
+          ep: o.ep ?? (o.autoParallel ? undefined : 1),
           autoParallel: !!o.autoParallel, design, network: findNetwork(o.network), optimizer: o.optimizer, precision: 'bf16', attention: o.attention,
           search: o.search ? {
             space: loadSpace(o.space), limits: { areaMm2: o.area ?? Infinity, tdpW: o.tdp ?? Infinity }, topK: 5, seed: o.seed,
@@ -111,7 +114,7 @@ export function registerDistributedCommand(program: Command): void {
         text +=
           `step ${(r.stepTimeS * 1e3).toFixed(1)} ms: ${r.throughput.samplesPerS.toFixed(1)} samples/s${r.throughput.tokensPerS ? ` (${si(r.throughput.tokensPerS)} tokens/s)` : ''}, ` +
           `${r.perDeviceTflops.toFixed(1)} TFLOP/s per device, bubble ${(r.bubbleFraction * 100).toFixed(1)}% (${(r.bubbleOverhead * 100).toFixed(1)}% of the compute)\n` +
-          `communication: tensor-parallel ${(r.commTimeS.tensorParallel * 1e3).toFixed(1)} ms, pipeline ${(r.commTimeS.pipeline * 1e3).toFixed(2)} ms, ` +
+          `communication: tensor-parallel ${(r.commTimeS.tensorParallel * 1e3).toFixed(1)} ms, ${r.commTimeS.expertParallel > 0 ? `expert-parallel ${(r.commTimeS.expertParallel * 1e3).toFixed(1)} ms, ` : ''}pipeline ${(r.commTimeS.pipeline * 1e3).toFixed(2)} ms, ` +
           `data-parallel ${(r.commTimeS.dataParallel * 1e3).toFixed(1)} ms (${(r.commTimeS.dataParallelExposed * 1e3).toFixed(1)} ms exposed)\n`;
         const shown = r.stages.length > 12 ? [...r.stages.slice(0, 6), ...r.stages.slice(-6)] : r.stages;
         const dpCol = L.zero >= 2;

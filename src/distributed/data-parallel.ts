@@ -31,7 +31,7 @@ export interface DataParallelTraffic {
 export function endOfStepTraffic(own: readonly { layer: LayerProfile; cost: LayerCost }[], layout: Layout, m: number, perMicrobatchExposedS: number, net: Network): DataParallelTraffic {
   const d = layout.dp;
   const link = linkFor(net, d, layout.tp * layout.pp);
-  const G = own.reduce((x, o) => x + dataParallelBytes(o.layer), 0);
+  const G = own.reduce((x, o) => x + dataParallelBytes(o.layer, layout.ep), 0);
   const hidden = own.reduce((x, o) => x + o.cost.bwdS, 0);
   const inPipeline = own.reduce((x, o) => x + o.cost.dpFwdS + o.cost.dpBwdS, 0) * m;
   const inPipelineBytes = own.reduce((x, o) => x + o.cost.dpBytes, 0) * m;

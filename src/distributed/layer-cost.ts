@@ -14,8 +14,12 @@
  *                     reduce-scatter of its gradients after the backward (each 2 bytes per parameter, bf16);  ZeRO-2: that
  *                     reduce-scatter only. Prefetched on the data-parallel link, so a phase takes
  *                     max(compute + tensor parallel, data-parallel traffic).
+ *   expert parallel    mixture-of-experts layers with ep > 1: an all-to-all of the dispatched tokens (D bytes, tokens ×
+ *                     top-k × d) to the experts' devices and one back (the combine), forward; the same two backward
+ *                     (+2 with full recompute); each moves (ep − 1)/ep·D per device, on the critical path like the
+ *                     tensor-parallel collectives. Expert compute per device is unchanged (balanced routing).
  */
-import { allGatherS, allReduceS, linkFor, reduceScatterS, type Network } from './network.js';
+import { allGatherS, allReduceS, allToAllS, linkFor, reduceScatterS, type Network } from './network.js';
 import type { Layout } from './layout.js';
 import type { LayerProfile } from './profile.js';
 
@@ -24,6 +28,9 @@ export interface LayerCost {
   bwdS: number;
   tpFwdS: number;
   tpBwdS: number;
+  /** expert-parallel all-to-alls of the forward and backward phases */
+  epFwdS: number;
+  epBwdS: number;
   /** ZeRO-2/3 data-parallel traffic of the forward and backward phases (overlapped with them) */
   dpFwdS: number;
   dpBwdS: number;
@@ -34,6 +41,7 @@ export interface LayerCost {
   /** bytes this device sends per micro-batch: tensor-parallel and ZeRO-2/3 collectives (ring volumes) */
   tpBytes: number;
   dpBytes: number;
+  epBytes: number;
 }
 
 /** Tensor-parallel collectives of a block per micro-batch: 2 forward, 2 backward (+2 with full recompute). */
@@ -54,9 +62,14 @@ export function ringBytes(kind: 'all-reduce' | 'all-gather' | 'reduce-scatter', 
   return ((kind === 'all-reduce' ? 2 : 1) * (n - 1) * bytes) / n;
 }
 
-/** What a layer's gradients (or gathered weights) weigh on the data-parallel network: bf16, 2 bytes per parameter. */
-export function dataParallelBytes(l: LayerProfile): number {
-  return 2 * l.params;
+/**
+ * What a layer's gradients (or gathered weights) weigh on the data-parallel network: bf16, 2 bytes per parameter;
+ * with expert parallelism a device holds 1/ep of the layer's experts (their replicas all-reduce over d/ep devices;
+ * costed on the d-device ring, slightly pessimistic).
+ */
+export function dataParallelBytes(l: LayerProfile, ep = 1): number {
+  const experts = l.experts?.params ?? 0;
+  return 2 * (l.params - experts + experts / ep);
 }
 
 export function layerCost(l: LayerProfile, layout: Layout, net: Network): LayerCost {
@@ -73,7 +86,7 @@ export function layerCost(l: LayerProfile, layout: Layout, net: Network): LayerC
   let dpFwdS = 0, dpBwdS = 0, dpBytes = 0;
   if (layout.zero >= 2 && d > 1) {
     const link = linkFor(net, d, t * layout.pp);
-    const bytes = dataParallelBytes(l);
+    const bytes = dataParallelBytes(l, layout.ep);
     const gather = allGatherS(bytes, d, link), scatter = reduceScatterS(bytes, d, link);
     dpBwdS = scatter;
     dpBytes = ringBytes('reduce-scatter', bytes, d);
@@ -83,15 +96,24 @@ export function layerCost(l: LayerProfile, layout: Layout, net: Network): LayerC
       dpBytes += 2 * ringBytes('all-gather', bytes, d);
     }
   }
+  let epFwdS = 0, epBwdS = 0, epBytes = 0;
+  if (l.experts && layout.ep > 1) {
+    const one = allToAllS(l.experts.dispatchBytes, layout.ep, linkFor(net, layout.ep, t * layout.pp));
+    const bwdCount = layout.recompute === 'full' ? 4 : 2;
+    epFwdS = 2 * one;
+    epBwdS = bwdCount * one;
+    epBytes = (2 + bwdCount) * ringBytes('all-gather', l.experts.dispatchBytes, layout.ep);
+  }
   const activationBytes = layout.recompute === 'full'
     ? (sp ? l.activationBytes / t : l.activationBytes)
     : l.activationBytes - (sp ? cut * sp.activationBytes : 0) - (core ? core.activationBytes : 0);
   return {
-    fwdS, bwdS, tpFwdS, tpBwdS, dpFwdS, dpBwdS,
-    timeS: Math.max(fwdS + tpFwdS, dpFwdS) + Math.max(bwdS + tpBwdS, dpBwdS),
+    fwdS, bwdS, tpFwdS, tpBwdS, epFwdS, epBwdS, dpFwdS, dpBwdS,
+    timeS: Math.max(fwdS + tpFwdS + epFwdS, dpFwdS) + Math.max(bwdS + tpBwdS + epBwdS, dpBwdS),
     activationBytes,
     flops: l.flops - (sp ? cut * sp.flops : 0) + (core ? core.flops : 0),
     tpBytes: (n.fwd + n.bwd) * ringBytes('all-reduce', l.boundaryBytes, t),
     dpBytes,
+    epBytes,
   };
 }

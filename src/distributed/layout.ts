@@ -24,11 +24,13 @@ export interface Layout {
   sequenceParallel: boolean;
   recompute: RecomputeMode;
   zero: ZeroStage;
+  /** expert parallelism: a mixture-of-experts layer's experts sharded over `ep` of the data-parallel replicas */
+  ep: number;
 }
 
 /** The layout with every trade-off off: plain 1F1B, no sequence parallelism, no recomputation, no ZeRO. */
 export function plainLayout(o: Pick<Layout, 'dp' | 'pp' | 'tp' | 'microbatch'> & Partial<Layout>): Layout {
-  return { interleave: 1, sequenceParallel: false, recompute: 'none', zero: 0, ...o };
+  return { interleave: 1, sequenceParallel: false, recompute: 'none', zero: 0, ep: 1, ...o };
 }
 
 /** `--recompute` as the library takes it: a mode, or the former boolean (true = full). */
@@ -85,5 +87,23 @@ export function describeLayout(l: Layout): string {
     l.interleave > 1 ? `interleave ${l.interleave}` : '',
     l.sequenceParallel ? 'sequence parallel' : '',
     l.zero > 0 ? `ZeRO-${l.zero}` : '',
+    l.ep > 1 ? `expert parallel ${l.ep}` : '',
   ].filter(Boolean).join(', ');
+}
+
+/** Expert-parallel widths possible: powers of two dividing both the data-parallel replicas and the experts. */
+export function expertParallelChoices(experts: number, dp: number): number[] {
+  const out = [1];
+  for (let e = 2; e <= Math.min(experts, dp); e *= 2) if (experts % e === 0 && dp % e === 0) out.push(e);
+  return out;
+}
+
+/** Why `ep` is not possible (null when it is): the model needs experts, and ep must divide them and dp. */
+export function expertParallelProblem(ep: number, experts: number, dp: number, model: string): string | null {
+  if (ep === 1) return null;
+  if (experts === 0) return `--ep ${ep}: expert parallelism shards a mixture of experts and ${model} has none; allowed: 1`;
+  if (experts % ep !== 0 || dp % ep !== 0) {
+    return `--ep ${ep} must divide ${model}'s ${experts} experts and the ${dp} data-parallel replicas; allowed: ${expertParallelChoices(experts, dp).join(', ')}`;
+  }
+  return null;
 }

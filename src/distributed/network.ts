@@ -70,6 +70,9 @@ export function allGatherS(bytes: number, n: number, l: Link): number {
 
 export const reduceScatterS = allGatherS;
 
+/** All-to-all of `bytes` per device over n devices (pairwise exchange): each sends (n − 1)/n of them, n − 1 steps. */
+export const allToAllS = allGatherS;
+
 export function sendRecvS(bytes: number, l: Link): number {
   return l.latencyS + bytes / (l.GBs * 1e9);
 }

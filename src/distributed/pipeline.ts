@@ -33,6 +33,8 @@ export interface StageReport {
   timeS: number;
   computeS: number;
   tpCommS: number;
+  /** per micro-batch: expert-parallel all-to-alls */
+  epCommS: number;
   /** per micro-batch: ZeRO-2/3 data-parallel traffic not hidden behind the layers' compute */
   dpCommS: number;
   optimizerS: number;
@@ -51,9 +53,9 @@ export interface StepReport {
   bubbleFraction: number;
   /** bubble time over ideal compute time: (p − 1)/(V·m) with even chunks */
   bubbleOverhead: number;
-  commTimeS: { tensorParallel: number; pipeline: number; dataParallel: number; dataParallelExposed: number };
+  commTimeS: { tensorParallel: number; expertParallel: number; pipeline: number; dataParallel: number; dataParallelExposed: number };
   /** bytes one device sends per step (the busiest device; ring volumes) */
-  commBytes: { tensorParallel: number; pipeline: number; dataParallel: number };
+  commBytes: { tensorParallel: number; expertParallel: number; pipeline: number; dataParallel: number };
 }
 
 const inflightOf = (layout: Layout, m: number) => (s: number) => inflightMicrobatches(s, layout, m);
@@ -91,7 +93,7 @@ export function pipelineStep(layers: LayerProfile[], layout: Layout, globalBatch
   const p = layout.pp, V = layout.interleave;
   const empty = (reason: string): StepReport => ({
     feasible: false, reason, microbatches: m, stages: [], stepTimeS: Infinity, pipelineS: Infinity, bubbleFraction: 0, bubbleOverhead: 0,
-    commTimeS: { tensorParallel: 0, pipeline: 0, dataParallel: 0, dataParallelExposed: 0 }, commBytes: { tensorParallel: 0, pipeline: 0, dataParallel: 0 },
+    commTimeS: { tensorParallel: 0, expertParallel: 0, pipeline: 0, dataParallel: 0, dataParallelExposed: 0 }, commBytes: { tensorParallel: 0, expertParallel: 0, pipeline: 0, dataParallel: 0 },
   });
   if (!Number.isInteger(m) || m < 1) return empty(`global batch ${globalBatch} is not a multiple of dp × microbatch = ${layout.dp * layout.microbatch}`);
   const spProblem = sequenceParallelProblem(layout.sequenceParallel, layout.tp);
@@ -117,13 +119,14 @@ export function pipelineStep(layers: LayerProfile[], layout: Layout, globalBatch
     const ls = idx.map((i) => layers[i]);
     const computeS = sum(idx, (c) => c.fwdS + c.bwdS);
     const tp = sum(idx, (c) => c.tpFwdS + c.tpBwdS);
+    const ep = sum(idx, (c) => c.epFwdS + c.epBwdS);
     const timeS = sum(idx, (c) => c.timeS);
     const act = sum(idx, (c) => c.activationBytes) * inflightMicrobatches(s, layout, m);
     const state = ls.reduce((x, l) => x + stateBytes(l, layout), 0) + gatheredBytes(ls, layout);
     return {
       layers: ls.map((l) => l.name), firstLayer: own[0].first, lastLayer: own[own.length - 1].end - 1,
       ...(V > 1 ? { chunks: own.map((c) => ({ firstLayer: c.first, lastLayer: c.end - 1 })) } : {}),
-      timeS, computeS, tpCommS: tp, dpCommS: Math.max(0, timeS - computeS - tp),
+      timeS, computeS, tpCommS: tp, epCommS: ep, dpCommS: Math.max(0, timeS - computeS - tp - ep),
       optimizerS: ls.reduce((x, l) => x + l.optimizerS, 0) / (layout.zero >= 1 ? layout.dp : 1), memoryBytes: state + act, activationBytes: act,
     };
   });
@@ -148,11 +151,12 @@ export function pipelineStep(layers: LayerProfile[], layout: Layout, globalBatch
     microbatches: m, stages, stepTimeS, pipelineS,
     bubbleFraction: bubbleS / (m * slowest + bubbleS), bubbleOverhead: bubbleS / (m * slowest),
     commTimeS: {
-      tensorParallel: m * Math.max(...stages.map((s) => s.tpCommS)), pipeline: p2p,
+      tensorParallel: m * Math.max(...stages.map((s) => s.tpCommS)), expertParallel: m * Math.max(...stages.map((s) => s.epCommS)), pipeline: p2p,
       dataParallel: Math.max(...dp.map((x) => x.totalS)), dataParallelExposed: Math.max(...dp.map((x) => x.exposedS)),
     },
     commBytes: {
       tensorParallel: m * Math.max(...devices.map((own) => sum(own.flatMap(range), (c) => c.tpBytes))),
+      expertParallel: m * Math.max(...devices.map((own) => sum(own.flatMap(range), (c) => c.epBytes))),
       pipeline: m * sends * boundary, dataParallel: Math.max(...dp.map((x) => x.bytes)),
     },
   };

@@ -11,7 +11,7 @@ import type { Design } from '../arch/design.js';
 import type { Kernel } from '../engine/kernel.js';
 import type { OptimizerKind } from '../workload/ir.js';
 import type { AttentionImpl } from '../workload/zoo/index.js';
-import { interleaveChoices, RECOMPUTE_MODES, ZERO_STAGES, type Layout, type ZeroStage } from './layout.js';
+import { expertParallelChoices, interleaveChoices, RECOMPUTE_MODES, ZERO_STAGES, type Layout, type ZeroStage } from './layout.js';
 import type { Network } from './network.js';
 import { pipelineStep, type StepReport } from './pipeline.js';
 import { profileLayers, type LayerProfile } from './profile.js';
@@ -67,14 +67,16 @@ const pow2Divisors = (n: number, max = n) => {
 const hasAttentionCore = (layers: readonly LayerProfile[]) => layers.some((l) => (l.attentionCore?.activationBytes ?? 0) > 0);
 
 /** The trade-off settings searched for one (dp, pp, tp) on its profiles. */
-function tradeOffs(f: Partial<Layout>, layers: readonly LayerProfile[], dp: number, pp: number, tp: number): Pick<Layout, 'interleave' | 'sequenceParallel' | 'zero'>[] {
+function tradeOffs(f: Partial<Layout>, layers: readonly LayerProfile[], dp: number, pp: number, tp: number): Pick<Layout, 'interleave' | 'sequenceParallel' | 'zero' | 'ep'>[] {
   const blocks = layers.filter((l) => l.block).length;
   const allowed = interleaveChoices(blocks, pp);
   const vs = (f.interleave !== undefined ? [f.interleave] : SEARCHED_INTERLEAVES).filter((v) => allowed.includes(v));
   const sps = f.sequenceParallel !== undefined ? [f.sequenceParallel] : tp > 1 ? [false, true] : [false];
   const zeros: ZeroStage[] = f.zero !== undefined ? [f.zero] : dp > 1 ? [...ZERO_STAGES] : [0];
-  const out: Pick<Layout, 'interleave' | 'sequenceParallel' | 'zero'>[] = [];
-  for (const interleave of vs) for (const sequenceParallel of sps) for (const zero of zeros) out.push({ interleave, sequenceParallel, zero });
+  const experts = Math.max(0, ...layers.map((l) => l.experts?.count ?? 0));
+  const eps = (f.ep !== undefined ? [f.ep] : expertParallelChoices(experts, dp)).filter((e) => e === 1 || (experts % e === 0 && dp % e === 0));
+  const out: Pick<Layout, 'interleave' | 'sequenceParallel' | 'zero' | 'ep'>[] = [];
+  for (const interleave of vs) for (const sequenceParallel of sps) for (const zero of zeros) for (const ep of eps) out.push({ interleave, sequenceParallel, zero, ep });
   return out;
 }
 

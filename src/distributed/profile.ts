@@ -47,6 +47,20 @@ export interface LayerProfile {
   seqParallel?: RegionShare;
   /** the unfused attention core (absent or zero with fused attention or full recompute) */
   attentionCore?: RegionShare;
+  /** a mixture-of-experts layer: its experts' share of the state above, and the tokens its dispatch moves */
+  experts?: ExpertShare;
+}
+
+/** The experts of a mixture-of-experts layer (already inside the layer's totals). */
+export interface ExpertShare {
+  count: number;
+  params: number;
+  weightBytes: number;
+  masterBytes: number;
+  gradBytes: number;
+  optimizerBytes: number;
+  /** bytes the dispatch gathers per micro-batch (tokens × top-k × d): one all-to-all's payload */
+  dispatchBytes: number;
 }
 
 /** Times, stashed bytes and FLOPs of one region of a layer, per micro-batch (already inside the layer's totals). */
@@ -89,6 +103,14 @@ export function modelBlocks(model: string): number {
   return countBlocks(entry.build({ batch: 1, seq: Math.min(entry.defaultSeq ?? 1, 8), dtype: 'bf16' }));
 }
 
+/** Experts per mixture-of-experts layer of a zoo model (0 when it has none): what expert parallelism shards. */
+export function modelExperts(model: string): number {
+  const entry = findModel(model);
+  if (entry.family !== 'transformer') return 0;
+  const fg = entry.build({ batch: 1, seq: Math.min(entry.defaultSeq ?? 1, 8), dtype: 'bf16', layers: 1 });
+  return new Set(fg.params.map((p) => /\.moe\.experts\.(\d+)\./.exec(p.name)?.[1]).filter((x) => x !== undefined)).size;
+}
+
 function countBlocks(fg: { params: { layer: string }[] }): number {
   const s = new Set(fg.params.map((p) => p.layer).filter((l) => /^layers\.\d+$/.test(l)));
   return s.size;
@@ -119,6 +141,9 @@ export function profileLayers(o: ProfileOptions, design: Design, kernel: Kernel)
     }
     return p;
   };
+  const expertsOf = (p: LayerProfile): ExpertShare =>
+    (p.experts ??= { count: 0, params: 0, weightBytes: 0, masterBytes: 0, gradBytes: 0, optimizerBytes: 0, dispatchBytes: 0 });
+  const expertIds = new Map<string, Set<string>>();
   const streams = new Map<string, Set<string>>();
   const streamOf = (layer: string) => {
     let s = streams.get(layer);
@@ -142,6 +167,7 @@ export function profileLayers(o: ProfileOptions, design: Design, kernel: Kernel)
       else p.seqParallel.bwdS += t;
     }
     if (p.seqParallel && stashedInSequenceParallelRegion(op)) p.seqParallel.activationBytes += out;
+    if (op.phase === 'fwd' && /\.moe\.experts\.\d+\.dispatch$/.test(op.name)) expertsOf(p).dispatchBytes += out;
     if (p.attentionCore && !o.recompute && inAttentionCore(op)) {
       p.attentionCore.fwdS += t;
       p.attentionCore.activationBytes += out;
@@ -158,6 +184,19 @@ export function profileLayers(o: ProfileOptions, design: Design, kernel: Kernel)
     p.masterBytes = (p.masterBytes ?? 0) + n * masterBytes;
     p.gradBytes += n * 4;
     p.optimizerBytes += n * OPTIMIZER_STATE_BYTES_PER_PARAM[o.optimizer];
+    const expert = /\.moe\.experts\.(\d+)\./.exec(prm.name);
+    if (expert) {
+      const e = expertsOf(p);
+      e.params += n;
+      e.weightBytes += n * wBytes;
+      e.masterBytes += n * masterBytes;
+      e.gradBytes += n * 4;
+      e.optimizerBytes += n * OPTIMIZER_STATE_BYTES_PER_PARAM[o.optimizer];
+      const ids = expertIds.get(prm.layer) ?? new Set<string>();
+      ids.add(expert[1]);
+      expertIds.set(prm.layer, ids);
+      e.count = ids.size;
+    }
   }
   // with full recompute a layer keeps only its input (the previous layer's output); a block's input is on the
   // residual stream, which sequence parallelism shards

@@ -13,10 +13,10 @@ import { findModel, type AttentionImpl } from '../workload/zoo/index.js';
 import { searchDistributedDesign, type DistributedSearchResult } from './design-search.js';
 import type { Network } from './network.js';
 import { layerCost } from './layer-cost.js';
-import { interleaveProblem, recomputeMode, sequenceParallelProblem, zeroStage, type Layout, type RecomputeMode, type ZeroStage } from './layout.js';
+import { expertParallelProblem, interleaveProblem, recomputeMode, sequenceParallelProblem, zeroStage, type Layout, type RecomputeMode, type ZeroStage } from './layout.js';
 import { pipelineStep, type StepReport } from './pipeline.js';
 import { ProfileCache, searchPlacement, type PlacedStep, type PlacementProblem } from './placement.js';
-import { modelBlocks, type LayerProfile } from './profile.js';
+import { modelBlocks, modelExperts, type LayerProfile } from './profile.js';
 
 /**
  * One `accelmine distributed` run. Of microbatch, recompute, interleave, sequenceParallel and zero (or zero1),
@@ -42,6 +42,8 @@ export interface DistributedRequest {
   zero?: ZeroStage;
   /** the former flag: true is zero 1, false zero 0 (when zero is not given) */
   zero1?: boolean;
+  /** expert-parallel width for mixture-of-experts models (searched when not given; 1 for dense models) */
+  ep?: number;
   autoParallel: boolean;
   design: Design;
   network: Network;
@@ -104,9 +106,12 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
   const recompute = recomputeMode(req.recompute);
   const zero = zeroStage(req.zero, req.zero1);
   if (req.interleave !== undefined && (!Number.isInteger(req.interleave) || req.interleave < 1)) throw new InputError(`--interleave must be a positive integer, got ${req.interleave}`);
+  if (req.ep !== undefined && (!Number.isInteger(req.ep) || req.ep < 1)) throw new InputError(`--ep must be a positive integer, got ${req.ep}`);
+  const experts = req.ep !== undefined && req.ep > 1 ? modelExperts(entry.name) : 0;
+  if (req.ep !== undefined && req.ep > 1 && experts === 0) throw new InputError(expertParallelProblem(req.ep, 0, 1, entry.name)!);
   // what is given is fixed, the rest searched
   const tradeOffs: Partial<Layout> = {
-    microbatch: req.microbatch, recompute, zero, interleave: req.interleave, sequenceParallel: req.sequenceParallel,
+    microbatch: req.microbatch, recompute, zero, interleave: req.interleave, sequenceParallel: req.sequenceParallel, ep: req.ep,
   };
   const problem: PlacementProblem = {
     model: entry.name, seq: req.seq, attention: req.attention, devices: req.devices, globalBatch, network: req.network, optimizer: req.optimizer, precision: req.precision,
@@ -120,6 +125,8 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
     if (sp) throw new InputError(sp);
     const il = interleaveProblem(req.interleave ?? 1, modelBlocks(entry.name), req.pp, entry.name);
     if (il) throw new InputError(il);
+    const epProblem = expertParallelProblem(req.ep ?? 1, experts, req.dp, entry.name);
+    if (epProblem) throw new InputError(epProblem);
   }
   const kernel = defaultKernel();
   const place = (d: Design) => {
@@ -137,6 +144,7 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
     if (req.interleave && req.interleave > 1) {
       throw new InputError(`--interleave ${req.interleave}: no layout of ${req.devices} devices has blocks per stage divisible by ${req.interleave} (${entry.name} has ${modelBlocks(entry.name)} blocks)`);
     }
+    if (req.ep && req.ep > 1) throw new InputError(`--ep ${req.ep}: no layout of ${req.devices} devices has a data-parallel width divisible by ${req.ep}`);
     throw new InputError('no layout of these devices fits the model');
   }
   let searchInfo: DistributedResult['search'];

@@ -15,11 +15,21 @@
 import type { Layout } from './layout.js';
 import type { LayerProfile } from './profile.js';
 
-/** Training-state bytes of one layer on one device under the layout's ZeRO stage (without ZeRO-3's gathered layer). */
+/**
+ * Training-state bytes of one layer on one device under the layout's ZeRO stage (without ZeRO-3's gathered layer).
+ * Expert parallelism: a device holds 1/ep of a mixture-of-experts layer's experts, and ZeRO shards those over the
+ * d/ep replicas of each expert.
+ */
 export function stateBytes(l: LayerProfile, layout: Layout): number {
-  const d = layout.dp;
-  const W = l.weightBytes, M = l.masterBytes ?? 0, G = l.gradBytes, O = l.optimizerBytes;
-  switch (layout.zero) {
+  const e = layout.ep > 1 ? l.experts : undefined;
+  if (!e) return zeroBytes(l.weightBytes, l.masterBytes ?? 0, l.gradBytes, l.optimizerBytes, layout.zero, layout.dp);
+  const ep = layout.ep;
+  const dense = zeroBytes(l.weightBytes - e.weightBytes, (l.masterBytes ?? 0) - e.masterBytes, l.gradBytes - e.gradBytes, l.optimizerBytes - e.optimizerBytes, layout.zero, layout.dp);
+  return dense + zeroBytes(e.weightBytes / ep, e.masterBytes / ep, e.gradBytes / ep, e.optimizerBytes / ep, layout.zero, layout.dp / ep);
+}
+
+function zeroBytes(W: number, M: number, G: number, O: number, zero: Layout['zero'], d: number): number {
+  switch (zero) {
     case 0: return W + M + G + O;
     case 1: return W + G + (M + O) / d;
     case 2: return W + (G + M + O) / d;
@@ -31,7 +41,7 @@ export function stateBytes(l: LayerProfile, layout: Layout): number {
 export function gatheredBytes(layers: readonly LayerProfile[], layout: Layout): number {
   if (layout.zero !== 3) return 0;
   let max = 0;
-  for (const l of layers) max = Math.max(max, l.weightBytes);
+  for (const l of layers) max = Math.max(max, l.weightBytes - (layout.ep > 1 && l.experts ? l.experts.weightBytes * (1 - 1 / layout.ep) : 0));
   return max;
 }
 
