@@ -32,3 +32,8 @@ export type { Strategy, StrategyContext } from './search/strategy.js';
 export { BatchEvaluator, type DesignResult } from './evaluation/evaluator.js';
 export { exactMakespan, compareWithList, solveInstance, scheduleInstance, checkSchedule, listSchedule, type ExactResult, type ExactOptions, type ListGap, type OpAssignment, type ScheduleInstance } from './schedule/ilp.js';
 export { layerSubgraph, layerSizes, representativeLayerGraphs, type LayerSubgraph, type LayerPart } from './schedule/layer-graphs.js';
+export {
+  report, buildReport, buildCharts, readReportSource, evaluateBest,
+  type ReportOptions, type ReportResult, type ReportSource, type SourceKind, type Chart, type BestDesignDetail,
+} from './report/report.js';
+export type { SweepRow } from './report/sweep-source.js';
