@@ -22,6 +22,7 @@ const GROUPS: { commands: string[]; load: () => Promise<Register> }[] = [
   { commands: ['distributed'], load: async () => (await import('./cli/distributed-command.js')).registerDistributedCommand },
   { commands: ['hypar'], load: async () => (await import('./cli/hypar-cli.js')).registerHyparCommand },
   { commands: ['exact'], load: async () => (await import('./cli/exact-command.js')).registerExactCommand },
+  { commands: ['report'], load: async () => (await import('./cli/report-command.js')).registerReportCommand },
 ];
 const COMMANDS = GROUPS.flatMap((g) => g.commands);
 

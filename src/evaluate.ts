@@ -24,6 +24,8 @@ export interface OpReport {
   timeS: number;
   startS: number;
   cores: number;
+  /** the core pool it ran on: tensor or vector cores (none: an op with no work on either, e.g. a collective) */
+  pool: 'tensor' | 'vector' | 'none';
   energyJ: number;
   bound: Bound;
   /** on the scheduled critical path */
@@ -166,7 +168,7 @@ export function evaluateDesign(
     const r = detail.op(i);
     return {
       name: op.name, kind: op.kind, phase: op.phase, layer: op.layer, cycles: r.cycles, timeS: r.cycles * cycleS,
-      startS: r.startCycles * cycleS, cores: r.cores, energyJ: r.energyJ, bound: r.bound, critical: critical.has(i),
+      startS: r.startCycles * cycleS, cores: r.cores, pool: r.pool, energyJ: r.energyJ, bound: r.bound, critical: critical.has(i),
     };
   });
   const toTime = (c: Record<Bound, number>) => Object.fromEntries(Object.entries(c).map(([b, x]) => [b, x * cycleS])) as Record<Bound, number>;

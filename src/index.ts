@@ -35,3 +35,8 @@ export { layerSubgraph, layerSizes, representativeLayerGraphs, type LayerSubgrap
 export { runDistributed, type DistributedRequest, type DistributedResult } from './distributed/run.js';
 export { RECOMPUTE_MODES, ZERO_STAGES, type Layout, type RecomputeMode, type ZeroStage } from './distributed/layout.js';
 export { NETWORKS, findNetwork, type Network } from './distributed/network.js';
+export {
+  report, buildReport, buildCharts, readReportSource, evaluateBest,
+  type ReportOptions, type ReportResult, type ReportSource, type SourceKind, type Chart, type BestDesignDetail,
+} from './report/report.js';
+export type { SweepRow } from './report/sweep-source.js';

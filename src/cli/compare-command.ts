@@ -60,7 +60,7 @@ export function registerCompareCommand(program: Command): void {
     .option('--batch <n>', 'micro-batch size', positiveInt('--batch'))
     .option('--seq <n>', 'sequence length', positiveInt('--seq'))
     .option('--inference-only <list>', 'strategies that optimise the forward pass alone (e.g. spotlight, as WHAM compared against it)')
-    .option('--out <dir>', 'write compare.json and one convergence SVG per model')
+    .option('--out <dir>', 'write compare.json (with every run\'s trace and each strategy\'s Pareto designs, for `accelmine report`) and one convergence SVG per model')
     .option('--json', 'print JSON')
     .action(
       action(async (o: CompareFlags) => {
@@ -87,7 +87,8 @@ export function registerCompareCommand(program: Command): void {
           }
           writeFileSync(join(o.out, 'compare.json'), JSON.stringify(result.map(({ svg: _s, ...r }) => ({ ...r, svg: svgPaths[r.model] })), null, 2) + '\n');
         }
-        if (o.json) return printJson(result.map(({ svg: _s, ...r }) => ({ ...r, ...(svgPaths[r.model] ? { svg: svgPaths[r.model] } : {}) })));
+        // the traces and fronts go to compare.json (what `accelmine report` reads), not to the printed summary
+        if (o.json) return printJson(result.map(({ svg: _s, traces: _t, pareto: _p, ...r }) => ({ ...r, ...(svgPaths[r.model] ? { svg: svgPaths[r.model] } : {}) })));
         const f = (x: number, d = 4) => (x < 0 ? '-' : x.toPrecision(d));
         let text = '';
         for (const m of result) {

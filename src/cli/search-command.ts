@@ -1,7 +1,7 @@
 /** `accelmine search`: the WHAM search (or exhaustive) for one or several workloads under area/TDP budgets. */
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { OPTIMIZERS, type OptimizerKind } from '../workload/ir.js';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { designAt, loadSpace, spaceSize } from '../arch/space.js';
 import { areaMm2, tdpW } from '../arch/cost.js';
@@ -99,7 +99,12 @@ export function registerSearchCommand(program: Command): void {
         if (tty) process.stderr.write('\n');
         if (jsonl) {
           await new Promise<void>((res) => jsonl!.end(res));
-          writeFileSync(join(o.out!, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+          // with how each workload was built (files as absolute paths), so that `accelmine report` can rebuild it
+          const workloads = names.map((m) => {
+            const src = workloadSource({ ...o, model: m, onnx: o.onnx && resolve(o.onnx), graph: o.graph && resolve(o.graph) });
+            return { source: Object.fromEntries(Object.entries(src).filter(([, v]) => v !== undefined)), training: { optimizer: o.optimizer } };
+          });
+          writeFileSync(join(o.out!, 'result.json'), JSON.stringify({ ...result, inferenceOnly: !!o.inferenceOnly, execution: o.execution, workloads }, null, 2) + '\n');
         }
         if (!result.best && !result.stopped) {
           if (result.designsConsidered === 0) throw new InputError(`no design was evaluated before --time ${o.time} s ran out; give more time`);

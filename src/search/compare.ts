@@ -3,14 +3,21 @@
  * for each model → the best known value (the exhaustive optimum when the space is small enough, else the best
  * any run found) → each strategy × repeat (seed = seed + repeat) → per strategy: median and spread of the best
  * objective, evaluations and seconds to reach 95% and 99% of the best known value → a convergence SVG.
+ * A strategy run inference-only ranks designs by the forward pass; its trace is re-scored on the training step
+ * (the training objective of the design it held as best at each point), so that its plot, its 95%/99% figures and
+ * its best are all on the scale of the best known value.
  * Every run ranks designs by the list schedule alone (schedulePasses 0, as the climbs and batches do): the traces
  * and the best known value are then on one scale (the final re-scheduling of runSearch would lift the bests only).
  */
+import type { Design } from '../arch/design.js';
 import { spaceSize, type DesignSpace } from '../arch/space.js';
 import { convergenceSvg, type TracePoint } from '../report/convergence-svg.js';
+import { ParetoKeeper } from '../report/pareto.js';
 import type { TrainingGraph } from '../workload/ir.js';
-import { goodness, MINIMISED, type Constraints, type Objective } from '../evaluation/objectives.js';
+import type { DesignResult } from '../evaluation/evaluator.js';
+import { goodness, MINIMISED, OBJECTIVE_UNITS, type Constraints, type Objective } from '../evaluation/objectives.js';
 import { runSearch, type SearchResult } from './run.js';
+import { trainingTrace } from './training-trace.js';
 
 export interface CompareOptions {
   models: TrainingGraph[];
@@ -51,15 +58,51 @@ export interface StrategySummary {
   wallTimeSMedian: number;
 }
 
+/** A design one strategy found, with its training-step metrics (list schedule, as the runs rank). */
+export interface ComparedDesign {
+  strategy: string;
+  design: Design;
+  areaMm2: number;
+  tdpW: number;
+  /** samples/s of the training step */
+  throughput: number;
+  /** the objective's natural value */
+  objective: number;
+}
+
 export interface ModelComparison {
   model: string;
+  /** how the workload was built (the report rebuilds it to schedule the best design) */
+  workload: { model: string; batch: number; seq?: number };
+  objective: Objective;
+  /** the unit of the objective's natural value */
+  objectiveUnit: string;
   bestKnown: number;
   bestKnownSource: 'exhaustive' | 'best run';
   /** 0 when the space was too large for an exhaustive ground truth */
   exhaustiveEvaluations: number;
   strategies: StrategySummary[];
+  /** the best design found (the exhaustive optimum, else the best run's); absent when nothing was feasible */
+  best?: ComparedDesign;
+  /**
+   * every run's best objective against evaluations and seconds, on the training step; an inference-only run's
+   * points are the training objective of the design it held as best (it ranked by the forward pass), labelled
+   * `<strategy> (inference-only)`
+   */
+  traces: TracePoint[];
+  /**
+   * the designs on each strategy's throughput-vs-area or throughput-vs-TDP front (over its repeats; the
+   * exhaustive search's too); inference-only strategies' designs are not kept (their metrics are the forward pass's)
+   */
+  pareto: ComparedDesign[];
   svg: string;
 }
+
+/** How a strategy appears in plots and traces. */
+export const strategyLabel = (strategy: string, inferenceOnly: boolean): string => (inferenceOnly ? `${strategy} (inference-only)` : strategy);
+
+const compared = (strategy: string, r: DesignResult | { design: Design; areaMm2: number; tdpW: number }, throughput: number, objective: number): ComparedDesign =>
+  ({ strategy, design: r.design, areaMm2: r.areaMm2, tdpW: r.tdpW, throughput, objective });
 
 /** The median, or `none` for an empty list. */
 const median = (xs: number[], none: number): number => {
@@ -80,21 +123,44 @@ export async function compareStrategies(o: CompareOptions): Promise<ModelCompari
     let bestKnownG = 0;
     let source: ModelComparison['bestKnownSource'] = 'best run';
     let exEvals = 0;
+    // each strategy's front (throughput vs area, vs TDP) over its repeats, from every design it evaluated
+    const fronts = new Map<string, ParetoKeeper<ComparedDesign>>();
+    const keep = (label: string) => {
+      const k = new ParetoKeeper<ComparedDesign>();
+      fronts.set(label, k);
+      return (rs: DesignResult[]) => { for (const r of rs) if (r.feasible) k.add(compared(label, r, r.models[0].throughput, r.values[0])); };
+    };
+    let best: ComparedDesign | undefined;
+    const consider = (label: string, r: SearchResult) => {
+      if (r.best && (!best || goodness(o.objective, r.best.objective) > goodness(o.objective, best.objective))) {
+        best = compared(label, r.best, r.best.perModel[0].throughput, r.best.objective);
+      }
+    };
     if (spaceSize(o.space) <= (o.exhaustiveLimit ?? 200_000)) {
-      const ex = await runSearch({ graphs: [g], space: o.space, objective: o.objective, limits: o.limits, strategy: 'exhaustive', topK: 1, seed: o.seed, threads: o.threads, budget: Infinity, schedulePasses: 0 });
+      const ex = await runSearch({
+        graphs: [g], space: o.space, objective: o.objective, limits: o.limits, strategy: 'exhaustive', topK: 1, seed: o.seed, threads: o.threads, budget: Infinity,
+        schedulePasses: 0, onResults: keep('exhaustive'),
+      });
       if (ex.best) bestKnownG = goodness(o.objective, ex.best.objective);
+      consider('exhaustive', ex);
       source = 'exhaustive';
       exEvals = ex.evaluations;
     }
+    const isInferenceOnly = (s: string) => o.inferenceOnlyStrategies?.includes(s) ?? false;
     const runs = new Map<string, SearchResult[]>();
     for (const s of o.strategies) {
       const list: SearchResult[] = [];
+      const onResults = isInferenceOnly(s) ? undefined : keep(s);
       for (let r = 0; r < o.repeats; r++) {
         o.onRun?.(g.name, s, r);
-        list.push(await runSearch({
+        const run = await runSearch({
           graphs: [g], space: o.space, objective: o.objective, limits: o.limits, strategy: s, topK: 1, seed: o.seed + r, threads: o.threads,
-          budget: o.budget, timeBudgetS: o.timeBudgetS, inferenceOnly: o.inferenceOnlyStrategies?.includes(s), schedulePasses: 0,
-        }));
+          budget: o.budget, timeBudgetS: o.timeBudgetS, inferenceOnly: isInferenceOnly(s), schedulePasses: 0, onResults,
+        });
+        // an inference-only run ranked by the forward pass: its trace is scored on the training step here, so
+        // that it is comparable with the training optimum (its best is already the training step's)
+        list.push(isInferenceOnly(s) ? { ...run, trace: trainingTrace(run.trace, g, o.objective, o.limits) } : run);
+        if (source !== 'exhaustive') consider(strategyLabel(s, isInferenceOnly(s)), run);
       }
       runs.set(s, list);
     }
@@ -104,17 +170,16 @@ export async function compareStrategies(o: CompareOptions): Promise<ModelCompari
     const strategies: StrategySummary[] = o.strategies.map((s) => {
       const list = runs.get(s)!;
       const bests = list.filter((r) => r.best).map((r) => r.best!.objective);
-      // an inference-only run's trace is of the forward pass, not comparable with the training optimum
-      const forwardTrace = o.inferenceOnlyStrategies?.includes(s) ?? false;
-      const reach = (f: number) => list.map((r) => (forwardTrace ? null : firstReach(r, o.objective, f * bestKnownG)));
+      const reach = (f: number) => list.map((r) => firstReach(r, o.objective, f * bestKnownG));
       const r95 = reach(0.95), r99 = reach(0.99);
       const med = (xs: ({ evaluations: number; seconds: number } | null)[], k: 'evaluations' | 'seconds') => {
         const got = xs.filter((x) => x !== null).map((x) => x![k]);
         return got.length * 2 >= list.length ? median(got, -1) : -1;
       };
+      const label = strategyLabel(s, isInferenceOnly(s));
       list.forEach((r, i) => {
-        for (const t of r.trace) points.push({ strategy: s, repeat: i, evaluations: t.evaluations, seconds: t.elapsedS, objective: t.objective });
-        if (r.trace.length) points.push({ strategy: s, repeat: i, evaluations: r.evaluations, seconds: r.wallTimeS, objective: r.trace[r.trace.length - 1].objective });
+        for (const t of r.trace) points.push({ strategy: label, repeat: i, evaluations: t.evaluations, seconds: t.elapsedS, objective: t.objective });
+        if (r.trace.length) points.push({ strategy: label, repeat: i, evaluations: r.evaluations, seconds: r.wallTimeS, objective: r.trace[r.trace.length - 1].objective });
       });
       return {
         strategy: s, runs: list.length, feasibleRuns: bests.length,
@@ -125,8 +190,16 @@ export async function compareStrategies(o: CompareOptions): Promise<ModelCompari
         wallTimeSMedian: median(list.map((r) => r.wallTimeS), 0),
       };
     });
-    const svg = await convergenceSvg(`${g.name}: best ${o.objective} (best known ${natural(bestKnownG).toPrecision(4)}, ${source})`, o.objective, points);
-    out.push({ model: g.name, bestKnown: bestKnownG > 0 ? natural(bestKnownG) : 0, bestKnownSource: source, exhaustiveEvaluations: exEvals, strategies, svg });
+    const svg = await convergenceSvg(
+      `${g.name}: best ${o.objective} of the training step (best known ${natural(bestKnownG).toPrecision(4)}, ${source}: dashed)`,
+      `${o.objective} (${OBJECTIVE_UNITS[o.objective]})`, points, bestKnownG > 0 ? natural(bestKnownG) : 0,
+    );
+    out.push({
+      model: g.name, workload: { model: g.name, batch: g.batch, ...(g.seq !== undefined ? { seq: g.seq } : {}) },
+      objective: o.objective, objectiveUnit: OBJECTIVE_UNITS[o.objective],
+      bestKnown: bestKnownG > 0 ? natural(bestKnownG) : 0, bestKnownSource: source, exhaustiveEvaluations: exEvals, strategies,
+      ...(best ? { best } : {}), traces: points, pareto: [...fronts.values()].flatMap((k) => k.front()), svg,
+    });
   }
   return out;
 }

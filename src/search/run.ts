@@ -19,7 +19,9 @@ import { memoryFootprint } from '../workload/memory.js';
 import { BatchEvaluator, type DesignResult, type WorkloadSpec } from '../evaluation/evaluator.js';
 import { exhaustive } from './exhaustive.js';
 import { geomean, goodness, OBJECTIVE_UNITS, withinBudget, type Constraints, type Objective } from '../evaluation/objectives.js';
-import { byRank, designKey, ranksBefore, type Strategy, type StrategyContext } from './strategy.js';
+import { byRank, designKey, ranksBefore, type SearchTracePoint, type Strategy, type StrategyContext } from './strategy.js';
+
+export type { SearchTracePoint };
 import { genetic } from './genetic.js';
 import { randomSearch } from './random.js';
 import { spotlight } from './spotlight.js';
@@ -105,7 +107,8 @@ export interface SearchResult {
   infeasible: number;
   wallTimeS: number;
   stopped: boolean;
-  trace: { evaluations: number; elapsedS: number; objective: number }[];
+  /** each improvement of the best: when (evaluations, seconds), its objective (as `best.objective` is scaled) and its design */
+  trace: SearchTracePoint[];
 }
 
 export function workloadSpec(g: TrainingGraph): WorkloadSpec {
@@ -148,7 +151,7 @@ async function askTell(o: SearchOptions, strategy: Strategy, evaluator: Evaluato
       }
       if (r.score > bestScore) {
         bestScore = r.score;
-        trace.push({ evaluations, elapsedS: elapsed(), objective: single ? r.values[0] : r.score });
+        trace.push({ evaluations, elapsedS: elapsed(), objective: single ? r.values[0] : r.score, design: r.design });
       }
     }
     o.onProgress?.({

@@ -24,6 +24,17 @@ export interface StrategyContext {
 
 export type StrategyFactory = (ctx: StrategyContext) => Strategy;
 
+/**
+ * One improvement of a search's best design: when (kernel evaluations so far, seconds), its objective (one
+ * workload: the natural value; several: the score) and the design.
+ */
+export interface SearchTracePoint {
+  evaluations: number;
+  elapsedS: number;
+  objective: number;
+  design: Design;
+}
+
 /** A stable key of a design (for distinct top-k sets and de-duplication). */
 export function designKey(d: Design): string {
   return [d.tensorCores, d.tcRows, d.tcCols, d.vectorCores, d.vectorLanes, d.localBufferBytes, d.globalBufferBytes, d.globalBufferGBs,

@@ -17,7 +17,7 @@ import {
 } from '../engine/climber.js';
 import { budgetReason, emptyShare, workloadReason, type DesignResult, type WorkloadSpec } from '../evaluation/evaluator.js';
 import { goodness, objectiveValue, withinBudget, type Constraints, type ModelMetrics, type Objective } from '../evaluation/objectives.js';
-import { byRank, designKey, ranksBefore } from './strategy.js';
+import { byRank, designKey, ranksBefore, type SearchTracePoint } from './strategy.js';
 import { randomStart } from './wham.js';
 import type { ClimbOutcome, ClimbTask } from '../evaluation/climb-driver.js';
 
@@ -66,7 +66,7 @@ export function recordResult(rec: Float64Array, o: number, c: ResultContext): De
 export interface SearchBooks {
   top: DesignResult[];
   bestGoodness: number[];
-  trace: { evaluations: number; elapsedS: number; objective: number }[];
+  trace: SearchTracePoint[];
   evaluations: number;
   considered: number;
   infeasible: number;
@@ -171,7 +171,7 @@ export async function climbSearch(o: ClimbSearchOptions): Promise<SearchBooks> {
       // the climb ran from doneAtS − durationS to doneAtS; place the point by its share of the climb's evaluations
       const t = Math.max(0, s.doneAtS - r.durationS * (1 - e / Math.max(1, evals)));
       const last = books.trace.at(-1);
-      books.trace.push({ evaluations: before + e, elapsedS: last ? Math.max(last.elapsedS, t) : t, objective: single ? d.values[0] : d.score });
+      books.trace.push({ evaluations: before + e, elapsedS: last ? Math.max(last.elapsedS, t) : t, objective: single ? d.values[0] : d.score, design: d.design });
     }
     o.workloads.forEach((_, w) => (books.bestGoodness[w] = Math.max(books.bestGoodness[w], r.header[H_BEST_GOODNESS + w])));
     if (o.onResults && r.header[H_NLOG] > 0) {
