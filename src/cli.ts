@@ -18,6 +18,7 @@ const GROUPS: { commands: string[]; load: () => Promise<Register> }[] = [
   { commands: ['models', 'graph', 'graph-schema'], load: async () => (await import('./cli/workload-commands.js')).registerWorkloadCommands },
   { commands: ['presets', 'op', 'evaluate', 'validate'], load: async () => (await import('./cli/cost-commands.js')).registerCostCommands },
   { commands: ['search'], load: async () => (await import('./cli/search-command.js')).registerSearchCommand },
+  { commands: ['sweep', 'merge'], load: async () => (await import('./cli/sweep-command.js')).registerSweepCommands },
   { commands: ['compare'], load: async () => (await import('./cli/compare-command.js')).registerCompareCommand },
   { commands: ['distributed'], load: async () => (await import('./cli/distributed-command.js')).registerDistributedCommand },
   { commands: ['hypar'], load: async () => (await import('./cli/hypar-cli.js')).registerHyparCommand },

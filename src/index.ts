@@ -30,6 +30,12 @@ export { runSearch, STRATEGIES, type SearchOptions, type SearchResult } from './
 export { OBJECTIVES, type Objective } from './evaluation/objectives.js';
 export type { Strategy, StrategyContext } from './search/strategy.js';
 export { BatchEvaluator, type DesignResult } from './evaluation/evaluator.js';
+export { sweep, type SweepOptions, type SweepResult, type SweepProgress } from './sweep/sweep.js';
+export { merge, type MergeOptions, type MergeResult } from './sweep/merge.js';
+export { SweepStore, STORE_FILE, PARQUET_FILE, type StoreSummary } from './sweep/store.js';
+export { RESULT_COLUMNS, type Column } from './sweep/rows.js';
+export { parseShard, type Shard } from './sweep/shard.js';
+export type { SweepManifest } from './sweep/manifest.js';
 export { exactMakespan, compareWithList, solveInstance, scheduleInstance, checkSchedule, listSchedule, type ExactResult, type ExactOptions, type ListGap, type OpAssignment, type ScheduleInstance } from './schedule/ilp.js';
 export { layerSubgraph, layerSizes, representativeLayerGraphs, type LayerSubgraph, type LayerPart } from './schedule/layer-graphs.js';
 export { runDistributed, type DistributedRequest, type DistributedResult } from './distributed/run.js';

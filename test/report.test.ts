@@ -317,29 +317,15 @@ describe('sweep directories', () => {
     const { throughput: _t, ...missing } = flat;
     expect(() => toSweepRow(missing, 'row 1')).toThrow(/row 1 has no column "throughput"/);
   });
-  it('are read from results.parquet with @duckdb/node-api when it is installed, else fail with one line naming it', async () => {
-    const dir = join(tmp, 'sweep');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, 'results.parquet');
-    let duck: any = null;
-    try {
-      duck = await import('@duckdb/node-api' as string);
-    } catch {
-      duck = null;
-    }
-    if (!duck) {
-      writeFileSync(file, 'PAR1');
-      const e = await readReportSource(dir).catch((x: unknown) => x);
-      expect(e).toBeInstanceOf(InputError);
-      expect((e as Error).message).toBe("report: reading a sweep's results.parquet needs the package @duckdb/node-api (npm install @duckdb/node-api)");
-      return;
-    }
-    const db = await duck.DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
-    const values = rows.map((r) => `(${[...Object.values(r.design).map((v) => (typeof v === 'string' ? `'${v}'` : v)), `'${r.workload}'`, r.batch, r.areaMm2, r.tdpW, r.stepTimeS, r.throughput, r.energyJ, r.avgPowerW, r.feasible, `'${r.reason}'`].join(', ')})`);
-    const cols = [...Object.keys(design), 'workload', 'batch', 'areaMm2', 'tdpW', 'stepTimeS', 'throughput', 'energyJ', 'avgPowerW', 'feasible', 'reason'];
-    await conn.run(`COPY (SELECT * FROM (VALUES ${values.join(', ')}) AS t(${cols.map((c) => `"${c}"`).join(', ')})) TO '${file}' (FORMAT parquet)`);
-    conn.closeSync?.();
+  it('are read from the results.parquet a real `accelmine sweep` writes (one Pareto front per workload, every stored design)', async () => {
+    const dir = join(tmp, 'sweep-real');
+    const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+    const p = spawnSync(process.execPath, [cliPath, 'sweep', '--model', 'resnet18,mobilenetv2', '--batch', '4', '--space', 'small', '--budget', '120', '--threads', '1', '--out', dir, '--json'], { encoding: 'utf8' });
+    expect(p.status, p.stderr).toBe(0);
+    const swept = JSON.parse(p.stdout);
+    expect(swept.rows).toBe(240);
+    const src = await readReportSource(dir);
+    expect(src.kind).toBe('sweep');
     const r = await report(dir, { html: join(tmp, 'sweep.html') });
     expect(r.kind).toBe('sweep');
     expect(r.charts.filter((c) => c.section === 'Pareto fronts')).toHaveLength(2);

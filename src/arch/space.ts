@@ -123,6 +123,19 @@ export function designAt(s: DesignSpace, index: number): Design {
   return designFromChoice(s, choiceAt(s, index));
 }
 
+/** The inverse of designAt: a design's mixed-radix index in the space, or -1 when a value is not the space's. */
+export function indexOfDesign(s: DesignSpace, d: Design): number {
+  const tied = new Set(s.ties.map((t) => t.param));
+  let index = 0;
+  for (const p of SPACE_PARAMS) {
+    if (tied.has(p)) continue;
+    const k = s.values[p].indexOf(d[p]);
+    if (k < 0) return -1;
+    index = index * s.values[p].length + k;
+  }
+  return index;
+}
+
 /** A deterministic pseudo-random generator (mulberry32) from a seed; the only randomness searches use. */
 export function rng(seed: number): () => number {
   let a = (seed >>> 0) ^ 0x9e3779b9;

@@ -1,5 +1,5 @@
 /** `accelmine search`: the WHAM search (or exhaustive) for one or several workloads under area/TDP budgets. */
-import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { OPTIMIZERS, type OptimizerKind } from '../workload/ir.js';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -26,12 +26,28 @@ interface SearchFlags extends WorkloadFlags {
   threads?: number;
   budget?: number;
   out?: string;
+  force?: boolean;
   json?: boolean;
   time?: number;
   inferenceOnly?: boolean;
   execution: Execution;
   schedulePasses: number;
   optimizer: OptimizerKind;
+}
+
+/** What `--out` writes. */
+const OUT_FILES = ['result.json', 'evaluations.jsonl'];
+
+/** Writes a file whole or not at all: a temporary file beside it, then a rename (atomic on one file system). */
+function writeAtomically(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 function progressBar(p: SearchProgress): string {
@@ -63,7 +79,8 @@ export function registerSearchCommand(program: Command): void {
     .option('--schedule-passes <n>', `${SCHEDULE_PASSES_HELP}; the climbs rank by the list schedule, the final top-k are re-scheduled with these passes and re-ranked`, intInRange('--schedule-passes', MAX_SCHEDULE_PASSES), DEFAULT_SCHEDULE_PASSES)
     .option('--inference-only', 'optimise the forward pass alone, then report the training metrics of what was found (how WHAM compared against Spotlight)')
     .option('--optimizer <o>', OPTIMIZERS.join(' | '), oneOf('--optimizer', OPTIMIZERS), 'adam')
-    .option('--out <dir>', 'write result.json and every evaluated design (evaluations.jsonl) to this directory')
+    .option('--out <dir>', 'write result.json and every evaluated design (evaluations.jsonl) to this directory (refused if it holds an earlier search, unless --force)')
+    .option('--force', 'with --out: replace the earlier search the directory holds')
     .option('--json', 'print the result as JSON')
     .action(
       action(async (o: SearchFlags) => {
@@ -73,20 +90,30 @@ export function registerSearchCommand(program: Command): void {
         const budget = o.budget ?? (o.strategy === 'exhaustive' ? spaceSize(space) : o.time !== undefined ? Infinity : 4000);
         let jsonl: WriteStream | null = null;
         if (o.out) {
+          const earlier = OUT_FILES.filter((f) => existsSync(join(o.out!, f)));
+          if (earlier.length && !o.force) {
+            throw new InputError(`--out ${o.out} already holds a search (${earlier.join(', ')}): give --force to replace it, or another --out`);
+          }
           try {
             mkdirSync(o.out, { recursive: true });
           } catch {
             throw new InputError(`--out: cannot create directory ${o.out}`);
           }
+          // --force: the earlier result goes first, so that a killed run never leaves it beside the new evaluations
+          rmSync(join(o.out, 'result.json'), { force: true });
           jsonl = createWriteStream(join(o.out, 'evaluations.jsonl'));
         }
         const stop = { stopped: false };
-        const onSigint = () => {
-          if (stop.stopped) process.exit(130);
+        // Ctrl-C, or SIGTERM (kill, a batch scheduler's preemption): finish the batch in flight and write the result
+        const onSignal = (sig: 'SIGINT' | 'SIGTERM') => () => {
+          if (stop.stopped) process.exit(sig === 'SIGINT' ? 130 : 143);
           stop.stopped = true;
-          process.stderr.write('\nstopping: finishing the batch in flight and writing the best designs found (Ctrl-C again to quit now)\n');
+          process.stderr.write(`\n${sig}: stopping: finishing the batch in flight and writing the best designs found (${sig === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again to quit now)\n`);
         };
+        const onSigint = onSignal('SIGINT');
+        const onSigterm = onSignal('SIGTERM');
         process.on('SIGINT', onSigint);
+        process.on('SIGTERM', onSigterm);
         const tty = process.stderr.isTTY;
         const result = await runSearch({
           graphs, space, objective: o.objective, limits: { areaMm2: o.area ?? Infinity, tdpW: o.tdp ?? Infinity },
@@ -96,6 +123,7 @@ export function registerSearchCommand(program: Command): void {
           onResults: jsonl ? (rs) => { for (const r of rs) jsonl!.write(JSON.stringify({ design: r.design, feasible: r.feasible, reason: r.reason, areaMm2: r.areaMm2, tdpW: r.tdpW, score: r.score, values: r.values, models: r.models }) + '\n'); } : undefined,
         });
         process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigterm);
         if (tty) process.stderr.write('\n');
         if (jsonl) {
           await new Promise<void>((res) => jsonl!.end(res));
@@ -104,7 +132,7 @@ export function registerSearchCommand(program: Command): void {
             const src = workloadSource({ ...o, model: m, onnx: o.onnx && resolve(o.onnx), graph: o.graph && resolve(o.graph) });
             return { source: Object.fromEntries(Object.entries(src).filter(([, v]) => v !== undefined)), training: { optimizer: o.optimizer } };
           });
-          writeFileSync(join(o.out!, 'result.json'), JSON.stringify({ ...result, inferenceOnly: !!o.inferenceOnly, execution: o.execution, workloads }, null, 2) + '\n');
+          writeAtomically(join(o.out!, 'result.json'), JSON.stringify({ ...result, inferenceOnly: !!o.inferenceOnly, execution: o.execution, workloads }, null, 2) + '\n');
         }
         if (!result.best && !result.stopped) {
           if (result.designsConsidered === 0) throw new InputError(`no design was evaluated before --time ${o.time} s ran out; give more time`);

@@ -40,12 +40,23 @@ export interface DesignResult {
   criticalShare: Record<Bound, number>;
 }
 
-// packed record: head, then per workload (stepTimeS, throughput, energyPerSampleJ, fits, value), then shares
-const P_FEASIBLE = 0, P_AREA = 1, P_TDP = 2, P_SCORE = 3, P_EVALUATED = 4, P_HEAD = 5, P_PER_MODEL = 5;
+// packed record: head, then per workload (stepTimeS, throughput, energyPerSampleJ, fits, value, then that
+// workload's critical-path share by bound); the design's share is their mean, summed on unpacking
+const P_FEASIBLE = 0, P_AREA = 1, P_TDP = 2, P_SCORE = 3, P_EVALUATED = 4, P_HEAD = 5, P_SHARES = 5, P_PER_MODEL = P_SHARES + BOUND_COUNT;
 
 export function packedStride(models: number): number {
-  return P_HEAD + models * P_PER_MODEL + BOUND_COUNT;
+  return P_HEAD + models * P_PER_MODEL;
 }
+
+/**
+ * Where things are in a packed record (for readers that skip unpackResults, as sweeps do): the head's slots
+ * (1 = true), then workload w's block at HEAD + w × PER_MODEL: STEP_TIME_S, THROUGHPUT, ENERGY_PER_SAMPLE_J,
+ * FITS, VALUE, then its critical-path shares in BOUND_NAMES order from SHARES.
+ */
+export const PACKED = Object.freeze({
+  FEASIBLE: P_FEASIBLE, AREA: P_AREA, TDP: P_TDP, SCORE: P_SCORE, EVALUATED: P_EVALUATED, HEAD: P_HEAD, PER_MODEL: P_PER_MODEL,
+  STEP_TIME_S: 0, THROUGHPUT: 1, ENERGY_PER_SAMPLE_J: 2, FITS: 3, VALUE: 4, SHARES: P_SHARES,
+});
 
 /** Packed results of a batch: the numbers, and the reason of each infeasible design by index. */
 export interface PackedResults {
@@ -61,16 +72,19 @@ export function unpackResults(p: PackedResults, designs: readonly Design[]): Des
   return designs.map((design, i) => {
     const o = i * stride;
     const evaluated = d[o + P_EVALUATED] === 1;
+    const criticalShare = emptyShare();
     const models = evaluated
-      ? p.models.map((model, j) => {
+      ? p.models.map((model, j): ModelMetrics => {
           const q = o + P_HEAD + j * P_PER_MODEL;
-          return { model, stepTimeS: d[q], throughput: d[q + 1], energyPerSampleJ: d[q + 2], fits: d[q + 3] === 1 };
+          const share = {} as Record<Bound, number>;
+          BOUND_NAMES.forEach((b, k) => {
+            share[b] = d[q + P_SHARES + k];
+            criticalShare[b] += share[b] / nm;
+          });
+          return { model, stepTimeS: d[q], throughput: d[q + 1], energyPerSampleJ: d[q + 2], fits: d[q + 3] === 1, criticalShare: share };
         })
       : [];
     const values = evaluated ? p.models.map((_, j) => d[o + P_HEAD + j * P_PER_MODEL + 4]) : [];
-    const c = o + P_HEAD + nm * P_PER_MODEL;
-    const criticalShare = {} as Record<Bound, number>;
-    BOUND_NAMES.forEach((b, k) => (criticalShare[b] = d[c + k]));
     return { design, areaMm2: d[o + P_AREA], tdpW: d[o + P_TDP], feasible: d[o + P_FEASIBLE] === 1, reason: p.reasons[i] ?? '', models, values, score: d[o + P_SCORE], criticalShare };
   });
 }
@@ -168,8 +182,7 @@ export class BatchEvaluator {
         data[q + 3] = m.fits ? 1 : 0;
         data[q + 4] = objectiveValue(this.objective, m, data[o + P_AREA], data[o + P_TDP]);
         const cyc = steps[s + S_CYCLES];
-        const c = o + P_HEAD + nm * P_PER_MODEL;
-        for (let b = 0; b < BOUND_COUNT; b++) data[c + b] += cyc > 0 ? steps[s + S_CP_BOUND_CYCLES + b] / cyc / nm : 0;
+        for (let b = 0; b < BOUND_COUNT; b++) data[q + P_SHARES + b] = cyc > 0 ? steps[s + S_CP_BOUND_CYCLES + b] / cyc : 0;
         if (data[o + P_FEASIBLE] !== 1) continue;
         const why = workloadReason(wl, steps[s + S_VALID] === 1, stepTimeS, d.offChipBytes);
         if (why) {

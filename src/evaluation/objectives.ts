@@ -6,6 +6,7 @@
  */
 import { areaMm2, tdpW } from '../arch/cost.js';
 import type { Design } from '../arch/design.js';
+import type { Bound } from '../engine/layout.js';
 
 export const OBJECTIVES = ['throughput', 'perf-per-tdp', 'perf-per-area', 'energy', 'edp'] as const;
 export type Objective = (typeof OBJECTIVES)[number];
@@ -28,6 +29,8 @@ export interface ModelMetrics {
   energyPerSampleJ: number;
   /** training state fits off-chip memory */
   fits: boolean;
+  /** share of this workload's scheduled critical path by bound (sums to 1), when the evaluator reports it */
+  criticalShare?: Record<Bound, number>;
 }
 
 /** The objective's natural value for one workload on a design of the given area and TDP. */

@@ -22,6 +22,8 @@ export { MAX_THREADS };
 export interface Evaluator {
   readonly threads: number;
   evaluate(designs: Design[]): Promise<DesignResult[]>;
+  /** the same evaluation, as one packed record per design (no result objects: sweeps read the numbers) */
+  evaluatePacked(designs: Design[]): Promise<PackedResults>;
   /** one WHAM climb in the kernel (needs `space`; src/search/wham-kernel.ts) */
   climb(task: ClimbTask): Promise<ClimbOutcome>;
   close(): Promise<void>;
@@ -66,7 +68,7 @@ export function createEvaluator(o: EvaluatorOptions): Evaluator {
       if (!driver) throw new Error('climb: the evaluator was created without a design space');
       return driver.run(t);
     };
-    return { threads: 1, evaluate: async (d) => ev.evaluate(d), climb, close: async () => {} };
+    return { threads: 1, evaluate: async (d) => ev.evaluate(d), evaluatePacked: async (d) => ev.evaluatePacked(d), climb, close: async () => {} };
   }
   const pool = new Piscina({
     filename: workerUrl(),
@@ -87,6 +89,24 @@ export function createEvaluator(o: EvaluatorOptions): Evaluator {
         parts.push(pool.run({ designs: packDesigns(chunk) }).then((p: PackedResults) => unpackResults(p, chunk)));
       }
       return (await Promise.all(parts)).flat();
+    },
+    async evaluatePacked(designs: Design[]): Promise<PackedResults> {
+      const models = o.workloads.map((w) => w.name);
+      if (designs.length === 0) return { data: new Float64Array(0), reasons: {}, models };
+      const per = Math.max(1, Math.ceil(designs.length / (2 * threads)));
+      const parts: Promise<PackedResults>[] = [];
+      for (let i = 0; i < designs.length; i += per) parts.push(pool.run({ designs: packDesigns(designs.slice(i, i + per)) }));
+      // the tasks' records, end to end, and their reasons renumbered
+      const done = await Promise.all(parts);
+      const data = new Float64Array(done.reduce((n, p) => n + p.data.length, 0));
+      const reasons: Record<number, string> = {};
+      let at = 0;
+      done.forEach((p, k) => {
+        data.set(p.data, at);
+        at += p.data.length;
+        for (const [i, why] of Object.entries(p.reasons)) reasons[k * per + Number(i)] = why;
+      });
+      return { data, reasons, models };
     },
     climb(task: ClimbTask): Promise<ClimbOutcome> {
       if (!o.space) return Promise.reject(new Error('climb: the evaluator was created without a design space'));

@@ -132,6 +132,9 @@ async function askTell(o: SearchOptions, strategy: Strategy, evaluator: Evaluato
     const designs = strategy.ask(Math.max(1, Math.min(batchSize, o.budget - evaluations)));
     if (designs.length === 0) break;
     const results = await evaluator.evaluate(designs);
+    // one turn of the event loop per batch: on one thread the evaluation is synchronous, and without it a
+    // Ctrl-C or SIGTERM would wait for the whole search (and --out's evaluations for their stream)
+    await new Promise<void>((res) => setImmediate(res));
     strategy.tell(results);
     o.onResults?.(results);
     considered += results.length;
