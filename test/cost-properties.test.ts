@@ -561,3 +561,32 @@ describe.each(IMPLS)('fused attention properties (%s)', (_name, impl) => {
     expect(tiny[R_CYCLES]).toBeGreaterThan(roomy[R_CYCLES]);
   });
 });
+
+describe('fused attention against a hand count (one BERT-large layer, forward)', () => {
+  // batch 1, 16 heads of 64, 512 tokens; fp16; one 128 × 128 array per core, 4 cores, output-stationary
+  const a = { batch: 1, heads: 16, kvHeads: 16, seqQ: 512, seqKv: 512, headDim: 64, causal: false, dropout: false, backward: false };
+  const base = { tensorCores: 4, tcRows: 128, tcCols: 128, vectorCores: 4, vectorLanes: 128, globalBufferGBs: 2000, offChipBytes: 2 ** 34,
+    offChipGBs: 1000, nocGBs: 2000, clockGHz: 1, precision: 'fp16', dataflow: 'os', techNm: 7 } as const;
+  const q = 16 * 512 * 64; // elements of q (= k = v = o)
+  const compulsory = 4 * q * 2 + 16 * 512 * 4; // q, k, v, o in fp16 and the fp32 log-sum-exp
+  const kernel = new Kernel();
+
+  it('a local buffer that holds 512-row tiles reads each of q, k, v once and writes o and the log-sum-exp once', () => {
+    // 512² + 4·512·64 = 393,216 elements fit 1 MiB of fp16: one tile per head, nothing streamed twice
+    const r = L.decodeOpResult(kernel.evaluateOpRecord(record({ ...base, localBufferBytes: 1 << 20, globalBufferBytes: 1 << 20 }), L.attentionRecord(a, 2), 4));
+    expect(r.traffic.offChipBytes).toBe(compulsory);
+    expect(r.macs).toBe(2 * 16 * 512 * 512 * 64);
+  });
+
+  it('64-row tiles (a 64 KiB local buffer) stream k and v once per query tile: from the global buffer when a head\'s k, v fit it, else off-chip', () => {
+    // T² + 4·T·64 ≤ 32,768 elements → T = 128 is too big (32,768 + 32,768), the power-of-two ladder tops at 64
+    const tiles = 512 / 64;
+    const kv = 2 * 512 * 64; // one head's k and v, elements
+    const fits = L.decodeOpResult(kernel.evaluateOpRecord(record({ ...base, localBufferBytes: 64 << 10, globalBufferBytes: 1 << 20 }), L.attentionRecord(a, 2), 4));
+    expect(fits.traffic.offChipBytes).toBe(compulsory);
+    // every query tile of every head streams that head's k and v over the NoC: q and o once, k and v 8 times, lse once
+    expect(fits.traffic.nocBytes).toBe(16 * (512 * (2 * 64 + 2) + kv * tiles) * 2);
+    const spills = L.decodeOpResult(kernel.evaluateOpRecord(record({ ...base, localBufferBytes: 64 << 10, globalBufferBytes: 64 << 10 }), L.attentionRecord(a, 2), 4));
+    expect(spills.traffic.offChipBytes).toBe(compulsory + 16 * kv * (tiles - 1) * 2);
+  });
+});
