@@ -433,6 +433,35 @@ describe('search --out', () => {
     expect(readdirSync(out).sort()).toEqual(['evaluations.jsonl', 'result.json']);
   });
 
+  it('SIGTERM stops a one-thread WHAM search too (its climbs run on the main thread): result.json keeps what finished', async () => {
+    const out = dir('sigterm-wham');
+    const child = spawn(process.execPath, [CLI, 'search', '--model', 'resnet18', '--batch', '4', '--space', 'large', '--strategy', 'wham', '--budget', '1000000', '--threads', '1', '--area', '400', '--tdp', '300', '--out', out, '--json']);
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const started = await new Promise<boolean>((res) => {
+      const t = setInterval(() => {
+        const f = join(out, 'evaluations.jsonl');
+        if (existsSync(f) && statSync(f).size > 0) {
+          clearInterval(t);
+          res(true);
+        }
+      }, 20);
+      child.on('close', () => {
+        clearInterval(t);
+        res(false);
+      });
+    });
+    expect(started, stderr).toBe(true);
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    expect(code, stderr).toBe(0);
+    const r = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(r.stopped).toBe(true);
+    expect(r.evaluations).toBeGreaterThan(0);
+    expect(r.evaluations).toBeLessThan(1000000);
+    expect(r.best.objective).toBeGreaterThan(0);
+  });
+
   it('SIGTERM stops a search as Ctrl-C does: the batch in flight finishes and result.json is written', async () => {
     const out = dir('sigterm');
     const child = spawn(process.execPath, [CLI, 'search', '--model', 'resnet18', '--batch', '4', '--space', 'small', '--strategy', 'exhaustive', '--threads', '1', '--out', out, '--json']);

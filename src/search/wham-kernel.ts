@@ -230,6 +230,9 @@ export async function climbSearch(o: ClimbSearchOptions): Promise<SearchBooks> {
       if (!slots[slots.length - 1].inBudget) break; // merge it before drawing more
     }
     if (waiters.size > 0) await Promise.race(waiters);
+    // a climb on this thread completes synchronously: yield to the event loop once per round, so Ctrl-C and
+    // SIGTERM (which set o.stop) are seen mid-search
+    await new Promise<void>((res) => setImmediate(res));
   }
   // finish the climbs in flight (Ctrl-C, time): keep what finished, in seed order, inside the budget
   await Promise.all([...waiters]);
