@@ -261,3 +261,19 @@ describe('accelmine search (CLI)', () => {
     expect(p.stderr).toMatch(re);
   });
 });
+
+describe('TopK (the one top-k bookkeeping of every search)', () => {
+  it('keeps the k best distinct feasible designs, best first, ties to the cheaper design', async () => {
+    const { TopK } = await import('../src/search/strategy.js');
+    const ev = new BatchEvaluator([workloadSpec(graph)], 'throughput', { areaMm2: 400, tdpW: 300 });
+    const designs = Array.from({ length: 40 }, (_, i) => designAt(toy, (i * 37) % spaceSize(toy)));
+    const results = ev.evaluate([...designs, ...designs]); // every design twice
+    const top = new TopK(5);
+    for (const r of results) top.offer(r);
+    const want = results.filter((r, i) => r.feasible && i < designs.length).sort((a, b) => b.score - a.score || a.areaMm2 - b.areaMm2 || a.tdpW - b.tdpW);
+    expect(top.items).toHaveLength(Math.min(5, want.length));
+    expect(new Set(top.items.map((r) => designKey(r.design))).size).toBe(top.items.length);
+    expect(top.items.map((r) => r.score)).toEqual(want.slice(0, 5).map((r) => r.score));
+    expect(top.items.every((r) => r.feasible)).toBe(true);
+  });
+});

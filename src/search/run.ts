@@ -19,7 +19,7 @@ import { memoryFootprint } from '../workload/memory.js';
 import { BatchEvaluator, type DesignResult, type WorkloadSpec } from '../evaluation/evaluator.js';
 import { exhaustive } from './exhaustive.js';
 import { geomean, goodness, OBJECTIVE_UNITS, withinBudget, type Constraints, type Objective } from '../evaluation/objectives.js';
-import { byRank, designKey, ranksBefore, type SearchTracePoint, type Strategy, type StrategyContext } from './strategy.js';
+import { byRank, designKey, TopK, type SearchTracePoint, type Strategy, type StrategyContext } from './strategy.js';
 
 export type { SearchTracePoint };
 import { genetic } from './genetic.js';
@@ -118,8 +118,7 @@ export function workloadSpec(g: TrainingGraph): WorkloadSpec {
 /** The ask/tell loop: the strategy proposes batches, the pool evaluates them, the books keep top-k and trace. */
 async function askTell(o: SearchOptions, strategy: Strategy, evaluator: Evaluator, nWorkloads: number, elapsed: () => number): Promise<SearchBooks> {
   const batchSize = o.batchSize ?? (o.strategy === 'exhaustive' ? 1024 * evaluator.threads : 512);
-  const top: DesignResult[] = [];
-  const topKeys = new Set<string>();
+  const top = new TopK(o.topK);
   const bestGoodness = Array.from({ length: nWorkloads }, () => 0);
   const trace: SearchResult['trace'] = [];
   let evaluations = 0, considered = 0, infeasible = 0;
@@ -145,24 +144,18 @@ async function askTell(o: SearchOptions, strategy: Strategy, evaluator: Evaluato
         continue;
       }
       r.values.forEach((v, i) => (bestGoodness[i] = Math.max(bestGoodness[i], goodness(o.objective, v))));
-      const k = designKey(r.design);
-      if (!topKeys.has(k) && (top.length < o.topK || ranksBefore(r, top[top.length - 1]))) {
-        top.push(r);
-        topKeys.add(k);
-        top.sort(byRank);
-        if (top.length > o.topK) topKeys.delete(designKey(top.pop()!.design));
-      }
+      top.offer(r);
       if (r.score > bestScore) {
         bestScore = r.score;
         trace.push({ evaluations, elapsedS: elapsed(), objective: single ? r.values[0] : r.score, design: r.design });
       }
     }
     o.onProgress?.({
-      evaluations, elapsedS: elapsed(), bestObjective: top.length ? (single ? top[0].values[0] : top[0].score) : null,
+      evaluations, elapsedS: elapsed(), bestObjective: top.items.length ? (single ? top.items[0].values[0] : top.items[0].score) : null,
       fraction: spaceTotal ? considered / spaceTotal : Number.isFinite(o.budget) ? evaluations / o.budget : o.timeBudgetS ? elapsed() / o.timeBudgetS : null,
     });
   }
-  return { top, bestGoodness, trace, evaluations, considered, infeasible };
+  return { top: top.items, bestGoodness, trace, evaluations, considered, infeasible };
 }
 
 /**

@@ -53,3 +53,23 @@ export function ranksBefore(a: DesignResult, b: DesignResult): boolean {
 }
 
 export const byRank = (a: DesignResult, b: DesignResult): number => (ranksBefore(a, b) ? -1 : ranksBefore(b, a) ? 1 : 0);
+
+/** The k best distinct feasible designs seen, by rank: the one top-k bookkeeping of every search. */
+export class TopK {
+  /** best first */
+  readonly items: DesignResult[] = [];
+  private readonly keys = new Set<string>();
+  constructor(private readonly k: number) {}
+
+  /** Keeps `r` if it is feasible, not kept already, and ranks among the k best seen. */
+  offer(r: DesignResult): void {
+    if (!r.feasible) return;
+    const key = designKey(r.design);
+    if (this.keys.has(key)) return;
+    if (!(this.items.length < this.k || ranksBefore(r, this.items[this.items.length - 1]))) return;
+    this.items.push(r);
+    this.keys.add(key);
+    this.items.sort(byRank);
+    if (this.items.length > this.k) this.keys.delete(designKey(this.items.pop()!.design));
+  }
+}

@@ -17,7 +17,7 @@ import {
 } from '../engine/climber.js';
 import { budgetReason, emptyShare, workloadReason, type DesignResult, type WorkloadSpec } from '../evaluation/evaluator.js';
 import { goodness, objectiveValue, withinBudget, type Constraints, type ModelMetrics, type Objective } from '../evaluation/objectives.js';
-import { byRank, designKey, ranksBefore, type SearchTracePoint } from './strategy.js';
+import { designKey, TopK, type SearchTracePoint } from './strategy.js';
 import { randomStart } from './wham.js';
 import type { ClimbOutcome, ClimbTask } from '../evaluation/climb-driver.js';
 
@@ -104,8 +104,8 @@ export async function climbSearch(o: ClimbSearchOptions): Promise<SearchBooks> {
   const single = o.workloads.length === 1;
   const budgetOk = (c: Int32Array) => withinBudget(designFromChoice(o.space, c), o.limits);
   const newStart = (): Int32Array => randomStart(o.space, rand, (d) => withinBudget(d, o.limits), seedTries);
-  const books: SearchBooks = { top: [], bestGoodness: o.workloads.map(() => 0), trace: [], evaluations: 0, considered: 0, infeasible: 0 };
-  const topKeys = new Set<string>();
+  const top = new TopK(o.topK);
+  const books: SearchBooks = { top: top.items, bestGoodness: o.workloads.map(() => 0), trace: [], evaluations: 0, considered: 0, infeasible: 0 };
   let bestScore = 0;
   let mergedClimbs = 0;
   const slots: Slot[] = [];
@@ -153,15 +153,7 @@ export async function climbSearch(o: ClimbSearchOptions): Promise<SearchBooks> {
     const evals = r.header[H_EVALUATIONS];
     const before = books.evaluations;
     for (let i = 0; i < r.header[H_NTOP]; i++) {
-      const d = recordResult(r.top, i * stride, ctx);
-      const k = designKey(d.design);
-      if (!d.feasible || topKeys.has(k)) continue;
-      if (books.top.length < o.topK || ranksBefore(d, books.top[books.top.length - 1])) {
-        books.top.push(d);
-        topKeys.add(k);
-        books.top.sort(byRank);
-        if (books.top.length > o.topK) topKeys.delete(designKey(books.top.pop()!.design));
-      }
+      top.offer(recordResult(r.top, i * stride, ctx));
     }
     for (let i = 0; i < r.header[H_NTRACE]; i++) {
       const d = recordResult(r.trace, i * stride, ctx);
