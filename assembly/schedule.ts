@@ -3,6 +3,8 @@
  * may take (memoised per unique shape × core count), ASAP/ALAP and the critical path, and a list schedule
  * of malleable ops on the tensor-core and vector-core pools. Mirrors refListSchedule / refEvaluateStep in
  * src/engine/reference-schedule.ts decision for decision (the differential test wants identical makespans and paths).
+ * Over 600 lines on purpose: one concern (the list schedule and its step record), mirrored line for line by the
+ * TypeScript reference; the serial improvement passes live in serial.ts.
  *
  * Rules (also in src/engine/layout.ts):
  *  - Pools: the design's tensor cores (K_t) and vector cores (K_v). An op of a pool may take

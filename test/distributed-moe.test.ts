@@ -7,7 +7,8 @@ import { presetDesign } from '../src/arch/presets.js';
 import { Kernel } from '../src/engine/kernel.js';
 import { layerCost, ringBytes } from '../src/distributed/layer-cost.js';
 import { expertParallelChoices, plainLayout } from '../src/distributed/layout.js';
-import { allToAllS, linkFor, type Network } from '../src/distributed/network.js';
+import { allToAllS, findNetwork, linkFor, type Network } from '../src/distributed/network.js';
+import { searchPlacement, type PlacementProblem } from '../src/distributed/placement.js';
 import { profileLayers } from '../src/distributed/profile.js';
 import { stateBytes } from '../src/distributed/stage-memory.js';
 
@@ -70,8 +71,19 @@ describe('expert parallelism (mixtral-8x7b)', () => {
     expect(ep.commBytes.expertParallel).toBeGreaterThan(0);
     const auto = run('--auto-parallel');
     expect(auto.feasible).toBe(true);
-    expect(new Set(auto.placement.top.map((t: { layout: { ep: number } }) => t.layout.ep)).size).toBeGreaterThanOrEqual(1);
-    expect(auto.layout.ep).toBeGreaterThanOrEqual(1);
+  });
+
+  it('the placement search tries every expert-parallel width that divides dp and the experts, and picks one that fits', () => {
+    const problem: PlacementProblem = {
+      model: 'mixtral-8x7b', seq: 1024, devices: 64, globalBatch: 64, network: findNetwork('nvlink-ib'), optimizer: 'adam', precision: 'bf16',
+      fixed: { tp: 2, pp: 4, dp: 8, microbatch: 1, recompute: 'full', interleave: 1, sequenceParallel: false, zero: 0 },
+    };
+    const r = searchPlacement(problem, presetDesign('a100'), new Kernel());
+    expect([...new Set(r.all.map((p) => p.layout.ep))].sort((a, b) => a - b)).toEqual([1, 2, 4, 8]);
+    // without sharding the experts nothing fits 80 GB (the CLI test above); the best layout shards them
+    expect(r.all.find((p) => p.layout.ep === 1)!.step.feasible).toBe(false);
+    expect(r.best!.step.feasible).toBe(true);
+    expect(r.best!.layout.ep).toBeGreaterThan(1);
   });
 
   it('bad --ep values are one line naming what is allowed, exit code 2', () => {

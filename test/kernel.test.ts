@@ -540,6 +540,21 @@ describe('split over tensor cores and the IR entry point', () => {
     expect(kernel.evaluateOp(design, energies, L.gemmRecord(1, 4096, 128, 65536)).split).not.toBe('k');
   });
 
+  it('attentionRecord (tests, benchmarks) writes what writeOp writes for the zoo\'s fused attention ops, forward and backward', async () => {
+    const { findModel } = await import('../src/workload/zoo/index.js');
+    const { buildTrainingStep } = await import('../src/workload/training.js');
+    const g = buildTrainingStep(findModel('llama2-70b').build({ batch: 1, seq: 64, dtype: 'bf16', layers: 1 }));
+    const ops = g.ops.filter((o) => o.kind === 'attention');
+    expect(ops.map((o) => o.phase)).toEqual(['fwd', 'dgrad']);
+    for (const op of ops) {
+      if (op.kind !== 'attention') continue;
+      const viaOp = new Float64Array(L.OP_STRIDE);
+      L.writeOp(viaOp, 0, op);
+      viaOp[L.O_PHASE] = 0; // the record helper leaves the phase to its caller
+      expect([...L.attentionRecord(op.attrs, 2)], op.name).toEqual([...viaOp]);
+    }
+  });
+
   it('takes IR ops: a convolution is costed as its implicit GEMM', () => {
     const conv = op(0, {
       kind: 'conv2d',

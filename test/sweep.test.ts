@@ -433,12 +433,9 @@ describe('search --out', () => {
     expect(readdirSync(out).sort()).toEqual(['evaluations.jsonl', 'result.json']);
   });
 
-  it('SIGTERM stops a one-thread WHAM search too (its climbs run on the main thread): result.json keeps what finished', async () => {
-    const out = dir('sigterm-wham');
-    const child = spawn(process.execPath, [CLI, 'search', '--model', 'resnet18', '--batch', '4', '--space', 'large', '--strategy', 'wham', '--budget', '1000000', '--threads', '1', '--area', '400', '--tdp', '300', '--out', out, '--json']);
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const started = await new Promise<boolean>((res) => {
+  /** Resolves true once a search writes its first evaluation to `out` (it is under way), false if it exits first. */
+  const evaluationsWritten = (child: ReturnType<typeof spawn>, out: string) =>
+    new Promise<boolean>((res) => {
       const t = setInterval(() => {
         const f = join(out, 'evaluations.jsonl');
         if (existsSync(f) && statSync(f).size > 0) {
@@ -451,6 +448,13 @@ describe('search --out', () => {
         res(false);
       });
     });
+
+  it('SIGTERM stops a one-thread WHAM search too (its climbs run on the main thread): result.json keeps what finished', async () => {
+    const out = dir('sigterm-wham');
+    const child = spawn(process.execPath, [CLI, 'search', '--model', 'resnet18', '--batch', '4', '--space', 'large', '--strategy', 'wham', '--budget', '1000000', '--threads', '1', '--area', '400', '--tdp', '300', '--out', out, '--json']);
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const started = await evaluationsWritten(child, out);
     expect(started, stderr).toBe(true);
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
@@ -470,19 +474,7 @@ describe('search --out', () => {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     // once evaluations are being written, the search is under way
-    const started = await new Promise<boolean>((res) => {
-      const t = setInterval(() => {
-        const f = join(out, 'evaluations.jsonl');
-        if (existsSync(f) && statSync(f).size > 0) {
-          clearInterval(t);
-          res(true);
-        }
-      }, 20);
-      child.on('close', () => {
-        clearInterval(t);
-        res(false);
-      });
-    });
+    const started = await evaluationsWritten(child, out);
     expect(started, stderr).toBe(true);
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));

@@ -3,6 +3,8 @@
  *
  * `assembly/layout.ts` mirrors every constant here; `test/kernel.test.ts` parses that file and checks
  * that both agree. All records are Float64 (f64) arrays; offsets are in f64 slots, not bytes.
+ * Over 600 lines on purpose: one concern (every record layout, its writers and decoders), kept in one file so the
+ * parse test can hold it against its AssemblyScript mirror.
  */
 import type { Design } from '../arch/design.js';
 import { rsView, type RsView } from './rs-view.js';
@@ -471,7 +473,7 @@ export function attentionRecord(a: AttentionAttrs, elementBytes = 2): Float64Arr
   r[O_K] = a.seqKv;
   r[O_FLOPS] = 2 * attentionMacs(a) + attentionVectorFlops(a);
   // forward: q, k, v in, o and the log-sum-exp out; backward: dO, q, k, v, o, lse in, dq, dk, dv out
-  r[O_BYTES] = (a.backward ? (3 * q + 2 * kv) * 2 : 2 * q + 2 * kv) * elementBytes + lse;
+  r[O_BYTES] = (a.backward ? 4 * q + 4 * kv : 2 * q + 2 * kv) * elementBytes + lse;
   r[O_ELEMENT_BYTES] = elementBytes;
   r[O_COUNT] = 1;
   r[O_UNIT] = U_TENSOR;
