@@ -106,7 +106,8 @@ describe('training step builder', () => {
   });
 
   it('has one optimizer update per parameter tensor, Adam moving master weights and two moments', () => {
-    const g = buildTrainingStep(mlp(), { optimizer: 'adam', precision: 'bf16' });
+    // per-tensor updates: without the multi-tensor fusion (kernel-fusion.test.ts checks the fused one)
+    const g = buildTrainingStep(mlp(), { optimizer: 'adam', precision: 'bf16', fusion: false });
     const upd = byPhase(g, 'optimizer');
     expect(upd.map((o) => o.weights[0].name).sort()).toEqual(g.params.map((p) => p.name).sort());
     const w = upd.find((o) => o.weights[0].name === 'fc1.weight')!;
@@ -178,7 +179,7 @@ describe('LAMB and Adafactor', () => {
     const b = new GraphBuilder('mlp', 4);
     const x = b.input('x', [4, 256]);
     b.markOutput(b.linear(x, 512, { name: 'fc' }));
-    return buildTrainingStep(b.build(), { optimizer });
+    return buildTrainingStep(b.build(), { optimizer, fusion: false });
   };
   const opt = (g: TrainingGraph) => g.ops.find((o) => o.kind === 'optimizer' && o.weights[0].name === 'fc.weight')!;
 
@@ -215,8 +216,8 @@ describe('gradient accumulation', () => {
     const b = new GraphBuilder('mlp', 4);
     b.markOutput(b.linear(b.input('x', [4, 256]), 512, { name: 'fc' }));
     const fg = b.build();
-    const one = buildTrainingStep(fg, { optimizer: 'lamb' });
-    const eight = buildTrainingStep(fg, { optimizer: 'lamb', gradAccumulationSteps: 8 });
+    const one = buildTrainingStep(fg, { optimizer: 'lamb', fusion: false });
+    const eight = buildTrainingStep(fg, { optimizer: 'lamb', gradAccumulationSteps: 8, fusion: false });
     const upd = (g: TrainingGraph) => g.ops.find((o) => o.kind === 'optimizer' && o.weights[0].name === 'fc.weight')!;
     expect(upd(eight).flops).toBeCloseTo(upd(one).flops / 8, 6);
     // the update reads the fp32 accumulator (4 B) instead of the bf16 gradient (2 B)

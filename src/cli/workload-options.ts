@@ -46,7 +46,7 @@ export function addTrainingOptions(cmd: Command): Command {
     .option('--precision <p>', 'bf16 (bf16 compute, fp32 master weights/optimizer) | fp32', oneOf('--precision', ['bf16', 'fp32'] as const), 'bf16')
     .option('--optimizer <o>', OPTIMIZERS.join(' | '), oneOf('--optimizer', OPTIMIZERS), 'adam')
     .option('--recompute', 'recompute each layer\'s forward before its backward')
-    .option('--no-fusion', 'do not fuse elementwise epilogues into GEMMs/convolutions')
+    .option('--no-fusion', 'no fused kernels: epilogues, residual + norm and multi-tensor optimizer updates stay separate ops')
     .option('--grad-accumulation <n>', 'micro-batches per optimizer update (gradients summed in fp32; a step pays 1/n of the update)', positiveInt('--grad-accumulation'));
 }
 

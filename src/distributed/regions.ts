@@ -49,7 +49,8 @@ export function residualStreamTensors(ops: readonly Op[], layer: string): Set<st
   const out = new Set<string>();
   for (const op of ops) {
     if (op.phase !== 'fwd' || op.layer !== layer) continue;
-    if (/\.residual$/.test(op.name)) for (const t of op.outputs) out.add(t.name);
+    // a residual add's output, also when a fused add + norm writes it (the tensor keeps the add's name)
+    for (const t of op.outputs) if (/\.residual$/.test(op.name) || /\.residual:/.test(t.name)) out.add(t.name);
     for (const t of op.inputs) {
       const p = produced.get(t.name);
       if (p && p.layer !== layer) out.add(t.name);

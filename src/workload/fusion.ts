@@ -6,6 +6,7 @@
  */
 import type { ElementwiseFn, Op, TensorRef } from './ir.js';
 import { finalizeOp, type OpDraft } from './op-metrics.js';
+import { renumberOps } from './renumber.js';
 
 /** Elementwise kinds a GEMM/convolution epilogue can apply as the tile is written. */
 export const FUSABLE: ReadonlySet<ElementwiseFn> = new Set<ElementwiseFn>([
@@ -70,17 +71,5 @@ export function fuseEpilogues(input: readonly Op[]): Op[] {
     for (const t of outputs) producer.set(t.name, ew.id);
   }
 
-  // renumber densely and remap dependencies
-  const newId = new Map<number, number>();
-  const out: Op[] = [];
-  for (const o of ops) {
-    if (!o) continue;
-    newId.set(o.id, out.length);
-    out.push(o);
-  }
-  for (const o of out) {
-    o.id = newId.get(o.id)!;
-    o.deps = [...new Set(o.deps.map((d) => newId.get(resolve(d))!))].filter((d) => d !== o.id);
-  }
-  return out;
+  return renumberOps(ops, movedTo);
 }

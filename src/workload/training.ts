@@ -4,7 +4,8 @@
  *
  * Stages: seed the loss gradient → walk forward ops in reverse emitting gradient ops (recomputing a
  * layer's forward just before its first backward op when asked) → accumulate micro-batch gradients →
- * optimizer updates → fuse elementwise epilogues into their GEMM/convolution.
+ * optimizer updates → fuse elementwise epilogues into their GEMM/convolution, residual adds into the norms
+ * that read them, and each layer's optimizer updates into one multi-tensor update (kernel-fusion.ts).
  */
 import { InputError, requirePositiveInt } from '../errors.js';
 import {
@@ -22,6 +23,7 @@ import {
 } from './ir.js';
 import { finalizeOp, OPTIMIZER_SECOND_PASS_BYTES, OPTIMIZER_STATE_BYTES_PER_PARAM, type OpDraft } from './op-metrics.js';
 import { fuseEpilogues } from './fusion.js';
+import { fuseOptimizerUpdates, fuseResidualNorms } from './kernel-fusion.js';
 import { markReluZeros } from './relu-zeros.js';
 
 export interface TrainingOptions {
@@ -189,7 +191,7 @@ export function buildTrainingStep(forward: ForwardGraph, options: TrainingOption
     });
   }
 
-  const ops = opts.fusion ? fuseEpilogues(sink.ops) : sink.ops;
+  const ops = opts.fusion ? fuseOptimizerUpdates(fuseResidualNorms(fuseEpilogues(sink.ops))) : sink.ops;
   return { ...fg, ops, options: opts };
 }
 
