@@ -95,3 +95,45 @@ describe('expert parallelism (mixtral-8x7b)', () => {
     expect(odd.stderr.trim()).toBe("accelmine: --ep 8 must divide mixtral-8x7b's 8 experts and the 12 data-parallel replicas; allowed: 1, 2, 4");
   });
 });
+
+describe('capacity factor (--capacity-factor)', () => {
+  const kernel = new Kernel();
+  const profile = (capacityFactor?: number) =>
+    profileLayers({ model: 'mixtral-8x7b', microbatch: 1, seq: 512, tensorParallel: 1, recompute: false, optimizer: 'adam', precision: 'bf16', capacityFactor }, presetDesign('a100'), kernel).find((l) => l.experts)!;
+
+  it('each expert holds ⌈C × tokens × top-2 / 8⌉ rows: the dispatch payload, the padded rows\' FLOPs and the all-to-alls scale with it', () => {
+    const one = profile();
+    const pad = profile(1.25);
+    const drop = profile(0.5);
+    const rows = (c: number) => Math.min(512, Math.ceil((c * 512 * 2) / 8));
+    expect(rows(1.25)).toBe(160);
+    expect(pad.experts!.dispatchBytes).toBe(8 * rows(1.25) * 4096 * 2);
+    expect(drop.experts!.dispatchBytes).toBe(8 * rows(0.5) * 4096 * 2);
+    // the experts' SwiGLU MLPs: 3 GEMMs of rows × 4096 × 14336 per expert, forward 2 FLOPs a MAC
+    const expertFwdFlops = (r: number) => 8 * 3 * 2 * r * 4096 * 14336;
+    expect(pad.flops - one.flops).toBeGreaterThanOrEqual(3 * (expertFwdFlops(160) - expertFwdFlops(128)));
+    expect(one.flops - drop.flops).toBeGreaterThanOrEqual(3 * (expertFwdFlops(128) - expertFwdFlops(64)));
+    expect(pad.experts!.params).toBe(one.experts!.params);
+    const ep = plainLayout({ dp: 8, pp: 1, tp: 1, microbatch: 1, ep: 8 });
+    expect(layerCost(pad, ep, net).epFwdS).toBeCloseTo(2 * allToAllS(pad.experts!.dispatchBytes, 8, linkFor(net, 8, 1)), 12);
+    expect(layerCost(pad, ep, net).epFwdS).toBeGreaterThan(layerCost(one, ep, net).epFwdS);
+  });
+
+  it('one line naming the flag and what is allowed: a dense model, out of (0, experts/top-k]', () => {
+    const bad = [
+      [['--model', 'gpt2', '--devices', '8', '--tp', '1', '--pp', '1', '--dp', '8', '--capacity-factor', '1.25'], /--capacity-factor applies to mixture-of-experts models; gpt2 has none/],
+      [['--model', 'resnet50', '--devices', '8', '--tp', '1', '--pp', '1', '--dp', '8', '--capacity-factor', '1.25'], /--capacity-factor applies to mixture-of-experts models; resnet50 has none/],
+      [['--model', 'mixtral-8x7b', '--devices', '64', '--tp', '2', '--pp', '4', '--dp', '8', '--ep', '8', '--capacity-factor', '4.5'], /--capacity-factor must be a number in \(0, 4\] for mixtral-8x7b \(8 experts, top-2\), got 4.5/],
+      [['--model', 'mixtral-8x7b', '--devices', '64', '--capacity-factor', '0'], /--capacity-factor must be a positive number/],
+    ] as const;
+    for (const [args, msg] of bad) {
+      const r = cli(...args);
+      expect(r.status, r.stdout).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(msg);
+    }
+    const g = spawnSync(process.execPath, [CLI, 'graph', '--model', 'bert-base', '--capacity-factor', '2'], { encoding: 'utf8' });
+    expect(g.status).toBe(2);
+    expect(g.stderr).toMatch(/bert-base has none/);
+  });
+});

@@ -21,6 +21,7 @@ interface DistributedFlags {
   globalBatch?: number;
   seq?: number;
   attention?: 'fused' | 'unfused';
+  capacityFactor?: number;
   recompute?: RecomputeMode;
   interleave?: number;
   sequenceParallel?: boolean;
@@ -60,6 +61,7 @@ export function registerDistributedCommand(program: Command): void {
     .option('--global-batch <g>', 'samples per step (default 2 x devices)', positiveInt('--global-batch'))
     .option('--seq <s>', 'sequence length', positiveInt('--seq'))
     .option('--attention <impl>', 'fused (FlashAttention, default) | unfused (scores in memory)', oneOf('--attention', ['fused', 'unfused'] as const))
+    .option('--capacity-factor <c>', 'mixture-of-experts models: tokens an expert takes, × tokens·top-k/experts (default 1; >1 pads, <1 drops)', positiveNumber('--capacity-factor'))
     .addOption(
       new Option('--recompute [mode]', 'recompute activations: full (every layer; the default with no mode) | selective (the attention core) | none; searched when not given with --auto-parallel')
         .preset('full').argParser(oneOf('--recompute', RECOMPUTE_MODES)),
@@ -95,7 +97,7 @@ export function registerDistributedCommand(program: Command): void {
           sequenceParallel: o.sequenceParallel ?? (o.autoParallel ? undefined : false),
           zero: o.zero ?? (o.zero1 || o.autoParallel ? undefined : 0), zero1: o.zero1,
           ep: o.ep ?? (o.autoParallel ? undefined : 1),
-          autoParallel: !!o.autoParallel, design, network: findNetwork(o.network), optimizer: o.optimizer, precision: 'bf16', attention: o.attention,
+          autoParallel: !!o.autoParallel, design, network: findNetwork(o.network), optimizer: o.optimizer, precision: 'bf16', attention: o.attention, capacityFactor: o.capacityFactor,
           search: o.search ? {
             space: loadSpace(o.space), limits: { areaMm2: o.area ?? Infinity, tdpW: o.tdp ?? Infinity }, topK: 5, seed: o.seed,
             threads: o.threads ?? defaultThreads(), budgetPerStage: o.budget, perStageDesigns: !!o.perStageDesigns,

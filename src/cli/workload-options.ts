@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { OPTIMIZERS, type OptimizerKind } from '../workload/ir.js';
 import type { TrainingOptions } from '../workload/training.js';
 import type { WorkloadSource } from '../workload/load.js';
-import { oneOf, positiveInt } from './common.js';
+import { oneOf, positiveInt, positiveNumber } from './common.js';
 
 /** The workload flags every workload-taking command shares. */
 export function addWorkloadOptions(cmd: Command): Command {
@@ -14,6 +14,7 @@ export function addWorkloadOptions(cmd: Command): Command {
     .option('--batch <n>', 'micro-batch size (samples per step)', positiveInt('--batch'))
     .option('--seq <n>', 'sequence length (sequence models)', positiveInt('--seq'))
     .option('--attention <impl>', 'attention of zoo transformers: fused (FlashAttention, scores on chip; default) | unfused (scores in memory)', oneOf('--attention', ['fused', 'unfused'] as const))
+    .option('--capacity-factor <c>', 'mixture-of-experts models: tokens an expert takes, × tokens·top-k/experts (default 1; >1 pads, <1 drops)', positiveNumber('--capacity-factor'))
     .option('--unsupported <mode>', 'ONNX operators we do not model: error | as-elementwise', oneOf('--unsupported', ['error', 'as-elementwise'] as const), 'error');
 }
 
@@ -26,10 +27,11 @@ export interface WorkloadFlags {
   unsupported?: 'error' | 'as-elementwise';
   precision?: 'bf16' | 'fp32';
   attention?: 'fused' | 'unfused';
+  capacityFactor?: number;
 }
 
 export function workloadSource(o: WorkloadFlags): WorkloadSource {
-  return { model: o.model, onnx: o.onnx, graph: o.graph, batch: o.batch, seq: o.seq, unsupported: o.unsupported, precision: o.precision, attention: o.attention };
+  return { model: o.model, onnx: o.onnx, graph: o.graph, batch: o.batch, seq: o.seq, unsupported: o.unsupported, precision: o.precision, attention: o.attention, capacityFactor: o.capacityFactor };
 }
 
 

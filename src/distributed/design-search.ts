@@ -62,7 +62,7 @@ function stageKinds(g: TrainingGraph, pp: number): { kind: string; layers: Set<s
 
 export async function searchDistributedDesign(o: DistributedSearchOptions, kernel: Kernel): Promise<DistributedSearchResult | null> {
   const pr = o.problem;
-  const { graph } = profileGraph({ model: pr.model, seq: pr.seq, attention: pr.attention, microbatch: o.layout.microbatch, tensorParallel: o.layout.tp, recompute: o.layout.recompute === 'full', optimizer: pr.optimizer, precision: pr.precision });
+  const { graph } = profileGraph({ model: pr.model, seq: pr.seq, attention: pr.attention, capacityFactor: pr.capacityFactor, microbatch: o.layout.microbatch, tensorParallel: o.layout.tp, recompute: o.layout.recompute === 'full', optimizer: pr.optimizer, precision: pr.precision });
   const kinds = stageKinds(graph, o.layout.pp);
   let evaluations = 0;
   const locals: { kind: string; layers: string[]; topK: Design[] }[] = [];

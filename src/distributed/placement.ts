@@ -20,6 +20,8 @@ export interface PlacementProblem {
   model: string;
   seq?: number;
   attention?: AttentionImpl;
+  /** mixture-of-experts capacity factor (default 1) */
+  capacityFactor?: number;
   devices: number;
   globalBatch: number;
   network: Network;
@@ -47,7 +49,7 @@ export class ProfileCache {
     let v = this.cache.get(key);
     if (!v) {
       try {
-        v = profileLayers({ model: pr.model, seq: pr.seq, attention: pr.attention, microbatch, tensorParallel: tp, recompute: fullRecompute, optimizer: pr.optimizer, precision: pr.precision }, design, this.kernel);
+        v = profileLayers({ model: pr.model, seq: pr.seq, attention: pr.attention, capacityFactor: pr.capacityFactor, microbatch, tensorParallel: tp, recompute: fullRecompute, optimizer: pr.optimizer, precision: pr.precision }, design, this.kernel);
       } catch (e) {
         v = e as Error;
       }

@@ -77,6 +77,8 @@ export interface ProfileOptions {
   seq?: number;
   /** attention of transformer models: fused (default) or unfused */
   attention?: AttentionImpl;
+  /** mixture-of-experts capacity factor (default 1) */
+  capacityFactor?: number;
   tensorParallel: number;
   /** full recomputation (every layer's forward again before its backward); selective is derived from the plain profile */
   recompute: boolean;
@@ -90,9 +92,10 @@ export function profileGraph(o: ProfileOptions): { graph: TrainingGraph; blocks:
   const seq = o.seq ?? entry.defaultSeq ?? 1;
   const transformer = entry.family === 'transformer';
   if (!transformer && o.tensorParallel > 1) throw new InputError(`--tp: tensor parallelism is modelled for transformers only; ${entry.name} is a ${entry.family}`);
+  if (!transformer && o.capacityFactor !== undefined) throw new InputError(`--capacity-factor applies to mixture-of-experts models; ${entry.name} has none`);
   const dtype = o.precision === 'fp32' ? 'fp32' : 'bf16';
-  const full = entry.build({ batch: o.microbatch, seq, dtype, tensorParallel: o.tensorParallel, layers: transformer ? 1 : undefined, attention: o.attention });
-  const blocks = transformer ? countBlocks(entry.build({ batch: 1, seq: Math.min(seq, 8), dtype, attention: o.attention })) : 0;
+  const full = entry.build({ batch: o.microbatch, seq, dtype, tensorParallel: o.tensorParallel, layers: transformer ? 1 : undefined, attention: o.attention, capacityFactor: o.capacityFactor });
+  const blocks = transformer ? countBlocks(entry.build({ batch: 1, seq: Math.min(seq, 8), dtype, attention: o.attention, capacityFactor: o.capacityFactor })) : 0;
   return { graph: buildTrainingStep(full, { optimizer: o.optimizer, precision: o.precision, recompute: o.recompute }), blocks };
 }
 

@@ -51,6 +51,8 @@ export interface DistributedRequest {
   precision: 'bf16' | 'fp32';
   /** attention of transformer models: fused (default) or unfused */
   attention?: AttentionImpl;
+  /** mixture-of-experts capacity factor (default 1) */
+  capacityFactor?: number;
   search?: { space: DesignSpace; limits: Constraints; topK: number; seed: number; threads?: number; budgetPerStage: number; perStageDesigns: boolean };
 }
 
@@ -114,7 +116,7 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
     microbatch: req.microbatch, recompute, zero, interleave: req.interleave, sequenceParallel: req.sequenceParallel, ep: req.ep,
   };
   const problem: PlacementProblem = {
-    model: entry.name, seq: req.seq, attention: req.attention, devices: req.devices, globalBatch, network: req.network, optimizer: req.optimizer, precision: req.precision,
+    model: entry.name, seq: req.seq, attention: req.attention, capacityFactor: req.capacityFactor, devices: req.devices, globalBatch, network: req.network, optimizer: req.optimizer, precision: req.precision,
     fixed: Object.fromEntries(Object.entries(req.autoParallel ? tradeOffs : { tp: req.tp, pp: req.pp, dp: req.dp, ...tradeOffs }).filter(([, v]) => v !== undefined)),
   };
   if (!req.autoParallel) {

@@ -22,6 +22,8 @@ export interface WorkloadSource {
   unsupported?: 'error' | 'as-elementwise';
   /** how zoo transformers run attention (default fused); imported graphs keep their own attention ops */
   attention?: AttentionImpl;
+  /** mixture-of-experts capacity factor of zoo MoE models (ZooBuildOptions.capacityFactor) */
+  capacityFactor?: number;
 }
 
 export function loadForwardGraph(src: WorkloadSource): ForwardGraph {
@@ -35,10 +37,16 @@ export function loadForwardGraph(src: WorkloadSource): ForwardGraph {
   }
   if (src.model !== undefined) {
     const m = findModel(src.model);
-    return m.build({ batch: src.batch ?? m.defaultBatch, seq: src.seq ?? m.defaultSeq ?? 1, dtype, attention: src.attention });
+    if (src.capacityFactor !== undefined && m.family !== 'transformer') {
+      throw new InputError(`--capacity-factor applies to mixture-of-experts models; ${m.name} has none`);
+    }
+    return m.build({ batch: src.batch ?? m.defaultBatch, seq: src.seq ?? m.defaultSeq ?? 1, dtype, attention: src.attention, capacityFactor: src.capacityFactor });
   }
   if (src.attention !== undefined) {
     throw new InputError('--attention applies to zoo models; an imported graph (--onnx, --graph) keeps the attention ops it has');
+  }
+  if (src.capacityFactor !== undefined) {
+    throw new InputError('--capacity-factor applies to zoo mixture-of-experts models; an imported graph keeps the expert sizes it has');
   }
   if (src.onnx !== undefined) {
     return readOnnxFile(src.onnx, { batch: src.batch, seq: src.seq, dtype, unsupported: src.unsupported ?? 'error' });

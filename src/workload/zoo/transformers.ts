@@ -75,11 +75,25 @@ interface BlockCfg {
 interface MoeCfg {
   count: number;
   topK: number;
+  /** ZooBuildOptions.capacityFactor (default 1) */
+  capacityFactor?: number;
 }
 
-/** Tokens each expert receives in a step: tokens × top-k / experts (balanced routing, capacity factor 1). */
+/** Rows each expert's buffer holds in a step: ⌈C × tokens × top-k / experts⌉, at most every token. */
 export function expertRows(tokens: number, moe: MoeCfg): number {
-  return Math.ceil((tokens * moe.topK) / moe.count);
+  return Math.min(tokens, Math.ceil(((moe.capacityFactor ?? 1) * tokens * moe.topK) / moe.count));
+}
+
+/** The capacity factor of a build, checked against the model: MoE models only, in (0, experts / top-k]. */
+function capacityFactorOf(o: ZooBuildOptions, model: string, moe?: MoeCfg): number | undefined {
+  const cf = o.capacityFactor;
+  if (cf === undefined) return undefined;
+  if (!moe) throw new InputError(`--capacity-factor applies to mixture-of-experts models; ${model} has none`);
+  const max = moe.count / moe.topK;
+  if (!Number.isFinite(cf) || cf <= 0 || cf > max) {
+    throw new InputError(`--capacity-factor must be a number in (0, ${max}] for ${model} (${moe.count} experts, top-${moe.topK}), got ${cf}`);
+  }
+  return cf;
 }
 
 /**
@@ -223,8 +237,9 @@ function shardWidth(o: ZooBuildOptions, model: string, heads: number, kvHeads: n
 
 function blockCfg(
   c: { d: number; heads: number; kvHeads?: number; ffn: number; norm: NormKind; bias: boolean; mlp: BlockCfg['mlp']; dropout: DropoutCfg; experts?: MoeCfg },
-  preNorm: boolean, rotary: boolean, o: ZooBuildOptions, t = 1,
+  preNorm: boolean, rotary: boolean, o: ZooBuildOptions, t: number, model: string,
 ): BlockCfg {
+  const capacityFactor = capacityFactorOf(o, model, c.experts);
   return {
     fusedAttention: (o.attention ?? 'fused') === 'fused',
     d: c.d,
@@ -238,7 +253,7 @@ function blockCfg(
     mlp: c.mlp,
     rotary,
     dropout: c.dropout,
-    ...(c.experts ? { experts: c.experts } : {}),
+    ...(c.experts ? { experts: { ...c.experts, ...(capacityFactor !== undefined ? { capacityFactor } : {}) } } : {}),
   };
 }
 
@@ -259,7 +274,7 @@ function buildDecoderLm(c: DecoderLmCfg, o: ZooBuildOptions): ForwardGraph {
     }
     return dropout(b, c.dropout.embed, e, 'embed.dropout');
   });
-  x = layers(b, blockCfg(c, true, rotary, o, t), x, o.layers ?? c.layers, 0, { causal: true });
+  x = layers(b, blockCfg(c, true, rotary, o, t, c.name), x, o.layers ?? c.layers, 0, { causal: true });
   const logits = b.scope('head', () => {
     const h = b.norm(x, c.norm, { name: 'head.norm' });
     return b.linear(h, vocab, { bias: false, name: 'head.lm_head', weight: c.tiedHead ? table : undefined });
@@ -358,7 +373,7 @@ function buildBert(c: BertCfg, o: ZooBuildOptions): ForwardGraph {
   const S = o.seq;
   const { d } = c;
   const t = shardWidth(o, c.name, c.heads, c.heads, 4 * d);
-  const cfg = blockCfg({ d, heads: c.heads, ffn: 4 * d, norm: 'layer', bias: true, mlp: 'gelu', dropout: BERT_DROPOUT }, false, false, o, t);
+  const cfg = blockCfg({ d, heads: c.heads, ffn: 4 * d, norm: 'layer', bias: true, mlp: 'gelu', dropout: BERT_DROPOUT }, false, false, o, t, c.name);
   let words: TensorRef | undefined;
   let x = b.scope('embed', () => {
     const ids = tokenIds(b, 'input_ids', S);
@@ -429,7 +444,7 @@ const TB = { layers: 6, d: 512, heads: 8, ffn: 2048, vocab: 37000 };
 function buildTransformerBase(o: ZooBuildOptions): ForwardGraph {
   const b = new GraphBuilder('transformer-base', o.batch, o.dtype, o.seq);
   const S = o.seq;
-  const cfg = blockCfg({ ...TB, norm: 'layer', bias: true, mlp: 'relu', dropout: { embed: true, attn: false, resid: true, mlpInner: false } }, false, false, o);
+  const cfg = blockCfg({ ...TB, norm: 'layer', bias: true, mlp: 'relu', dropout: { embed: true, attn: false, resid: true, mlpInner: false } }, false, false, o, 1, 'transformer-base');
   // one matrix for both embeddings and the pre-softmax projection
   const table = b.scope('embed', () => b.param('embed.tokens.weight', [TB.vocab, TB.d]));
   // both embeddings up front (they are independent of the encoder): ids → shared table → ×√d → + sinusoid → dropout
@@ -471,7 +486,7 @@ function buildVitB16(o: ZooBuildOptions): ForwardGraph {
   const b = new GraphBuilder('vit-b16', o.batch, o.dtype, VIT_TOKENS);
   const B = o.batch;
   // Google's ViT: dropout 0.1 after the embeddings, each sublayer and the MLP activation; no attention dropout
-  const cfg = blockCfg({ ...VIT, norm: 'layer', bias: true, mlp: 'gelu', dropout: { embed: true, attn: false, resid: true, mlpInner: true } }, true, false, o);
+  const cfg = blockCfg({ ...VIT, norm: 'layer', bias: true, mlp: 'gelu', dropout: { embed: true, attn: false, resid: true, mlpInner: true } }, true, false, o, 1, 'vit-b16');
   let x = b.scope('embed', () => {
     const img = b.input('image', [B, 3, VIT.image, VIT.image]);
     const grid = VIT.image / VIT.patch;

@@ -23,6 +23,13 @@ export interface ZooBuildOptions {
    * the scores in memory (frameworks before 2022).
    */
   attention?: AttentionImpl;
+  /**
+   * Mixture-of-experts capacity factor (MoE models only): each expert takes at most
+   * ⌈C × tokens × top-k / experts⌉ tokens (never more than all of them). 1 (default): balanced routing fills
+   * every slot; C > 1 pads each expert's buffer and pays compute, memory and dispatch traffic on the padding
+   * (as GShard/Switch-style implementations run); C < 1 drops the tokens beyond capacity (they skip the MLP).
+   */
+  capacityFactor?: number;
   /** build only this many transformer blocks (profiling identical layers once); default: the model's */
   layers?: number;
 }
