@@ -504,6 +504,18 @@ describe('accelmine validate', () => {
     expect(power).toContain('tpu-v4 TDP vs measured max');
   });
 
+  it('has the ten Megatron-LM weak-scaling rows (Narayanan et al. SC21 Table 1), each within ±15% in TFLOP/s per GPU', () => {
+    const m = rows.filter((r) => r.case.startsWith('megatron gpt '));
+    expect(m.map((r) => r.case.split(' (')[0])).toEqual(
+      ['1.7b on 32', '3.6b on 64', '7.5b on 128', '18.4b on 256', '39.1b on 512', '76.1b on 1024', '145.6b on 1536', '310.1b on 1920', '529.6b on 2520', '1008.0b on 3072'].map((x) => `megatron gpt ${x} a100s`),
+    );
+    expect(m.map((r) => r.measured)).toEqual([137, 138, 142, 135, 138, 140, 148, 155, 163, 163]);
+    for (const r of m) {
+      expect([r.unit, r.allowed], r.case).toEqual(['TFLOP/s', '±15%']);
+      expect(r.pass, r.case).toBe(true);
+    }
+  });
+
   it('misses exactly the rows docs/fidelity.md lists as open; every other row holds (a new miss or a new hold fails here)', () => {
     expect(rows.filter((r) => !r.pass).map((r) => r.case)).toEqual([
       'eyeriss CONV1 DRAM accesses',

@@ -6,7 +6,7 @@ import { Kernel } from '../src/engine/kernel.js';
 import { layerCost, ringBytes } from '../src/distributed/layer-cost.js';
 import { interleaveChoices, plainLayout, type Layout } from '../src/distributed/layout.js';
 import { allGatherS, linkFor, reduceScatterS, ringAllReduceS, sendRecvS, treeAllReduceS, type Network } from '../src/distributed/network.js';
-import { pipelineStep } from '../src/distributed/pipeline.js';
+import { criticalTransfers, pipelineStep } from '../src/distributed/pipeline.js';
 import { searchPlacement } from '../src/distributed/placement.js';
 import { profileLayers, type LayerProfile } from '../src/distributed/profile.js';
 import { runDistributed } from '../src/index.js';
@@ -30,13 +30,15 @@ const json = (...args: string[]) => {
 };
 
 describe('interleaved 1F1B (--interleave V)', () => {
-  it('bubble (p - 1)/(V m): pipeline = m x device time + (p - 1) x chunk time + 2V(p - 1) send/recvs', () => {
+  it('bubble (p - 1)/(V m): pipeline = m x device time + (p - 1) x chunk time + the critical-path send/recvs', () => {
     const ls = blocks(8, { boundaryBytes: 1e6 }); // 3 s per block
     const send = sendRecvS(1e6, linkFor(net, 2));
     for (const V of [1, 2, 4]) {
       const r = pipelineStep(ls, layout({ pp: 2, interleave: V }), 8, net, Infinity);
-      // each device holds 4 blocks (12 s per micro-batch) in V chunks of 12/V s
-      expect(r.pipelineS).toBeCloseTo(8 * 12 + (2 - 1) * (12 / V) + 2 * V * (2 - 1) * send, 9);
+      // each device holds 4 blocks (12 s per micro-batch) in V chunks of 12/V s; 1F1B: 2(p - 1)(1 + (m - 1)/p), interleaved 2(pV - 1)
+      const transfers = V === 1 ? 2 * (1 + 7 / 2) : 2 * (2 * V - 1);
+      expect(criticalTransfers(2, V, 8)).toBeCloseTo(transfers, 12);
+      expect(r.pipelineS).toBeCloseTo(8 * 12 + (2 - 1) * (12 / V) + transfers * send, 9);
       expect(r.bubbleOverhead).toBeCloseTo((2 - 1) / (V * 8), 12);
       expect(r.bubbleFraction).toBeCloseTo((2 - 1) / (V * 8 + 2 - 1), 12);
     }
@@ -50,7 +52,9 @@ describe('interleaved 1F1B (--interleave V)', () => {
     expect(two.stages[1].chunks).toEqual([{ firstLayer: 2, lastLayer: 2 }, { firstLayer: 6, lastLayer: 6 }]);
     expect(two.commBytes.pipeline).toBe(2 * one.commBytes.pipeline);
     expect(one.commBytes.pipeline).toBe(8 * 2 * 1e3); // m micro-batches x (forward activation + backward gradient)
-    expect(two.commTimeS.pipeline).toBeCloseTo(2 * one.commTimeS.pipeline, 15);
+    const send = sendRecvS(1e3, linkFor(net, 2));
+    expect(one.commTimeS.pipeline).toBeCloseTo(criticalTransfers(4, 1, 8) * send, 15);
+    expect(two.commTimeS.pipeline).toBeCloseTo(criticalTransfers(4, 2, 8) * send, 15);
   });
   it('activations in flight as Megatron: min(2(p - s - 1) + (V - 1)p + 1, Vm)/V micro-batches, the first stage p(1 + (p - 1)/(pV))', () => {
     const ls = blocks(16, { activationBytes: 100 });
@@ -103,11 +107,16 @@ describe('sequence parallelism (--sequence-parallel)', () => {
     expect(b.seqParallel!.fwdS).toBeLessThan(b.fwdS / 2);
     expect(b.seqParallel!.bwdS).toBeGreaterThan(0);
   });
-  it('pipeline sends carry the 1/t sequence shard; full recompute stores the 1/t shard of each block input', () => {
+  it('pipeline sends carry the 1/t sequence shard (without SP: scatter/gather); full recompute stores the 1/t shard of each block input', () => {
     const ls = blocks(4, { boundaryBytes: 8e6, activationBytes: 8e6, seqParallel: { fwdS: 0, bwdS: 0, activationBytes: 8e6, flops: 0 } });
     const off = pipelineStep(ls, layout({ tp: 4, pp: 2, recompute: 'full' }), 4, net, Infinity);
     const on = pipelineStep(ls, layout({ tp: 4, pp: 2, recompute: 'full', sequenceParallel: true }), 4, net, Infinity);
-    expect(on.commBytes.pipeline).toBe(off.commBytes.pipeline / 4);
+    // each device sends 1/t either way; without SP the receivers all-gather the tensor over the tensor-parallel group
+    expect(on.commBytes.pipeline).toBe(off.commBytes.pipeline);
+    expect(on.commBytes.pipeline).toBe(4 * 1 * 8e6 / 4); // m micro-batches x one send each (a two-stage pipeline's ends)
+    const inter = { GBs: 10, latencyS: 1e-5 }; // t·p = 8 devices > 4 per node: the stages sit on different nodes
+    expect(on.commTimeS.pipeline).toBeCloseTo(criticalTransfers(2, 1, 4) * sendRecvS(2e6, inter), 15);
+    expect(off.commTimeS.pipeline).toBeCloseTo(criticalTransfers(2, 1, 4) * (sendRecvS(2e6, inter) + allGatherS(8e6, 4, linkFor(net, 4))), 15);
     expect(on.stages[0].activationBytes).toBe(off.stages[0].activationBytes / 4);
   });
   it('needs tp > 1', () => {
@@ -224,7 +233,7 @@ describe('runDistributed (library)', () => {
   it('takes the new request fields and the former recompute boolean and zero1', async () => {
     const base = { model: 'gpt2', devices: 8, tp: 2, pp: 2, dp: 2, microbatch: 2, globalBatch: 16, seq: 128, autoParallel: false, design: a100, network: net, optimizer: 'adam' as const, precision: 'bf16' as const };
     const r = await runDistributed({ ...base, recompute: 'selective', interleave: 2, sequenceParallel: true, zero: 2 });
-    expect(r.layout).toEqual({ dp: 2, pp: 2, tp: 2, microbatch: 2, recompute: 'selective', interleave: 2, sequenceParallel: true, zero: 2, ep: 1 });
+    expect(r.layout).toEqual({ dp: 2, pp: 2, tp: 2, microbatch: 2, recompute: 'selective', interleave: 2, sequenceParallel: true, zero: 2, ep: 1, overlapGradReduce: true });
     expect(r.stages[0].chunks).toEqual([{ firstLayer: 'embed', lastLayer: 'layers.2' }, { firstLayer: 'layers.6', lastLayer: 'layers.8' }]);
     const old = await runDistributed({ ...base, recompute: true, zero1: true, interleave: 1, sequenceParallel: false });
     expect(old.layout).toMatchObject({ recompute: 'full', zero: 1 });
@@ -257,7 +266,7 @@ describe('accelmine distributed: the new options (CLI)', () => {
   });
   it('--auto-parallel reports every dimension of the chosen layout', () => {
     const r = json('--model', 'gpt2', '--devices', '8', '--auto-parallel', '--global-batch', '64', '--seq', '256');
-    expect(Object.keys(r.layout).sort()).toEqual(['dp', 'ep', 'interleave', 'microbatch', 'pp', 'recompute', 'sequenceParallel', 'tp', 'zero']);
+    expect(Object.keys(r.layout).sort()).toEqual(['dp', 'ep', 'interleave', 'microbatch', 'overlapGradReduce', 'pp', 'recompute', 'sequenceParallel', 'tp', 'zero']);
     expect(r.placement.layoutsEvaluated).toBeGreaterThan(100);
   });
   it.each([

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { presetDesign } from '../src/arch/presets.js';
 import { Kernel } from '../src/engine/kernel.js';
-import { allGatherS, linkFor, NETWORKS, ringAllReduceS, sendRecvS, treeAllReduceS, type Network } from '../src/distributed/network.js';
+import { allGatherS, linkFor, NETWORKS, ringAllReduceS, ringLink, sendRecvS, treeAllReduceS, type Network } from '../src/distributed/network.js';
 import { plainLayout, type Layout } from '../src/distributed/layout.js';
 import { partitionStages, pipelineStep, tpCommS } from '../src/distributed/pipeline.js';
 import { profileLayers, type LayerProfile } from '../src/distributed/profile.js';
@@ -34,16 +34,33 @@ describe('collectives', () => {
     expect(linkFor(net, 2, 4).GBs).toBe(10);
     expect(NETWORKS['nvlink-ib'].devicesPerNode).toBe(8);
   });
+  it('a ring over nodes runs on the NICs of its members in each node: g x the inter-node bandwidth, at most the intra-node', () => {
+    expect(ringLink(net, 4)).toEqual({ GBs: 100, latencyS: 1e-6 });
+    expect(ringLink(net, 8)).toEqual({ GBs: 40, latencyS: 1e-5 }); // 4 members per node
+    expect(ringLink(net, 8, 2).GBs).toBe(20); // 2 per node
+    expect(ringLink(net, 8, 4).GBs).toBe(10); // one per node: its own NIC
+    expect(ringLink(net, 3, 8).GBs).toBe(10);
+    expect(ringLink({ ...net, intraGBs: 25 }, 8).GBs).toBe(25);
+    // a point-to-point transfer or an all-to-all stays on one device's link
+    expect(linkFor(net, 8).GBs).toBe(10);
+  });
+  it('nvlink-ib carries what NCCL achieves: ~230 GB/s on A100 NVLink, 24 GB/s per HDR NIC', () => {
+    const n = NETWORKS['nvlink-ib'];
+    expect([n.intraGBs, n.interGBs]).toEqual([230, 24]);
+    expect(n.source).toMatch(/nccl-tests#149/);
+    expect(n.source).toMatch(/nccl-tests#119/);
+  });
 });
 
 describe('1F1B pipeline step', () => {
   const layers = [layer('a', 1, 2), layer('b', 1, 2), layer('c', 2, 4), layer('d', 1, 2)];
-  it('step = (m + p - 1) x slowest stage + 2(p - 1) send/recv, bubble (p-1)/(m+p-1)', () => {
+  it('step = (m + p - 1) x slowest stage + 2(p - 1)(1 + (m - 1)/p) send/recvs, bubble (p-1)/(m+p-1)', () => {
     const ls = layers.map((l) => ({ ...l, boundaryBytes: 1e6 }));
     const r = pipelineStep(ls, layout({ pp: 2 }), 8, net, Infinity);
     // best split: [a, b, c] = 9 s? no: [a,b]=6, [c,d]=9 or [a,b,c]=12,[d]=3 -> slowest 9
     expect(r.stages.map((s) => s.layers)).toEqual([['a', 'b'], ['c', 'd']]);
-    const p2p = 2 * 1 * (1e-6 + 1e6 / 100e9);
+    // the two stages share a node: the intra-node link; fill, drain and one round trip per p micro-batches
+    const p2p = 2 * (2 - 1) * (1 + 7 / 2) * (1e-6 + 1e6 / 100e9);
     expect(r.stepTimeS).toBeCloseTo((8 + 2 - 1) * 9 + p2p, 12);
     expect(r.bubbleFraction).toBeCloseTo(1 / 9, 12);
     expect(r.microbatches).toBe(8);
@@ -71,12 +88,15 @@ describe('1F1B pipeline step', () => {
     expect(tight.feasible).toBe(false);
     expect(tight.reason).toMatch(/no partition into 2 stages fits/);
   });
-  it('data-parallel all-reduce is hidden behind the backward pass up to its length', () => {
+  it('data-parallel all-reduce is hidden behind the backward pass up to its length, unless it starts after the backward', () => {
     const ls = [layer('a', 1, 0.001, { params: 1e9 })];
     const r = pipelineStep(ls, layout({ dp: 8 }), 8, { ...net, devicesPerNode: 1 }, Infinity);
     const ar = ringAllReduceS(2e9, 8, { GBs: 10, latencyS: 1e-5 });
     expect(r.commTimeS.dataParallel).toBeCloseTo(ar, 12);
     expect(r.commTimeS.dataParallelExposed).toBeCloseTo(ar - 0.001, 12);
+    const after = pipelineStep(ls, layout({ dp: 8, overlapGradReduce: false }), 8, { ...net, devicesPerNode: 1 }, Infinity);
+    expect(after.commTimeS.dataParallelExposed).toBeCloseTo(ar, 12);
+    expect(after.stepTimeS - r.stepTimeS).toBeCloseTo(0.001, 12);
   });
   it('tensor-parallel blocks pay 4 all-reduces of their output per micro-batch (6 with recompute)', () => {
     const l = layer('layers.0', 1, 1, { block: true, boundaryBytes: 1e8 });

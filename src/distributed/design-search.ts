@@ -32,6 +32,8 @@ export interface DistributedSearchOptions {
 }
 
 export interface DistributedSearchResult {
+  /** the layout the search held fixed */
+  layout: Layout;
   design: Design;
   step: StepReport;
   layers: LayerProfile[];
@@ -60,7 +62,8 @@ function stageKinds(g: TrainingGraph, pp: number): { kind: string; layers: Set<s
   return kinds;
 }
 
-export async function searchDistributedDesign(o: DistributedSearchOptions, kernel: Kernel): Promise<DistributedSearchResult | null> {
+/** The search's result, or null with the evaluations it spent when no design in the budget holds the layout. */
+export async function searchDistributedDesign(o: DistributedSearchOptions, kernel: Kernel): Promise<DistributedSearchResult | { design: null; evaluations: number }> {
   const pr = o.problem;
   const { graph } = profileGraph({ model: pr.model, seq: pr.seq, attention: pr.attention, capacityFactor: pr.capacityFactor, microbatch: o.layout.microbatch, tensorParallel: o.layout.tp, recompute: o.layout.recompute === 'full', optimizer: pr.optimizer, precision: pr.precision });
   const kinds = stageKinds(graph, o.layout.pp);
@@ -81,8 +84,8 @@ export async function searchDistributedDesign(o: DistributedSearchOptions, kerne
     const step = pipelineStep(layers, o.layout, pr.globalBatch, pr.network, d.offChipBytes);
     if (step.feasible && (!best || step.stepTimeS < best.step.stepTimeS)) best = { design: d, step, layers };
   }
-  if (!best) return null;
-  const result: DistributedSearchResult = { ...best, stageKinds: locals, candidates: union.size, evaluations };
+  if (!best) return { design: null, evaluations };
+  const result: DistributedSearchResult = { layout: o.layout, ...best, stageKinds: locals, candidates: union.size, evaluations };
   if (o.perStageDesigns && o.layout.pp > 1 && o.layout.interleave === 1) {
     // each stage takes its kind's best local design; the partition of the common design is kept
     // (with interleaving every device holds chunks of all kinds, so there is no per-stage design to take)

@@ -19,7 +19,7 @@
  *                     (+2 with full recompute); each moves (ep − 1)/ep·D per device, on the critical path like the
  *                     tensor-parallel collectives. Expert compute per device is unchanged (balanced routing).
  */
-import { allGatherS, allReduceS, allToAllS, linkFor, reduceScatterS, type Network } from './network.js';
+import { allGatherS, allReduceS, allToAllS, linkFor, reduceScatterS, ringLink, type Network } from './network.js';
 import type { Layout } from './layout.js';
 import type { LayerProfile } from './profile.js';
 
@@ -52,7 +52,7 @@ export function tpCollectives(l: LayerProfile, layout: Layout): { fwd: number; b
 
 /** One tensor-parallel collective of `bytes` over t devices: all-reduce, or reduce-scatter + all-gather with SP. */
 export function tpCollectiveS(bytes: number, layout: Layout, net: Network): number {
-  const link = linkFor(net, layout.tp);
+  const link = ringLink(net, layout.tp);
   return layout.sequenceParallel ? reduceScatterS(bytes, layout.tp, link) + allGatherS(bytes, layout.tp, link) : allReduceS(net, bytes, layout.tp, link);
 }
 
@@ -85,7 +85,7 @@ export function layerCost(l: LayerProfile, layout: Layout, net: Network): LayerC
   const d = layout.dp;
   let dpFwdS = 0, dpBwdS = 0, dpBytes = 0;
   if (layout.zero >= 2 && d > 1) {
-    const link = linkFor(net, d, t * layout.pp);
+    const link = ringLink(net, d, t * layout.pp);
     const bytes = dataParallelBytes(l, layout.ep);
     const gather = allGatherS(bytes, d, link), scatter = reduceScatterS(bytes, d, link);
     dpBwdS = scatter;

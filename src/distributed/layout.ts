@@ -26,11 +26,17 @@ export interface Layout {
   zero: ZeroStage;
   /** expert parallelism: a mixture-of-experts layer's experts sharded over `ep` of the data-parallel replicas */
   ep: number;
+  /**
+   * ZeRO 0/1: the gradients' data-parallel reduction starts during the last micro-batch's backward, bucket by bucket
+   * (PyTorch DDP, Megatron's --overlap-grad-reduce), or only after it (Megatron-LM's own DDP before 2023, and
+   * Megatron-Core without --overlap-grad-reduce)
+   */
+  overlapGradReduce: boolean;
 }
 
-/** The layout with every trade-off off: plain 1F1B, no sequence parallelism, no recomputation, no ZeRO. */
+/** The layout with every trade-off off: plain 1F1B, no sequence parallelism, no recomputation, no ZeRO (gradient reduction overlapped). */
 export function plainLayout(o: Pick<Layout, 'dp' | 'pp' | 'tp' | 'microbatch'> & Partial<Layout>): Layout {
-  return { interleave: 1, sequenceParallel: false, recompute: 'none', zero: 0, ep: 1, ...o };
+  return { interleave: 1, sequenceParallel: false, recompute: 'none', zero: 0, ep: 1, overlapGradReduce: true, ...o };
 }
 
 /** `--recompute` as the library takes it: a mode, or the former boolean (true = full). */
@@ -88,6 +94,7 @@ export function describeLayout(l: Layout): string {
     l.sequenceParallel ? 'sequence parallel' : '',
     l.zero > 0 ? `ZeRO-${l.zero}` : '',
     l.ep > 1 ? `expert parallel ${l.ep}` : '',
+    l.dp > 1 && l.zero <= 1 && !l.overlapGradReduce ? 'gradient reduction after the backward' : '',
   ].filter(Boolean).join(', ');
 }
 

@@ -5,8 +5,18 @@
  * data-parallel replicas. Each layer costs what layer-cost.ts says for the layout; a device holds chunks of layers
  * (partition.ts: p contiguous stages, or p·V interleaved chunks). With m micro-batches per step, T_s a device's
  * time per micro-batch and t_c a chunk's:
- *   pipeline = m × max T_s + (p − 1) × max t_c + 2·V·(p − 1) send/recvs of a chunk boundary (fill and drain)
- *              — (m + p − 1) × slowest stage for 1F1B; the bubble shrinks V-fold with interleaving, the sends grow V-fold
+ *   pipeline = m × max T_s + (p − 1) × max t_c + E × c
+ *              — (m + p − 1) × slowest stage for 1F1B; the bubble shrinks V-fold with interleaving
+ *   c        = one chunk-boundary transfer (p2pTransferS): with t > 1 each of the t devices sends 1/t of the boundary
+ *              tensor over its own link and the receivers all-gather it over the tensor-parallel group (Megatron's
+ *              scatter/gather, Narayanan et al. §4.1; with sequence parallelism the 1/t shard is the tensor itself)
+ *   E        = the transfers on the critical path (asynchronous sends; a receiver waits for its input):
+ *              1F1B: 2(p − 1)·(1 + (m − 1)/p) — the fill and the drain, and in the steady state a round trip over the
+ *              2(p − 1) hops for every p micro-batches (the p in flight leave no slack);
+ *              interleaved: 2(pV − 1) — the first micro-batch's forward through all pV chunks and the last one's
+ *              backward; its deeper warm-up hides the steady-state transfers.
+ *              Both are within two transfers of an event simulation of Megatron's two schedules
+ *              (test/distributed-megatron.test.ts).
  *   step     = pipeline + slowest optimizer update (÷ d with ZeRO ≥ 1) + the data-parallel traffic at the end of the
  *              step that is not hidden (data-parallel.ts)
  *   bubble   = (p − 1)·max t_c / pipeline compute: (p − 1)/(V·m + p − 1) of the pipeline with even chunks;
@@ -14,7 +24,7 @@
  * Memory per device: stage-memory.ts.
  */
 import type { LayerProfile } from './profile.js';
-import { linkFor, sendRecvS, type Network } from './network.js';
+import { allGatherS, ringLink, sendRecvS, type Network } from './network.js';
 import { endOfStepTraffic } from './data-parallel.js';
 import { layerCost, type LayerCost } from './layer-cost.js';
 import { interleaveProblem, sequenceParallelProblem, type Layout } from './layout.js';
@@ -133,9 +143,10 @@ export function pipelineStep(layers: LayerProfile[], layout: Layout, globalBatch
   const over = stages.findIndex((s) => s.memoryBytes > capacityBytes);
   const slowest = Math.max(...stages.map((s) => s.timeS));
   const slowestChunk = Math.max(...chunkTimeS);
-  // a chunk boundary carries the previous layer's output; sequence parallelism sends its 1/t shard
-  const boundary = Math.max(0, ...chunks.slice(1).map((c) => layers[c.first - 1].boundaryBytes)) / (layout.sequenceParallel ? layout.tp : 1);
-  const p2p = p > 1 ? 2 * V * (p - 1) * sendRecvS(boundary, linkFor(net, 2, layout.tp)) : 0;
+  // a chunk boundary carries the previous layer's output; each device sends its 1/t of it (scatter/gather, or the SP shard)
+  const boundaryFull = Math.max(0, ...chunks.slice(1).map((c) => layers[c.first - 1].boundaryBytes));
+  const boundary = boundaryFull / layout.tp;
+  const p2p = p > 1 ? criticalTransfers(p, V, m) * p2pTransferS(boundaryFull, layout, net) : 0;
   const bubbleS = (p - 1) * slowestChunk;
   const pipelineS = m * slowest + bubbleS + p2p;
   const dp = devices.map((own, s) => endOfStepTraffic(own.flatMap(range).map((i) => ({ layer: layers[i], cost: costs[i] })), layout, m, stages[s].dpCommS, net));
@@ -160,6 +171,25 @@ export function pipelineStep(layers: LayerProfile[], layout: Layout, globalBatch
       pipeline: m * sends * boundary, dataParallel: Math.max(...dp.map((x) => x.bytes)),
     },
   };
+}
+
+/** Chunk-boundary transfers on the pipeline's critical path per step (see the header). */
+export function criticalTransfers(p: number, V: number, m: number): number {
+  if (p <= 1) return 0;
+  return V > 1 ? 2 * (p * V - 1) : 2 * (p - 1) * (1 + (m - 1) / p);
+}
+
+/**
+ * One chunk-boundary transfer of a `bytes` tensor between adjacent stages: the devices' own links, inter-node when the
+ * pipeline spans nodes (t·p > devices per node: some stage boundary crosses one). With t > 1 each device sends 1/t;
+ * without sequence parallelism the receivers then all-gather the tensor over the tensor-parallel group.
+ */
+export function p2pTransferS(bytes: number, layout: Layout, net: Network): number {
+  const t = layout.tp;
+  const crossing = t * layout.pp > net.devicesPerNode;
+  const link = crossing ? { GBs: net.interGBs, latencyS: net.interLatencyS } : { GBs: net.intraGBs, latencyS: net.intraLatencyS };
+  const send = sendRecvS(bytes / t, link);
+  return t > 1 && !layout.sequenceParallel ? send + allGatherS(bytes, t, ringLink(net, t)) : send;
 }
 
 function range(c: Chunk): number[] {

@@ -27,6 +27,10 @@ export interface PlacementProblem {
   network: Network;
   optimizer: OptimizerKind;
   precision: 'bf16' | 'fp32';
+  /** the framework's gap before every op with work, s (profile.ts); default 0 */
+  launchOverheadS?: number;
+  /** op times ÷ this (profile.ts); default 1 */
+  computeEfficiency?: number;
   /** fix any of these; the rest are searched */
   fixed?: Partial<Layout>;
 }
@@ -49,7 +53,7 @@ export class ProfileCache {
     let v = this.cache.get(key);
     if (!v) {
       try {
-        v = profileLayers({ model: pr.model, seq: pr.seq, attention: pr.attention, capacityFactor: pr.capacityFactor, microbatch, tensorParallel: tp, recompute: fullRecompute, optimizer: pr.optimizer, precision: pr.precision }, design, this.kernel);
+        v = profileLayers({ model: pr.model, seq: pr.seq, attention: pr.attention, capacityFactor: pr.capacityFactor, microbatch, tensorParallel: tp, recompute: fullRecompute, optimizer: pr.optimizer, precision: pr.precision, launchOverheadS: pr.launchOverheadS, computeEfficiency: pr.computeEfficiency }, design, this.kernel);
       } catch (e) {
         v = e as Error;
       }
@@ -69,7 +73,7 @@ const pow2Divisors = (n: number, max = n) => {
 const hasAttentionCore = (layers: readonly LayerProfile[]) => layers.some((l) => (l.attentionCore?.activationBytes ?? 0) > 0);
 
 /** The trade-off settings searched for one (dp, pp, tp) on its profiles. */
-function tradeOffs(f: Partial<Layout>, layers: readonly LayerProfile[], dp: number, pp: number, tp: number): Pick<Layout, 'interleave' | 'sequenceParallel' | 'zero' | 'ep'>[] {
+function tradeOffs(f: Partial<Layout>, layers: readonly LayerProfile[], dp: number, pp: number, tp: number): Pick<Layout, 'interleave' | 'sequenceParallel' | 'zero' | 'ep' | 'overlapGradReduce'>[] {
   const blocks = layers.filter((l) => l.block).length;
   const allowed = interleaveChoices(blocks, pp);
   const vs = (f.interleave !== undefined ? [f.interleave] : SEARCHED_INTERLEAVES).filter((v) => allowed.includes(v));
@@ -77,8 +81,10 @@ function tradeOffs(f: Partial<Layout>, layers: readonly LayerProfile[], dp: numb
   const zeros: ZeroStage[] = f.zero !== undefined ? [f.zero] : dp > 1 ? [...ZERO_STAGES] : [0];
   const experts = Math.max(0, ...layers.map((l) => l.experts?.count ?? 0));
   const eps = (f.ep !== undefined ? [f.ep] : expertParallelChoices(experts, dp)).filter((e) => e === 1 || (experts % e === 0 && dp % e === 0));
-  const out: Pick<Layout, 'interleave' | 'sequenceParallel' | 'zero' | 'ep'>[] = [];
-  for (const interleave of vs) for (const sequenceParallel of sps) for (const zero of zeros) for (const ep of eps) out.push({ interleave, sequenceParallel, zero, ep });
+  // the gradient reduction's overlap is the framework's, not searched (overlapped unless fixed otherwise)
+  const overlapGradReduce = f.overlapGradReduce ?? true;
+  const out: Pick<Layout, 'interleave' | 'sequenceParallel' | 'zero' | 'ep' | 'overlapGradReduce'>[] = [];
+  for (const interleave of vs) for (const sequenceParallel of sps) for (const zero of zeros) for (const ep of eps) out.push({ interleave, sequenceParallel, zero, ep, overlapGradReduce });
   return out;
 }
 

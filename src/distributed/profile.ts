@@ -6,7 +6,14 @@
  *
  * Transformers are profiled from a one-block build of the tensor-parallel shard (every block is identical), so
  * a 96-layer GPT-3 costs one small graph; other models are profiled whole. Times are the kernel's per-op
- * cycles on all cores of their pool, summed per layer and phase (serial within a layer: conservative).
+ * cycles on all cores of their pool, summed per layer and phase (serial within a layer: conservative), plus the
+ * framework's launch gap before every op with work (`launchOverheadS`: a GPU runs one kernel after another on one
+ * stream; the GPU presets' 4 µs, as the single-stream evaluation uses), the op times divided by `computeEfficiency`
+ * when a run gives one (the share of the kernel's rate a framework's step achieves; run.ts).
+ *
+ * Full recomputation of a transformer checkpoints its blocks only (Megatron-LM's --activations-checkpoint-method /
+ * --recompute-granularity full, Hugging Face's gradient checkpointing): the embedding, the final norm, the LM head
+ * and the loss keep their activations and are not run twice. Models without blocks recompute every layer.
  */
 import { unitEnergies } from '../arch/cost.js';
 import type { Design } from '../arch/design.js';
@@ -84,6 +91,10 @@ export interface ProfileOptions {
   recompute: boolean;
   optimizer: OptimizerKind;
   precision: 'bf16' | 'fp32';
+  /** seconds before every op with work (one kernel after another on one stream); default 0 */
+  launchOverheadS?: number;
+  /** the share of the kernel's op rate the framework achieves on the device: op times ÷ this (default 1; see run.ts) */
+  computeEfficiency?: number;
 }
 
 /** The training graph the profile is taken from (one block for transformers). */
@@ -153,9 +164,15 @@ export function profileLayers(o: ProfileOptions, design: Design, kernel: Kernel)
     if (!s) streams.set(layer, (s = residualStreamTensors(graph.ops, layer)));
     return s;
   };
+  const gapS = o.launchOverheadS ?? 0;
+  const efficiency = o.computeEfficiency ?? 1;
+  // transformers recompute their blocks only (see the header)
+  const skipRecompute = (layer: string) => o.recompute && blocks > 0 && !/^layers\.\d+$/.test(layer);
   graph.ops.forEach((op, i) => {
+    if (op.phase === 'recompute' && skipRecompute(op.layer)) return;
     const p = layerOf(op.layer);
-    const t = slots[flat.opSlot[i] * RESULT_STRIDE + R_CYCLES] * cycleS;
+    const cycles = slots[flat.opSlot[i] * RESULT_STRIDE + R_CYCLES];
+    const t = (cycles * cycleS) / efficiency + (cycles > 0 ? gapS : 0);
     const out = op.phase === 'fwd' ? op.outputs.reduce((s, x) => s + tensorBytes(x), 0) : 0;
     p.flops += op.flops;
     if (op.phase === 'fwd') {
@@ -201,11 +218,12 @@ export function profileLayers(o: ProfileOptions, design: Design, kernel: Kernel)
       e.count = ids.size;
     }
   }
-  // with full recompute a layer keeps only its input (the previous layer's output); a block's input is on the
-  // residual stream, which sequence parallelism shards
+  // with full recompute a recomputed layer keeps only its input (the previous layer's output); a block's input is on
+  // the residual stream, which sequence parallelism shards
   if (o.recompute) {
     order.forEach((name, i) => {
       const p = by.get(name)!;
+      if (skipRecompute(name)) return;
       p.activationBytes = i > 0 ? by.get(order[i - 1])!.boundaryBytes : p.boundaryBytes;
       if (p.seqParallel) p.seqParallel.activationBytes = p.activationBytes;
     });

@@ -44,6 +44,15 @@ export interface DistributedRequest {
   zero1?: boolean;
   /** expert-parallel width for mixture-of-experts models (searched when not given; 1 for dense models) */
   ep?: number;
+  /** ZeRO 0/1: overlap the gradient reduction with the last micro-batch's backward (default true; never searched) */
+  overlapGradReduce?: boolean;
+  /** the framework's gap before every op with work, s (a GPU's kernel launches; default 0) */
+  launchOverheadS?: number;
+  /**
+   * The share of the kernel's op rate a framework's training step achieves on the device (0–1; default 1): every op's
+   * time is divided by it. `MEGATRON_A100_COMPUTE_EFFICIENCY` is the value calibrated on Megatron-LM's SC21 runs.
+   */
+  computeEfficiency?: number;
   autoParallel: boolean;
   design: Design;
   network: Network;
@@ -100,6 +109,9 @@ function report(req: DistributedRequest, globalBatch: number, placed: PlacedStep
   };
 }
 
+/** With --auto-parallel --search: how many of the reference design's best layouts the design search tries, in order. */
+const SEARCH_LAYOUT_TRIES = 4;
+
 export async function runDistributed(req: DistributedRequest): Promise<DistributedResult> {
   const t0 = performance.now();
   const secs = () => (performance.now() - t0) / 1000;
@@ -109,14 +121,17 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
   const zero = zeroStage(req.zero, req.zero1);
   if (req.interleave !== undefined && (!Number.isInteger(req.interleave) || req.interleave < 1)) throw new InputError(`--interleave must be a positive integer, got ${req.interleave}`);
   if (req.ep !== undefined && (!Number.isInteger(req.ep) || req.ep < 1)) throw new InputError(`--ep must be a positive integer, got ${req.ep}`);
+  if (req.computeEfficiency !== undefined && !(req.computeEfficiency > 0 && req.computeEfficiency <= 1)) throw new InputError(`--compute-efficiency must be above 0 and at most 1, got ${req.computeEfficiency}`);
+  if (req.launchOverheadS !== undefined && !(req.launchOverheadS >= 0 && req.launchOverheadS <= 1)) throw new InputError(`--launch-us must be from 0 to 1e6 µs, got ${req.launchOverheadS * 1e6}`);
   const experts = req.ep !== undefined && req.ep > 1 ? modelExperts(entry.name) : 0;
   if (req.ep !== undefined && req.ep > 1 && experts === 0) throw new InputError(expertParallelProblem(req.ep, 0, 1, entry.name)!);
   // what is given is fixed, the rest searched
   const tradeOffs: Partial<Layout> = {
-    microbatch: req.microbatch, recompute, zero, interleave: req.interleave, sequenceParallel: req.sequenceParallel, ep: req.ep,
+    microbatch: req.microbatch, recompute, zero, interleave: req.interleave, sequenceParallel: req.sequenceParallel, ep: req.ep, overlapGradReduce: req.overlapGradReduce,
   };
   const problem: PlacementProblem = {
     model: entry.name, seq: req.seq, attention: req.attention, capacityFactor: req.capacityFactor, devices: req.devices, globalBatch, network: req.network, optimizer: req.optimizer, precision: req.precision,
+    launchOverheadS: req.launchOverheadS, computeEfficiency: req.computeEfficiency,
     fixed: Object.fromEntries(Object.entries(req.autoParallel ? tradeOffs : { tp: req.tp, pp: req.pp, dp: req.dp, ...tradeOffs }).filter(([, v]) => v !== undefined)),
   };
   if (!req.autoParallel) {
@@ -152,11 +167,27 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
   let searchInfo: DistributedResult['search'];
   if (req.search) {
     const ts = performance.now();
-    const found = await searchDistributedDesign({ problem, layout: placement.best.layout, ...req.search }, kernel);
-    if (!found) throw new InputError('the distributed design search found no design inside the budget on which this layout fits');
+    // the design search keeps a layout fixed; with --auto-parallel, when no design in the budget holds the reference
+    // design's best layout (its memory), the next best feasible layouts are tried
+    const layouts = req.autoParallel ? placement.all.filter((p) => p.step.feasible).slice(0, SEARCH_LAYOUT_TRIES).map((p) => p.layout) : [placement.best.layout];
+    if (layouts.length === 0) layouts.push(placement.best.layout);
+    let found: DistributedSearchResult | null = null;
+    let evaluations = 0;
+    for (const layout of layouts) {
+      const r = await searchDistributedDesign({ problem, layout, ...req.search }, kernel);
+      evaluations += r.evaluations;
+      if (r.design) {
+        found = r;
+        break;
+      }
+    }
+    if (!found) {
+      throw new InputError(`the distributed design search found no design inside the budget on which ${layouts.length > 1 ? `any of the ${layouts.length} best layouts fits` : 'this layout fits'}`);
+    }
+    const searchedLayout = found.layout;
     design = found.design;
-    placement = req.autoParallel ? place(design) : { best: { layout: found.step ? placement.best.layout : placement.best.layout, step: found.step, layers: found.layers }, evaluated: placement.evaluated, all: placement.all, wallTimeS: placement.wallTimeS };
-    searchInfo = { evaluations: found.evaluations, candidates: found.candidates, stageKinds: found.stageKinds.map((k) => ({ kind: k.kind, layers: k.layers })), perStage: found.perStage, wallTimeS: (performance.now() - ts) / 1000 };
+    placement = req.autoParallel ? place(design) : { best: { layout: searchedLayout, step: found.step, layers: found.layers }, evaluated: placement.evaluated, all: placement.all, wallTimeS: placement.wallTimeS };
+    searchInfo = { evaluations, candidates: found.candidates, stageKinds: found.stageKinds.map((k) => ({ kind: k.kind, layers: k.layers })), perStage: found.perStage, wallTimeS: (performance.now() - ts) / 1000 };
   }
   const best = placement.best!;
   const out: DistributedResult = {

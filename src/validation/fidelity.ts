@@ -1,18 +1,19 @@
 /**
  * The fidelity table of `accelmine validate`: the model's predictions against published measurements
  * (data/reference, copies of shared/reference). Stages: Eyeriss AlexNet per layer (latency, chip power,
- * global-buffer and DRAM accesses), single-chip training throughput, power against TPUs and GPUs, preset
- * peak/area/TDP.
+ * global-buffer and DRAM accesses), single-chip training throughput, Megatron-LM's weak scaling on up to 3,072 A100s
+ * (megatron.ts), power against TPUs and GPUs, preset peak/area/TDP.
  */
 import { presetDesign, presetInfo, PRESET_NAMES } from '../arch/presets.js';
 import { evaluateDesign, prepareWorkload } from '../evaluate.js';
 import type { Kernel } from '../engine/kernel.js';
 import { loadTrainingGraph } from '../workload/load.js';
 import { eyerissRows } from './eyeriss.js';
+import { megatronRows } from './megatron.js';
 import { powerRows } from './power-rows.js';
 import { pctRow, readReferenceCsv, type FidelityRow } from './rows.js';
 
-export { eyerissRows, powerRows, type FidelityRow };
+export { eyerissRows, megatronRows, powerRows, type FidelityRow };
 
 interface ThroughputCase {
   model: string;
@@ -72,5 +73,5 @@ export function presetRows(): FidelityRow[] {
 
 export function fidelityTable(kernel?: Kernel): FidelityRow[] {
   const power = powerRows(kernel).map(({ clockW: _c, ...r }) => r);
-  return [...eyerissRows(kernel), ...throughputRows(kernel), ...power, ...presetRows()];
+  return [...eyerissRows(kernel), ...throughputRows(kernel), ...megatronRows(kernel), ...power, ...presetRows()];
 }

@@ -2,7 +2,7 @@
 import { InputError, nearest } from '../../errors.js';
 import { CNN_MODELS } from './cnn.js';
 import { OTHER_MODELS } from './recsys.js';
-import { TRANSFORMER_MODELS } from './transformers.js';
+import { megatronGptEntry, TRANSFORMER_MODELS } from './transformers.js';
 import type { ZooEntry } from './types.js';
 
 export type { ZooEntry, ZooBuildOptions, ModelFamily, AttentionImpl } from './types.js';
@@ -14,11 +14,15 @@ export function zooNames(): string[] {
   return ZOO.map((m) => m.name);
 }
 
+/**
+ * A zoo model by name, or a parametric one (`megatron-gpt-l<layers>-h<hidden>-a<heads>[-v<vocab>][-s<positions>]`,
+ * Megatron-LM's GPT at any shape).
+ */
 export function findModel(name: string): ZooEntry {
-  const m = ZOO.find((e) => e.name === name.toLowerCase());
+  const m = ZOO.find((e) => e.name === name.toLowerCase()) ?? megatronGptEntry(name.toLowerCase());
   if (!m) {
     const hint = nearest(name, zooNames());
-    throw new InputError(`unknown model "${name}"${hint ? `; did you mean "${hint}"?` : ''} (see \`accelmine models\`)`);
+    throw new InputError(`unknown model "${name}"${hint ? `; did you mean "${hint}"?` : ''} (see \`accelmine models\`, or megatron-gpt-l<layers>-h<hidden>-a<heads> for Megatron-LM's GPT at any shape)`);
   }
   return m;
 }

@@ -332,6 +332,31 @@ const LLAMA3_70B: DecoderLmCfg = { ...llama2('llama3-70b', 80, 8192, 64, 28672, 
 // Mixtral 8x7B: the Mistral 7B block (GQA over 8 key/value heads) with 8 SwiGLU experts of 14336, top-2 routing
 const MIXTRAL_8X7B: DecoderLmCfg = { ...llama2('mixtral-8x7b', 32, 4096, 32, 14336, 8), experts: { count: 8, topK: 2 } };
 
+/**
+ * Megatron-LM's GPT at any size (Narayanan et al., SC21, arXiv 2104.04473, §5.1): the GPT-2/3 block (pre-LayerNorm,
+ * biases, GeLU MLP of 4h, dropout), learned positions, the LM head tied to the word embeddings, and Megatron's
+ * padded vocabulary of 51,200 (a multiple of 1024) and 2,048 positions unless the name says otherwise. The name
+ * gives the shape: `megatron-gpt-l<layers>-h<hidden>-a<heads>[-v<vocab>][-s<positions>]`, e.g.
+ * `megatron-gpt-l24-h2304-a24` (Table 1's 1.7B). Its parameter count is the paper's equation 2,
+ * P = 12lh²(1 + 13/(12h) + (V + s)/(12lh)), plus the final LayerNorm (2h) the equation leaves out.
+ */
+export const MEGATRON_GPT_NAME = /^megatron-gpt-l(\d+)-h(\d+)-a(\d+)(?:-v(\d+))?(?:-s(\d+))?$/;
+
+export function megatronGptEntry(name: string): ZooEntry | null {
+  const m = MEGATRON_GPT_NAME.exec(name);
+  if (!m) return null;
+  const [l, h, a] = [+m[1], +m[2], +m[3]];
+  const V = m[4] ? +m[4] : 51200, s = m[5] ? +m[5] : 2048;
+  if (l < 1 || h < 1 || a < 1 || V < 1 || s < 1 || h % a !== 0) {
+    throw new InputError(`${name}: layers, hidden size, heads, vocabulary and positions must be positive and the heads must divide the hidden size (${h} / ${a})`);
+  }
+  const c: DecoderLmCfg = { ...gpt2(name, l, h, a), vocab: V, maxPositions: s };
+  const params = 12 * l * h * h * (1 + 13 / (12 * h) + (V + s) / (12 * l * h)) + 2 * h;
+  return decoderEntry(c, s, 1, params,
+    `Megatron-LM GPT (Narayanan et al. SC21, arXiv 2104.04473 §5.1): ${l} layers, hidden ${h}, ${a} heads, vocabulary ${V}, ${s} learned positions, ` +
+      `tied LM head; parameters by the paper's equation 2 plus the final LayerNorm: ${(params / 1e9).toFixed(2)}B`);
+}
+
 function decoderEntry(c: DecoderLmCfg, defaultSeq: number, defaultBatch: number, params: number, source: string): ZooEntry {
   const macs = decoderLmMacs(c, defaultSeq);
   const kv = c.kvHeads ?? c.heads;
