@@ -1,6 +1,7 @@
 /**
  * Mirror of src/engine/layout.ts (the one definition of the flat records). Keep in sync: test/kernel.test.ts
- * parses this file and checks every constant against the TypeScript module.
+ * parses this file and checks every constant against the TypeScript module. The climb's records are the second
+ * pair: ./climb-layout.ts, mirror of src/engine/climb-layout.ts.
  */
 /** sustained share of peak off-chip bandwidth (technology.json memory.offChipSustainedFraction) */
 export const OFFCHIP_SUSTAINED_FRACTION: f64 = 0.833;

@@ -1,5 +1,7 @@
 /**
- * The ONE TypeScript definition of the flat records that cross the WebAssembly boundary.
+ * The ONE TypeScript definition of the flat records that cross the WebAssembly boundary for evaluation (design, op,
+ * op result, step, per-op schedule); the climb's records (choice, space, technology, climb results) are the second
+ * pair, ./climb-layout.ts and assembly/climb-layout.ts, under the same parse test.
  *
  * `assembly/layout.ts` mirrors every constant here; `test/kernel.test.ts` parses that file and checks
  * that both agree. All records are Float64 (f64) arrays; offsets are in f64 slots, not bytes.
