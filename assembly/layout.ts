@@ -30,6 +30,7 @@ export const D_OFFCHIP_PJ_PER_BYTE: i32 = 21;
 export const D_LEAKAGE_W: i32 = 22;
 export const D_CLOCK_W: i32 = 23;
 export const DESIGN_STRIDE: i32 = 24;
+export const DESIGN_FIELDS: i32 = 16;
 export const DF_WS: i32 = 0;
 export const DF_OS: i32 = 1;
 export const DF_IS: i32 = 2;

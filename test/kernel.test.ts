@@ -7,7 +7,8 @@ import * as L from '../src/engine/layout.js';
 import * as CL from '../src/engine/climb-layout.js';
 import { NOC_MM2_PER_GBS_45NM } from '../src/arch/cost.js';
 import { PRECISIONS, TECH_NODES, type Design } from '../src/arch/design.js';
-import { SPACE_PARAMS } from '../src/arch/space.js';
+import { BUILTIN_SPACES, designFromChoice, randomChoice, rng, SPACE_PARAMS } from '../src/arch/space.js';
+import { PRESET_NAMES, presetDesign } from '../src/arch/presets.js';
 import { OBJECTIVES } from '../src/evaluation/objectives.js';
 import { foldCycles, OFFCHIP_SUSTAINED_FRACTION, refEvalOp, refEvaluateStep } from '../src/engine/reference.js';
 import { loadTechTables } from '../src/arch/tech.js';
@@ -204,6 +205,20 @@ describe('layout', () => {
     expect(L.R_UTILIZATION).toBeLessThan(RESULT_STRIDE);
     expect(L.S_BOUND_CYCLES + L.BOUND_COUNT).toBeLessThanOrEqual(L.S_NONOVERLAP_CYCLES);
     expect(L.S_VALID).toBeLessThan(STEP_STRIDE);
+  });
+
+  it('readDesign inverts writeDesignFields (how the pool ships designs): every preset and space design, field for field', () => {
+    expect(L.DESIGN_FIELDS).toBe(L.D_TECH_NM + 1);
+    const rand = rng(3);
+    const designs = [...PRESET_NAMES.map((n) => presetDesign(n)), ...Array.from({ length: 500 }, () => designFromChoice(BUILTIN_SPACES.large, randomChoice(BUILTIN_SPACES.large, rand)))];
+    const packed = new Float64Array(designs.length * L.DESIGN_FIELDS);
+    designs.forEach((d, i) => L.writeDesignFields(packed, i * L.DESIGN_FIELDS, d));
+    designs.forEach((d, i) => expect(L.readDesign(packed, i * L.DESIGN_FIELDS)).toStrictEqual(d));
+    // fields in the order of a space's designs
+    expect(Object.keys(L.readDesign(packed, 0))).toEqual(Object.keys(designs.at(-1)!));
+    // the record's own fields are the same numbers writeDesign writes
+    const full = L.designRecord(designs[0], { macPJ: 1, vectorOpPJ: 1, localBufferPJPerByte: 1, globalBufferPJPerByte: 1, nocPJPerByte: 1, offChipPJPerByte: 1, leakageW: 1, clockW: 1 });
+    expect([...full.subarray(0, L.DESIGN_FIELDS)]).toEqual([...packed.subarray(0, L.DESIGN_FIELDS)]);
   });
 
   it('a precompiled module can be shared (as pool workers do)', () => {
