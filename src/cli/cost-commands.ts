@@ -117,9 +117,10 @@ export function registerCostCommands(program: Command, command?: string): void {
     .option('--json', 'print JSON (with every op)')
     .action(
       action(async (o: WorkloadFlags & TrainingFlags & { preset?: string; design?: string; execution: Execution; schedulePasses: number; launchUs?: number; json?: boolean }) => {
-        const design = await resolveDesign(o);
-        // the workload and evaluation code load only for the commands that need them (start-up time of `op`)
-        const [{ loadTrainingGraph }, { evaluateDesign, prepareWorkload }] = await Promise.all([import('../workload/load.js'), import('../evaluate.js')]);
+        // the design reader, the workload and the evaluation code load only for the commands that need them
+        // (start-up time of `op`), at once
+        const [input, { loadTrainingGraph }, { evaluateDesign, prepareWorkload }] = await Promise.all([import('./design-input.js'), import('../workload/load.js'), import('../evaluate.js')]);
+        const design = await input.resolveDesign(o);
         const graph = loadTrainingGraph(workloadSource(o), trainingOptions(o));
         const launchOverheadS = o.launchUs !== undefined ? o.launchUs * 1e-6 : o.preset ? (await import('../arch/presets.js')).presetInfo(o.preset).launchOverheadS : 0;
         const ev = evaluateDesign(design, prepareWorkload(graph), undefined, { execution: o.execution, schedulePasses: o.schedulePasses, launchOverheadS });
