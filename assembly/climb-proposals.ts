@@ -5,8 +5,12 @@
 import { lf, li, sf, si } from './mem';
 import { foldCycles } from './model';
 import { costedAreaMm2, costedTdpW } from './design-cost';
-import { MAXP, SHAPES_PER_WL, SH_STRIDE, gCur, gCurNShapes, gCurShapes, gCurShare, gDesign, gNProp, gProp, gRanked, gRankedShare, gTmp } from './climb-state';
-import { NP, NRES, P_DATAFLOW, P_PRECISION, P_TC_COLS, P_TC_ROWS, P_TENSOR_CORES, RES_STRIDE, SHAPE_MOVES, designOf, gAxis, gCounts, gRes, valueOf } from './climb-space';
+import { MAXP, gCur, gCurNShapes, gCurShapes, gCurShare, gDesign, gNProp, gProp, gRanked, gRankedShare, gTmp } from './climb-state';
+import {
+  CHOICE_PARAMS as NP, CLIMB_RESOURCES as NRES, P_DATAFLOW, P_PRECISION, P_TC_COLS, P_TC_ROWS, P_TENSOR_CORES, RES_STRIDE, SH_B, SH_K, SH_M, SH_N,
+  SH_STRIDE, SH_WEIGHT, SHAPES_PER_WL,
+} from './climb-layout';
+import { SHAPE_MOVES, designOf, gAxis, gCounts, gRes, valueOf } from './climb-space';
 import { gAreaLimit, gNGraphs, gTdpLimit } from './climb-workloads';
 
 // ---------------------------------------------------------------------------------------------
@@ -50,8 +54,8 @@ export function shapeTime(cores: f64, R: f64, C: f64, df: f64): f64 {
     const ns = li(gCurNShapes, w);
     for (let q = 0; q < ns; q++) {
       const r = base + (<usize>(q * SH_STRIDE) << 3);
-      const rows = Math.ceil((lf(r, 0) * lf(r, 1)) / cores);
-      t += lf(r, 4) * foldCycles(df, R, C, rows, lf(r, 2), lf(r, 3));
+      const rows = Math.ceil((lf(r, SH_B) * lf(r, SH_M)) / cores);
+      t += lf(r, SH_WEIGHT) * foldCycles(df, R, C, rows, lf(r, SH_N), lf(r, SH_K));
     }
   }
   return t;

@@ -3,36 +3,16 @@
  * (tightenSetSpace), and a choice's design record, costed by design-cost.ts (designOf, tightenCost).
  */
 import { D_CLOCK_GHZ, D_DATAFLOW, D_ELEMENT_BYTES, D_GLOBAL_BUFFER_BYTES, D_GLOBAL_BUFFER_GBS, D_LOCAL_BUFFER_BYTES, D_NOC_GBS, D_OFFCHIP_BYTES, D_OFFCHIP_GBS, D_PRECISION, D_TC_COLS, D_TC_ROWS, D_TECH_NM, D_TENSOR_CORES, D_VECTOR_CORES, D_VECTOR_LANES, DESIGN_STRIDE } from './layout';
+import {
+  CHOICE_PARAMS as NP, CLIMB_RESOURCES as NRES, COST_AREA_MM2, COST_DESIGN, COST_TDP_W, P_CLOCK_GHZ, P_DATAFLOW, P_GLOBAL_BUFFER_BYTES,
+  P_GLOBAL_BUFFER_GBS, P_LOCAL_BUFFER_BYTES, P_NOC_GBS, P_OFFCHIP_BYTES, P_OFFCHIP_GBS, P_PRECISION, P_TC_COLS, P_TC_ROWS, P_TECH_NM,
+  P_TENSOR_CORES, P_VECTOR_CORES, P_VECTOR_LANES, RES_STRIDE, TIE_FACTOR, TIE_OF, TIE_PARAM, TIE_STRIDE,
+} from './climb-layout';
 import { allocF64, allocI32, lf, li, sf, si } from './mem';
-import { climb } from './tighten';
 import { costDesign, costedAreaMm2, costedTdpW, precisionBytes } from './design-cost';
 
-/** parameters of a design space (SPACE_PARAMS order) */
-export const NP: i32 = 15;
-export const P_TENSOR_CORES: i32 = 0;
-export const P_TC_ROWS: i32 = 1;
-export const P_TC_COLS: i32 = 2;
-export const P_VECTOR_CORES: i32 = 3;
-export const P_VECTOR_LANES: i32 = 4;
-export const P_LOCAL_BUFFER_BYTES: i32 = 5;
-export const P_GLOBAL_BUFFER_BYTES: i32 = 6;
-export const P_GLOBAL_BUFFER_GBS: i32 = 7;
-export const P_OFFCHIP_BYTES: i32 = 8;
-export const P_OFFCHIP_GBS: i32 = 9;
-export const P_NOC_GBS: i32 = 10;
-export const P_CLOCK_GHZ: i32 = 11;
-export const P_PRECISION: i32 = 12;
-export const P_DATAFLOW: i32 = 13;
-export const P_TECH_NM: i32 = 14;
-
-/** resources the critical path is attributed to (bound codes B_TENSOR … B_OFFCHIP) */
-export const NRES: i32 = 6;
-/** resource index of the tensor arrays (RESOURCES order in wham.ts: tensor first) */
-export const RES_TENSOR: i32 = 0;
+/** how many array shapes the shape moves propose */
 export const SHAPE_MOVES: i32 = 2;
-/** per resource: count, then up to RES_MAX parameter indices */
-export const RES_MAX: i32 = 4;
-export const RES_STRIDE: i32 = RES_MAX + 1;
 // ---------------------------------------------------------------------------------------------
 // design space
 // ---------------------------------------------------------------------------------------------
@@ -40,13 +20,13 @@ export let gCounts: usize = 0; // i32 [NP]
 export let gOffsets: usize = 0; // i32 [NP]
 export let gValues: usize = 0; // f64 [Σ counts]
 export let gAxis: usize = 0; // i32 [NP]
-export let gTies: usize = 0; // f64 [nTies × 3]: param, of, factor
+export let gTies: usize = 0; // f64 [nTies × TIE_STRIDE]: param, of, factor
 export let gNTies: i32 = 0;
 export let gRes: usize = 0; // i32 [NRES × RES_STRIDE]
 
 /**
  * The design space: `counts` (i32 × NP) values per parameter, `values` (f64, concatenated in parameter
- * order), `axes` (i32 × NP: 1 = the climb may move it), `ties` (f64 × 3 per tie: param, of, factor) and
+ * order), `axes` (i32 × NP: 1 = the climb may move it), `ties` (f64 × TIE_STRIDE per tie: param, of, factor) and
  * `resParams` (i32 × NRES × RES_STRIDE: per resource the number of its parameters, then their indices).
  */
 export function tightenSetSpace(counts: usize, values: usize, axes: usize, ties: usize, nTies: i32, resParams: usize): void {
@@ -66,8 +46,8 @@ export function tightenSetSpace(counts: usize, values: usize, axes: usize, ties:
   gValues = allocF64(total);
   memory.copy(gValues, values, <usize>total << 3);
   gNTies = nTies;
-  gTies = allocF64(nTies * 3);
-  memory.copy(gTies, ties, <usize>(nTies * 3) << 3);
+  gTies = allocF64(nTies * TIE_STRIDE);
+  memory.copy(gTies, ties, <usize>(nTies * TIE_STRIDE) << 3);
   memory.copy(gRes, resParams, <usize>(NRES * RES_STRIDE) << 2);
 }
 
@@ -79,8 +59,8 @@ export function designOf(c: usize, d: usize): void {
   // parameter values by SPACE_PARAMS index, ties applied
   for (let p = 0; p < NP; p++) sf(gPv, p, valueOf(p, li(c, p)));
   for (let t = 0; t < gNTies; t++) {
-    const q = gTies + (<usize>(t * 3) << 3);
-    sf(gPv, <i32>lf(q, 0), lf(gPv, <i32>lf(q, 1)) * lf(q, 2));
+    const q = gTies + (<usize>(t * TIE_STRIDE) << 3);
+    sf(gPv, <i32>lf(q, TIE_PARAM), lf(gPv, <i32>lf(q, TIE_OF)) * lf(q, TIE_FACTOR));
   }
   const prec = <i32>lf(gPv, P_PRECISION);
   sf(d, D_TENSOR_CORES, lf(gPv, P_TENSOR_CORES));
@@ -108,10 +88,10 @@ export function ensureScratch(): void {
   if (gPv == 0) gPv = allocF64(NP);
 }
 
-/** Area (mm²), TDP (W) and the design record of a choice: out = [area, tdp, record (DESIGN_STRIDE)]. */
+/** Area (mm²), TDP (W) and the design record of a choice at `out` (climb-layout.ts COST_*). */
 export function tightenCost(choice: usize, out: usize): void {
   ensureScratch();
-  designOf(choice, out + 16);
-  sf(out, 0, costedAreaMm2());
-  sf(out, 1, costedTdpW());
+  designOf(choice, out + (<usize>COST_DESIGN << 3));
+  sf(out, COST_AREA_MM2, costedAreaMm2());
+  sf(out, COST_TDP_W, costedTdpW());
 }

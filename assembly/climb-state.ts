@@ -1,7 +1,6 @@
 /** The state of one kernel climb (tighten.ts): buffers, the current and best designs, results, counters. */
 import { DESIGN_STRIDE, STEP_STRIDE } from './layout';
-import { NP, NRES } from './climb-space';
-import { climb } from './tighten';
+import { CHOICE_PARAMS as NP, CLIMB_RESOURCES as NRES } from './climb-layout';
 
 /** proposals per step: ≤ 2 grows × 4 params × (1 + 2 × 4 shrinks) + 2 × 4 shrinks + other dataflows/precisions */
 export const MAXP: i32 = 160;
@@ -10,10 +9,8 @@ export const MAXP: i32 = 160;
 // per-climb state
 // ---------------------------------------------------------------------------------------------
 export let gRecStride: i32 = 0;
-// critical tensor shapes (b, m, n, k, weight) per workload, SHAPES_PER_WL each: of the last evaluated design,
+// critical tensor shapes (climb-layout.ts SH_*) per workload, SHAPES_PER_WL each: of the last evaluated design,
 // of the batch's best and of the current design (weights: share of the workload's step / workloads)
-export const SHAPES_PER_WL: i32 = 8;
-export const SH_STRIDE: i32 = 5;
 export let gMaxSlots: i32 = 0;
 export let gSlotScratch: usize = 0; // f64 [gMaxSlots]
 export let gSlotScratchCap: i32 = 0;

@@ -6,12 +6,7 @@
 import { allocF64, lf, sf } from './mem';
 import { setGraph } from './step';
 import { gMaxSlots } from './climb-state';
-
-export const OBJ_THROUGHPUT: i32 = 0;
-export const OBJ_PERF_PER_TDP: i32 = 1;
-export const OBJ_PERF_PER_AREA: i32 = 2;
-export const OBJ_ENERGY: i32 = 3;
-export const OBJ_EDP: i32 = 4;
+import { OBJ_ENERGY, OBJ_PERF_PER_AREA, OBJ_PERF_PER_TDP, OBJ_THROUGHPUT } from './climb-layout';
 // ---------------------------------------------------------------------------------------------
 // objective, limits, workloads
 // ---------------------------------------------------------------------------------------------

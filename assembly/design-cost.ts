@@ -1,7 +1,7 @@
 /**
  * Area, TDP and unit energies of a design record inside the kernel: a port of src/arch/cost.ts, formula for
  * formula (test/tighten.test.ts checks it against the TypeScript to 1e-9 for every precision, dataflow and
- * node). The host hands the technology tables over once (tightenSetTech, the record of src/engine/climber.ts
+ * node). The host hands the technology tables over once (tightenSetTech, the record of src/engine/climb-layout.ts
  * techRecord); costDesign fills a design record's unit energies and leaves its area and TDP for
  * costedAreaMm2() / costedTdpW().
  */
@@ -11,48 +11,22 @@ import {
   D_PRECISION, D_TC_COLS, D_TC_ROWS, D_TECH_NM, D_TENSOR_CORES, D_VECTOR_CORES, D_VECTOR_LANES, D_VECTOR_OP_PJ,
   DESIGN_STRIDE, DF_RS, RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES,
 } from './layout';
+import {
+  T_CLOCK_PJ_PER_CYCLE_MM2, T_LANE_OVERHEAD_UM2, T_MAC_AREA_UM2, T_MAC_PJ, T_NOC_MM2_PER_GBS, T_NOC_PJ_PER_BYTE, T_NODE_COUNT, T_NODES,
+  T_OFFCHIP_SUSTAINED, T_PE_OVERHEAD, T_PORT_OVERHEAD_UM2, T_RF_AREA_FACTOR, T_RF_BYTES_PER_PE, T_SRAM_BANK_KIB, T_SRAM_EXPONENT,
+  T_SRAM_MM2_PER_MIB_45NM, T_SRAM_REF_KIB, T_SRAM_REF_PJ_PER_BYTE, T_SRAM_WIRE_PJ, T_VECTOR_LANE_AREA_UM2, T_VECTOR_LANE_PJ, TECH_MAX,
+  TN_ENERGY, TN_LEAKAGE_W_PER_MM2, TN_LOGIC, TN_NM, TN_OFFCHIP_PJ_PER_BIT, TN_PHY_MM2_PER_GBS, TN_SRAM_MM2_PER_MIB, TN_STRIDE,
+} from './climb-layout';
 import { allocF64, lf, sf } from './mem';
 
 const MIB: f64 = 1048576;
 
-/** technology record (f64) */
-const T_MAC_PJ: i32 = 0; // 5, by precision code
-const T_MAC_AREA_UM2: i32 = 5; // 5, by precision code
-const T_VECTOR_LANE_PJ: i32 = 10;
-const T_VECTOR_LANE_AREA_UM2: i32 = 11;
-const T_SRAM_REF_KIB: i32 = 12;
-const T_SRAM_REF_PJ_PER_BYTE: i32 = 13;
-const T_SRAM_EXPONENT: i32 = 14;
-const T_SRAM_BANK_KIB: i32 = 15;
-const T_SRAM_WIRE_PJ: i32 = 16;
-const T_NOC_PJ_PER_BYTE: i32 = 17;
-const T_PE_OVERHEAD: i32 = 18;
-const T_PORT_OVERHEAD_UM2: i32 = 19;
-const T_LANE_OVERHEAD_UM2: i32 = 20;
-const T_RF_BYTES_PER_PE: i32 = 21;
-const T_RF_AREA_FACTOR: i32 = 22;
-const T_CLOCK_PJ_PER_CYCLE_MM2: i32 = 23;
-const T_NOC_MM2_PER_GBS: i32 = 24;
-const T_OFFCHIP_SUSTAINED: i32 = 25;
-const T_SRAM_MM2_PER_MIB_45NM: i32 = 26;
-const T_NODE_COUNT: i32 = 27;
-const T_NODES: i32 = 28;
-/** per node: nm, logicAreaScale, energyScale, sramMm2PerMiB, offChipPJPerBit, phyMm2PerGBs, leakageWPerMm2 */
-const TN_STRIDE: i32 = 7;
-const TN_NM: i32 = 0;
-const TN_LOGIC: i32 = 1;
-const TN_ENERGY: i32 = 2;
-const TN_SRAM_MM2_PER_MIB: i32 = 3;
-const TN_OFFCHIP_PJ_PER_BIT: i32 = 4;
-const TN_PHY_MM2_PER_GBS: i32 = 5;
-const TN_LEAKAGE_W_PER_MM2: i32 = 6;
-const TECH_MAX: i32 = T_NODES + 16 * TN_STRIDE;
 
 let gTech: usize = 0;
 let gArea: f64 = 0;
 let gTdp: f64 = 0;
 
-/** Copies `n` technology constants (layout T_*). Returns the length the kernel expects up to the nodes. */
+/** Copies `n` technology constants (climb-layout.ts T_*, TN_*). Returns the length the kernel expects up to the nodes. */
 export function tightenSetTech(ptr: usize, n: i32): i32 {
   if (gTech == 0) gTech = allocF64(TECH_MAX);
   memory.copy(gTech, ptr, <usize>min(n, TECH_MAX) << 3);

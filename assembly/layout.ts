@@ -1,6 +1,7 @@
 /**
  * Mirror of src/engine/layout.ts (the one definition of the flat records). Keep in sync: test/kernel.test.ts
- * parses this file and checks every constant against the TypeScript module.
+ * parses this file and checks every constant against the TypeScript module. The climb's records are the second
+ * pair: ./climb-layout.ts, mirror of src/engine/climb-layout.ts.
  */
 /** sustained share of peak off-chip bandwidth (technology.json memory.offChipSustainedFraction) */
 export const OFFCHIP_SUSTAINED_FRACTION: f64 = 0.833;
@@ -29,6 +30,7 @@ export const D_OFFCHIP_PJ_PER_BYTE: i32 = 21;
 export const D_LEAKAGE_W: i32 = 22;
 export const D_CLOCK_W: i32 = 23;
 export const DESIGN_STRIDE: i32 = 24;
+export const DESIGN_FIELDS: i32 = 16;
 export const DF_WS: i32 = 0;
 export const DF_OS: i32 = 1;
 export const DF_IS: i32 = 2;

@@ -38,6 +38,7 @@ import {
   S_TIME_S, S_VALID, S_VECTOR_BUSY, S_VECTOR_CORE_CYCLES, S_VECTOR_UTILIZATION, U_TENSOR, U_VECTOR, X_ALAP, X_ASAP,
   X_BOUND, X_CORES, X_CYCLES, X_ENERGY_J, X_FINISH, X_MOBILITY, X_POOL, X_PRED, X_READY, X_START,
 } from './layout';
+import { SH_B, SH_K, SH_M, SH_N, SH_STRIDE, SH_WEIGHT } from './climb-layout';
 import { heapPop, heapPush } from './heap';
 import { allocF64, allocI32, lf, li, sf, si } from './mem';
 import { evalOp, rd, wr } from './model';
@@ -775,8 +776,8 @@ export function scheduleDetail(out: usize, cpOut: usize): i32 {
 
 /**
  * The tensor-op shapes that weigh most on the critical path of the design last scheduled: critical time per
- * unique shape (slot), the `cap` largest written at `out` as (b, m, n, k, critical cycles) f64 records, largest
- * first; returns how many. The tightening loop (tighten.ts) picks array shapes from them. `scratch` holds
+ * unique shape (slot), the `cap` largest written at `out` as shape records (climb-layout.ts SH_*: b, m, n, k,
+ * critical cycles), largest first; returns how many. The tightening loop (tighten.ts) picks array shapes from them. `scratch` holds
  * nSlots f64 (the caller's).
  */
 export function criticalTensorShapes(out: usize, cap: i32, scratch: usize): i32 {
@@ -794,17 +795,17 @@ export function criticalTensorShapes(out: usize, cap: i32, scratch: usize): i32 
     if (!(t > 0)) continue;
     // insertion into the top-`cap` list (time descending, slot ascending on ties)
     let pos = n < cap ? n : cap;
-    while (pos > 0 && lf(out + (<usize>((pos - 1) * 5) << 3), 4) < t) pos--;
+    while (pos > 0 && lf(out + (<usize>((pos - 1) * SH_STRIDE) << 3), SH_WEIGHT) < t) pos--;
     if (pos >= cap) continue;
     const last = n < cap ? n : cap - 1;
-    for (let q = last; q > pos; q--) memory.copy(out + (<usize>(q * 5) << 3), out + (<usize>((q - 1) * 5) << 3), 40);
-    const w = out + (<usize>(pos * 5) << 3);
+    for (let q = last; q > pos; q--) memory.copy(out + (<usize>(q * SH_STRIDE) << 3), out + (<usize>((q - 1) * SH_STRIDE) << 3), <usize>SH_STRIDE << 3);
+    const w = out + (<usize>(pos * SH_STRIDE) << 3);
     const o = gSlotOps + (<usize>(s * OP_STRIDE) << 3);
-    wr(w, 0, rd(o, O_B));
-    wr(w, 1, rd(o, O_M));
-    wr(w, 2, rd(o, O_N));
-    wr(w, 3, rd(o, O_K));
-    wr(w, 4, t);
+    wr(w, SH_B, rd(o, O_B));
+    wr(w, SH_M, rd(o, O_M));
+    wr(w, SH_N, rd(o, O_N));
+    wr(w, SH_K, rd(o, O_K));
+    wr(w, SH_WEIGHT, t);
     if (n < cap) n++;
   }
   return n;

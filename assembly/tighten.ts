@@ -3,8 +3,8 @@
  * moves of src/search/wham.ts, evaluating every design with the same code path as `evaluateSteps`.
  *
  * Set once per search (the host writes typed arrays into linear memory, these functions copy or keep them):
- *  - tightenSetTech: the technology constants (TECH_* below; src/engine/climber.ts builds them from
- *    src/arch/tech.ts) for area, TDP and unit energies (port of src/arch/cost.ts, formula for formula);
+ *  - tightenSetTech: the technology constants (climb-layout.ts T_*; src/engine/climb-layout.ts techRecord
+ *    builds them from src/arch/tech.ts) for area, TDP and unit energies (port of src/arch/cost.ts, formula for formula);
  *  - tightenSetSpace: per parameter (SPACE_PARAMS order) its values (precision, dataflow as codes, technology
  *    in nm), which parameters are axes, the ties, and the parameters of each resource (RESOURCE_PARAMS);
  *  - tightenSetObjective: objective id (OBJECTIVES order) and the area / TDP limits;
@@ -21,8 +21,17 @@
  *     fit the critical GEMMs (shapeProposals: rows × cols with the processing elements kept); improving → 2,
  *     else a local optimum: done. Also done after `maxEvals` evaluations (a prefix of the uncapped climb).
  * Results (read by the host after the call): a header, the top-k distinct designs by score, the trace of
- * designs that raised the climb's best score, and (if asked) a log of every evaluated design. Records:
- * REC_* below, REC_HEAD + NP + 4 × workloads f64 each.
+ * designs that raised the climb's best score, and (if asked) a log of every evaluated design. Layouts: H_*,
+ * REC_*, RW_* of climb-layout.ts (the second layout pair, mirror of src/engine/climb-layout.ts).
+ *
+ * Why the climb keeps its own top-k (offerTop) when TopK (src/search/strategy.ts) merges the climbs: tried
+ * returning every evaluated design and letting TopK do all the bookkeeping. Speed is no obstacle (resnet18,
+ * large space, 4,000 evaluations, one thread: 0.313 s against 0.312 s, medians of 6, with the host skipping
+ * records scored below its k-th; 0.359 s against 0.320 s, +12%, decoding every feasible record); identical
+ * output is: this cut keeps a climb's k first by score, the earlier evaluation on ties, while TopK breaks score
+ * ties by area, TDP and off-chip bytes, and designs that differ only in a resource the workload leaves idle tie
+ * exactly, so the merged top-k changes (resnet18, large, seed 2, 300 mm², 250 W, one thread: 4 of 5 designs,
+ * the best unchanged). Moving it is a change of results (the ranking of ties), not a refactor.
  *
  * The climb's concerns live in their own modules: climb-space.ts (the space, a choice's design record),
  * climb-workloads.ts (objective, limits, graphs), climb-state.ts (the climb's buffers and results),
@@ -33,44 +42,17 @@ import { allocF64, allocI32, lf, li, sf, si } from './mem';
 import { evaluateSteps } from './step';
 import { criticalTensorShapes } from './schedule';
 import { costedAreaMm2, costedTdpW, techLoaded } from './design-cost';
-import { MAXP, SHAPES_PER_WL, SH_STRIDE, gBatchBest, gBestGoodness, gBestNShapes, gBestScore, gBestShapes, gBestShare, gCur, gCurNShapes, gCurRec, gCurScore, gCurShapes, gCurShare, gDesign, gEvals, gGoodCap, gHead, gInfeasible, gKept, gLog, gLogCap, gMaxSlots, gNLog, gNProp, gNShapes, gNTop, gNTrace, gProp, gRanked, gRankedShare, gRec, gRecStride, gShapes, gShapesCap, gShare, gSlotScratch, gSlotScratchCap, gStep, gTmp, gTop, gTopCap, gTrace, gTraceCap } from './climb-state';
-import { NP, NRES, designOf, ensureScratch, gCounts } from './climb-space';
+import { MAXP, gBatchBest, gBestGoodness, gBestNShapes, gBestScore, gBestShapes, gBestShare, gCur, gCurNShapes, gCurRec, gCurScore, gCurShapes, gCurShare, gDesign, gEvals, gGoodCap, gHead, gInfeasible, gKept, gLog, gLogCap, gMaxSlots, gNLog, gNProp, gNShapes, gNTop, gNTrace, gProp, gRanked, gRankedShare, gRec, gRecStride, gShapes, gShapesCap, gShare, gSlotScratch, gSlotScratchCap, gStep, gTmp, gTop, gTopCap, gTrace, gTraceCap } from './climb-state';
+import {
+  CHOICE_PARAMS as NP, CLIMB_RESOURCES as NRES, H_BEST_GOODNESS, H_CONSIDERED, H_EVALUATIONS, H_FINAL_CHOICE, H_FINAL_SCORE, H_INFEASIBLE,
+  H_LOCAL_OPTIMUM, H_NLOG, H_NTOP, H_NTRACE, H_RECORD_STRIDE, REC_AREA_MM2, REC_CHOICE, REC_EVAL, REC_EVALUATED, REC_FEASIBLE, REC_HEAD,
+  REC_SCORE, REC_TDP_W, RW_ENERGY_J, RW_FITS, RW_STRIDE, RW_TIME_S, RW_VALID, SH_STRIDE, SH_WEIGHT, SHAPES_PER_WL,
+} from './climb-layout';
+import { designOf, ensureScratch, gCounts } from './climb-space';
 import { G_STRIDE, gAreaLimit, gGraphs, gNGraphs, gTdpLimit, goodnessOf, tightenAddGraph, tightenSetObjective, useGraph } from './climb-workloads';
 import { copyShapes, cpProposals, fullProposals, shapeProposals } from './climb-proposals';
 
 
-// ---------------------------------------------------------------------------------------------
-// layouts shared with src/engine/climber.ts
-// ---------------------------------------------------------------------------------------------
-/** result header (f64) */
-const H_EVALUATIONS: i32 = 0;
-const H_CONSIDERED: i32 = 1;
-const H_INFEASIBLE: i32 = 2;
-/** 1: the climb ended at a local optimum (or an infeasible start); 0: it stopped at maxEvals */
-const H_LOCAL_OPTIMUM: i32 = 3;
-const H_NTOP: i32 = 4;
-const H_NTRACE: i32 = 5;
-const H_NLOG: i32 = 6;
-const H_RECORD_STRIDE: i32 = 7;
-const H_FINAL_SCORE: i32 = 8;
-const H_FINAL_CHOICE: i32 = 9; // NP
-const H_BEST_GOODNESS: i32 = H_FINAL_CHOICE + 15; // per workload: best goodness among feasible designs
-
-/** design record (f64): evaluation count when evaluated (1-based; 0 = not evaluated), flags, cost, score */
-const REC_EVAL: i32 = 0;
-const REC_EVALUATED: i32 = 1;
-const REC_FEASIBLE: i32 = 2;
-const REC_AREA_MM2: i32 = 3;
-const REC_TDP_W: i32 = 4;
-const REC_SCORE: i32 = 5;
-const REC_CHOICE: i32 = 6; // NP
-const REC_HEAD: i32 = 6;
-/** then per workload: step time (s), step energy (J), kernel valid (0/1), training state fits (0/1) */
-const RW_TIME_S: i32 = 0;
-const RW_ENERGY_J: i32 = 1;
-const RW_VALID: i32 = 2;
-const RW_FITS: i32 = 3;
-const RW_STRIDE: i32 = 4;
 
 // seen set: open addressing over choices, entries stamped with the climb's generation
 let gSeen: usize = 0; // i32 [cap × (NP + 1)]
@@ -197,7 +179,7 @@ function appendRecord(list: usize, n: i32, cap: i32, isLog: bool): usize {
   return l;
 }
 
-/** Keeps the top-k records by score (distinct: a climb evaluates a design at most once); ties keep the earlier. */
+/** Keeps the top-k records by score (distinct: a climb evaluates a design at most once); ties keep the earlier (see the header). */
 function offerTop(topK: i32): void {
   const score = lf(gRec, REC_SCORE);
   if (gNTop >= topK && !(score > lf(gTop + (<usize>((gNTop - 1) * gRecStride) << 3), REC_SCORE))) return;
@@ -245,7 +227,7 @@ function evaluate(c: usize, d: usize, topK: i32, log: bool): f64 {
     const cyc = lf(gStep, S_CYCLES);
     const shp = gShapes + (<usize>(w * SHAPES_PER_WL * SH_STRIDE) << 3);
     const ns = valid && cyc > 0 ? criticalTensorShapes(shp, SHAPES_PER_WL, gSlotScratch) : 0;
-    for (let q = 0; q < ns; q++) sf(shp, q * SH_STRIDE + 4, lf(shp, q * SH_STRIDE + 4) / cyc / <f64>nm);
+    for (let q = 0; q < ns; q++) sf(shp, q * SH_STRIDE + SH_WEIGHT, lf(shp, q * SH_STRIDE + SH_WEIGHT) / cyc / <f64>nm);
     si(gNShapes, w, ns);
     for (let r = 0; r < NRES; r++) sf(gShare, r, lf(gShare, r) + (cyc > 0 ? lf(gStep, S_CP_BOUND_CYCLES + r) / cyc / <f64>nm : 0));
     if (!valid || !(stepTimeS > 0) || !isFinite(stepTimeS) || !fits) {

@@ -12,6 +12,12 @@ export class InputError extends Error {
 /** Largest dimension we accept anywhere: beyond this, products overflow float64 integer precision. */
 export const MAX_DIM = 2 ** 31;
 
+/**
+ * The most worker threads a pool takes (each holds its own kernel and graphs: 1000 threads took 5 GB). Here with
+ * the other input limits, so that the CLI checks `--threads` without loading the pool.
+ */
+export const MAX_THREADS = 256;
+
 /** Checks that `value` is a positive integer no larger than `max`; `field` names it in the error. */
 export function requirePositiveInt(field: string, value: unknown, max = MAX_DIM): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || !Number.isInteger(value) || value <= 0 || value > max) {

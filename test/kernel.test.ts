@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Design } from '../src/arch/design.js';
 import { flattenOps } from '../src/engine/flatten.js';
 import { compileKernel, Kernel } from '../src/engine/kernel.js';
 import * as L from '../src/engine/layout.js';
+import * as CL from '../src/engine/climb-layout.js';
+import { NOC_MM2_PER_GBS_45NM } from '../src/arch/cost.js';
+import { PRECISIONS, TECH_NODES, type Design } from '../src/arch/design.js';
+import { BUILTIN_SPACES, designFromChoice, randomChoice, rng, SPACE_PARAMS } from '../src/arch/space.js';
+import { PRESET_NAMES, presetDesign } from '../src/arch/presets.js';
+import { OBJECTIVES } from '../src/evaluation/objectives.js';
 import { foldCycles, OFFCHIP_SUSTAINED_FRACTION, refEvalOp, refEvaluateStep } from '../src/engine/reference.js';
 import { loadTechTables } from '../src/arch/tech.js';
 import type { Op } from '../src/workload/ir.js';
@@ -132,18 +137,63 @@ describe('layout', () => {
     expect(() => new Kernel()).not.toThrow();
   });
 
-  it('assembly/layout.ts mirrors src/engine/layout.ts constant for constant', () => {
-    const src = readFileSync(new URL('../assembly/layout.ts', import.meta.url), 'utf8');
-    const asConsts = new Map<string, number>();
-    for (const m of src.matchAll(/^export const ([A-Z][A-Z0-9_]*): (?:i32|f64) = (-?[\d.]+);/gm)) asConsts.set(m[1], Number(m[2]));
-    const tsConsts = Object.entries(L).filter(([k, v]) => /^[A-Z][A-Z0-9_]*$/.test(k) && typeof v === 'number');
-    expect(tsConsts.length).toBeGreaterThan(80);
-    for (const [k, v] of tsConsts) expect(asConsts.get(k), k).toBe(v);
-    expect(asConsts.size).toBe(tsConsts.length);
-    const table = /VEC_CYCLES_PER_FLOP: StaticArray<f64> = \[([^\]]*)\]/.exec(src);
+  /** The `export const NAME: i32|f64 = literal;` constants of an AssemblyScript layout file. */
+  const asConstants = (file: string) => {
+    const src = readFileSync(new URL(`../assembly/${file}`, import.meta.url), 'utf8');
+    const consts = new Map<string, number>();
+    for (const m of src.matchAll(/^export const ([A-Z][A-Z0-9_]*): (?:i32|f64) = (-?[\d.]+);/gm)) consts.set(m[1], Number(m[2]));
+    // every exported constant must be a literal the pattern above reads
+    expect(src.match(/^export const /gm)!.length, file).toBe(consts.size + (file === 'layout.ts' ? 1 : 0));
+    return { src, consts };
+  };
+  const tsConstants = (mod: object) => Object.entries(mod).filter(([k, v]) => /^[A-Z][A-Z0-9_]*$/.test(k) && typeof v === 'number');
+
+  // every record layout is one of these pairs: the TypeScript definition and its AssemblyScript mirror
+  for (const [asFile, tsFile, mod, atLeast] of [
+    ['layout.ts', 'src/engine/layout.ts', L, 80],
+    ['climb-layout.ts', 'src/engine/climb-layout.ts', CL, 80],
+  ] as const) {
+    it(`assembly/${asFile} mirrors ${tsFile} constant for constant`, () => {
+      const { consts } = asConstants(asFile);
+      const ts = tsConstants(mod);
+      expect(ts.length).toBeGreaterThan(atLeast);
+      for (const [k, v] of ts) expect(consts.get(k), k).toBe(v);
+      expect(consts.size).toBe(ts.length);
+    });
+  }
+
+  it('the per-kind vector cost table of assembly/layout.ts is the TypeScript one', () => {
+    const table = /VEC_CYCLES_PER_FLOP: StaticArray<f64> = \[([^\]]*)\]/.exec(asConstants('layout.ts').src);
     expect(table).not.toBeNull();
     expect(table![1].split(',').map(Number)).toEqual([...L.VEC_CYCLES_PER_FLOP]);
     expect(L.VEC_CYCLES_PER_FLOP.length).toBe(L.KIND_COUNT);
+  });
+
+  it('the climb records follow the host orders and fit their strides', () => {
+    // choices in SPACE_PARAMS order, objective ids in OBJECTIVES order, resources in bound-code order
+    const P = { tensorCores: CL.P_TENSOR_CORES, tcRows: CL.P_TC_ROWS, tcCols: CL.P_TC_COLS, vectorCores: CL.P_VECTOR_CORES,
+      vectorLanes: CL.P_VECTOR_LANES, localBufferBytes: CL.P_LOCAL_BUFFER_BYTES, globalBufferBytes: CL.P_GLOBAL_BUFFER_BYTES,
+      globalBufferGBs: CL.P_GLOBAL_BUFFER_GBS, offChipBytes: CL.P_OFFCHIP_BYTES, offChipGBs: CL.P_OFFCHIP_GBS, nocGBs: CL.P_NOC_GBS,
+      clockGHz: CL.P_CLOCK_GHZ, precision: CL.P_PRECISION, dataflow: CL.P_DATAFLOW, techNm: CL.P_TECH_NM };
+    expect(SPACE_PARAMS.map((p) => P[p as keyof typeof P])).toEqual(SPACE_PARAMS.map((_, i) => i));
+    expect(SPACE_PARAMS.length).toBe(CL.CHOICE_PARAMS);
+    expect([CL.OBJ_THROUGHPUT, CL.OBJ_PERF_PER_TDP, CL.OBJ_PERF_PER_AREA, CL.OBJ_ENERGY, CL.OBJ_EDP].map((i) => OBJECTIVES[i]))
+      .toEqual(['throughput', 'perf-per-tdp', 'perf-per-area', 'energy', 'edp']);
+    expect(CL.CLIMB_RESOURCES).toBe(L.B_OFFCHIP + 1);
+    expect(CL.RES_STRIDE).toBe(CL.RES_MAX + 1);
+    expect(CL.TIE_STRIDE).toBe(3);
+    expect(CL.H_BEST_GOODNESS).toBe(CL.H_FINAL_CHOICE + CL.CHOICE_PARAMS);
+    expect(CL.REC_CHOICE + CL.CHOICE_PARAMS).toBeLessThanOrEqual(CL.REC_HEAD + CL.CHOICE_PARAMS);
+    expect(CL.TECH_MAX).toBe(CL.T_NODES + CL.TECH_MAX_NODES * CL.TN_STRIDE);
+    expect(CL.T_MAC_AREA_UM2 - CL.T_MAC_PJ).toBe(PRECISIONS.length);
+    expect(TECH_NODES.length).toBeLessThanOrEqual(CL.TECH_MAX_NODES);
+    expect(CL.SH_WEIGHT).toBeLessThan(CL.SH_STRIDE);
+    // the technology record: every slot written, nodes in TECH_NODES order
+    const t = CL.techRecord({ tables: loadTechTables(), nocMm2PerGBs45nm: NOC_MM2_PER_GBS_45NM });
+    expect(t.length).toBe(CL.T_NODES + TECH_NODES.length * CL.TN_STRIDE);
+    expect(t[CL.T_NODE_COUNT]).toBe(TECH_NODES.length);
+    expect(TECH_NODES.map((_, i) => t[CL.T_NODES + i * CL.TN_STRIDE + CL.TN_NM])).toEqual([...TECH_NODES]);
+    expect(t.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
   });
 
   it('kind and phase codes follow the IR orders; record fields fit their strides', () => {
@@ -155,6 +205,20 @@ describe('layout', () => {
     expect(L.R_UTILIZATION).toBeLessThan(RESULT_STRIDE);
     expect(L.S_BOUND_CYCLES + L.BOUND_COUNT).toBeLessThanOrEqual(L.S_NONOVERLAP_CYCLES);
     expect(L.S_VALID).toBeLessThan(STEP_STRIDE);
+  });
+
+  it('readDesign inverts writeDesignFields (how the pool ships designs): every preset and space design, field for field', () => {
+    expect(L.DESIGN_FIELDS).toBe(L.D_TECH_NM + 1);
+    const rand = rng(3);
+    const designs = [...PRESET_NAMES.map((n) => presetDesign(n)), ...Array.from({ length: 500 }, () => designFromChoice(BUILTIN_SPACES.large, randomChoice(BUILTIN_SPACES.large, rand)))];
+    const packed = new Float64Array(designs.length * L.DESIGN_FIELDS);
+    designs.forEach((d, i) => L.writeDesignFields(packed, i * L.DESIGN_FIELDS, d));
+    designs.forEach((d, i) => expect(L.readDesign(packed, i * L.DESIGN_FIELDS)).toStrictEqual(d));
+    // fields in the order of a space's designs
+    expect(Object.keys(L.readDesign(packed, 0))).toEqual(Object.keys(designs.at(-1)!));
+    // the record's own fields are the same numbers writeDesign writes
+    const full = L.designRecord(designs[0], { macPJ: 1, vectorOpPJ: 1, localBufferPJPerByte: 1, globalBufferPJPerByte: 1, nocPJPerByte: 1, offChipPJPerByte: 1, leakageW: 1, clockW: 1 });
+    expect([...full.subarray(0, L.DESIGN_FIELDS)]).toEqual([...packed.subarray(0, L.DESIGN_FIELDS)]);
   });
 
   it('a precompiled module can be shared (as pool workers do)', () => {

@@ -1,6 +1,5 @@
 /** Shared pieces of the CLI: option parsers, the error boundary, number formatting. */
-import { InputError } from '../errors.js';
-import { MAX_THREADS } from '../pool/limits.js';
+import { InputError, MAX_THREADS } from '../errors.js';
 
 /** Parses a positive integer option; the error names the flag. */
 export function positiveInt(flag: string): (v: string) => number {

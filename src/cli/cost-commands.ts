@@ -8,7 +8,6 @@ import { gemmRecord, PRECISION_ELEMENT_BYTES, PRECISION_CODES } from '../engine/
 import { InputError } from '../errors.js';
 import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
 import { EXECUTIONS, type Execution } from '../engine/layout.js';
-import { resolveDesign } from './design-input.js';
 import { action, intInRange, numberInRange, oneOf, positiveInt, printJson, SCHEDULE_PASSES_HELP, si, table, bytesIec } from './common.js';
 import { addTrainingOptions, addWorkloadOptions, trainingOptions, workloadSource, type TrainingFlags, type WorkloadFlags } from './workload-options.js';
 
@@ -21,6 +20,11 @@ export function bareArray(rows: number, cols: number, dataflow: Dataflow): Desig
   };
 }
 
+/** ./design-input.js (and design validation) load only when a command reads a preset or a design file. */
+async function resolveDesign(o: Parameters<typeof import('./design-input.js').resolveDesign>[0]): Promise<Design> {
+  return (await import('./design-input.js')).resolveDesign(o);
+}
+
 function parseDims(flag: string, v: string, n: number): number[] {
   const parts = v.toLowerCase().split('x');
   const dims = parts.map(Number);
@@ -31,8 +35,14 @@ function parseDims(flag: string, v: string, n: number): number[] {
 }
 
 
-export function registerCostCommands(program: Command): void {
-  program
+/**
+ * Registers `presets`, `op`, `evaluate` and `validate`, or only `command` when it is one of them (a one-shot
+ * `accelmine op` does not build the others' options: ~1 ms of its start-up).
+ */
+export function registerCostCommands(program: Command, command?: string): void {
+  const all = !command || !['presets', 'op', 'evaluate', 'validate'].includes(command);
+  const want = (c: string) => all || c === command;
+  if (want('presets')) program
     .command('presets')
     .description('accelerator presets modelled on published chips (TPU v2-v4, V100, A100, H100, NVDLA, Eyeriss)')
     .option('--json', 'print JSON: [{name, peakTflops, areaMm2, tdpW, hbmGBs, design, published}]')
@@ -53,7 +63,7 @@ export function registerCostCommands(program: Command): void {
       }),
     );
 
-  program
+  if (want('op')) program
     .command('op')
     .description('cost one GEMM (output MxN, reduction K) on the given hardware')
     .requiredOption('--gemm <MxNxK>', 'GEMM dimensions: output rows M, output columns N, reduction K')
@@ -92,7 +102,7 @@ export function registerCostCommands(program: Command): void {
       }),
     );
 
-  addTrainingOptions(
+  if (want('evaluate')) addTrainingOptions(
     addWorkloadOptions(
       program
         .command('evaluate')
@@ -107,9 +117,10 @@ export function registerCostCommands(program: Command): void {
     .option('--json', 'print JSON (with every op)')
     .action(
       action(async (o: WorkloadFlags & TrainingFlags & { preset?: string; design?: string; execution: Execution; schedulePasses: number; launchUs?: number; json?: boolean }) => {
-        const design = await resolveDesign(o);
-        // the workload and evaluation code load only for the commands that need them (start-up time of `op`)
-        const [{ loadTrainingGraph }, { evaluateDesign, prepareWorkload }] = await Promise.all([import('../workload/load.js'), import('../evaluate.js')]);
+        // the design reader, the workload and the evaluation code load only for the commands that need them
+        // (start-up time of `op`), at once
+        const [input, { loadTrainingGraph }, { evaluateDesign, prepareWorkload }] = await Promise.all([import('./design-input.js'), import('../workload/load.js'), import('../evaluate.js')]);
+        const design = await input.resolveDesign(o);
         const graph = loadTrainingGraph(workloadSource(o), trainingOptions(o));
         const launchOverheadS = o.launchUs !== undefined ? o.launchUs * 1e-6 : o.preset ? (await import('../arch/presets.js')).presetInfo(o.preset).launchOverheadS : 0;
         const ev = evaluateDesign(design, prepareWorkload(graph), undefined, { execution: o.execution, schedulePasses: o.schedulePasses, launchOverheadS });
@@ -131,7 +142,7 @@ export function registerCostCommands(program: Command): void {
       }),
     );
 
-  program
+  if (want('validate')) program
     .command('validate')
     .description('the model against published measurements: Eyeriss AlexNet latency, power and traffic, GPU training throughput, TPU/GPU power, preset peak/area/TDP')
     .option('--json', 'print JSON: [{case, predicted, measured, unit, errorPct, allowedMin, allowedMax, allowed, pass}]')

@@ -3,78 +3,18 @@
  * the `Kernel`'s own instance (no instance here). A Climber installs the technology constants, the design space
  * (as numbers), the objective and limits in the module, and registers its workloads' graphs, which live in the
  * kernel's graph slots (slot w = workload w, shared with batch evaluation on the same thread); `climb()` runs one
- * climb inside the kernel and copies its results out. Numbers only: what the numbers mean for a search lives in
+ * climb inside the kernel and copies its results out. The records it writes and reads are those of
+ * ./climb-layout.ts (the second layout pair). Numbers only: what the numbers mean for a search lives in
  * src/search/wham-kernel.ts.
  */
-import type { TechTables } from '../arch/tech.js';
-import { PRECISIONS, TECH_NODES } from '../arch/design.js';
 import type { FlatGraph } from './flatten.js';
 import type { Kernel } from './kernel.js';
 import { InputError } from '../errors.js';
 import { DESIGN_STRIDE } from './layout.js';
-
-/** Parameters of a choice (SPACE_PARAMS order), as assembly/tighten.ts NP. */
-export const CHOICE_PARAMS = 15;
-/** Resources the climb attributes the critical path to (bound codes tensor … off-chip). */
-export const CLIMB_RESOURCES = 6;
-const RES_MAX = 4;
-
-/** Header of a climb's results (f64 offsets; mirror of assembly/tighten.ts H_*). */
-export const H_EVALUATIONS = 0;
-export const H_CONSIDERED = 1;
-export const H_INFEASIBLE = 2;
-export const H_LOCAL_OPTIMUM = 3;
-export const H_NTOP = 4;
-export const H_NTRACE = 5;
-export const H_NLOG = 6;
-export const H_RECORD_STRIDE = 7;
-export const H_FINAL_SCORE = 8;
-export const H_FINAL_CHOICE = 9;
-export const H_BEST_GOODNESS = H_FINAL_CHOICE + CHOICE_PARAMS;
-
-/** Design record (mirror of REC_*): then per workload RW_STRIDE f64 (step time s, step energy J, valid, fits). */
-export const REC_EVAL = 0;
-export const REC_EVALUATED = 1;
-export const REC_FEASIBLE = 2;
-export const REC_AREA_MM2 = 3;
-export const REC_TDP_W = 4;
-export const REC_SCORE = 5;
-export const REC_CHOICE = 6;
-export const REC_HEAD = 6;
-export const RW_TIME_S = 0;
-export const RW_ENERGY_J = 1;
-export const RW_VALID = 2;
-export const RW_FITS = 3;
-export const RW_STRIDE = 4;
-
-export function climbRecordStride(workloads: number): number {
-  return REC_HEAD + CHOICE_PARAMS + RW_STRIDE * workloads;
-}
-
-/** Area/TDP constants per mm² of NoC at 45 nm (src/arch/cost.ts NOC_MM2_PER_GBS_45NM). */
-export interface ClimbTech {
-  tables: TechTables;
-  nocMm2PerGBs45nm: number;
-}
-
-/** The technology record the kernel reads (assembly/tighten.ts T_*). */
-export function techRecord(t: ClimbTech): Float64Array {
-  const tt = t.tables;
-  const head = [
-    ...PRECISIONS.map((p) => tt.macPJ[p]),
-    ...PRECISIONS.map((p) => tt.macAreaUm2[p]),
-    tt.vectorLanePJ, tt.vectorLaneAreaUm2,
-    tt.sram.refKiB, tt.sram.refPJPerByte, tt.sram.exponent, tt.sram.bankKiB, tt.sram.wirePJPerBytePerSqrtMiB,
-    tt.nocPJPerByte, tt.peOverheadFraction, tt.arrayPortOverheadUm2At45nm, tt.laneOverheadUm2At45nm,
-    tt.registerFileBytesPerPE, tt.registerFileAreaFactor, tt.clockControlPJPerCycleMm2, t.nocMm2PerGBs45nm,
-    tt.offChipSustainedFraction, tt.nodes[45].sramMm2PerMiB, TECH_NODES.length,
-  ];
-  const nodes = TECH_NODES.flatMap((nm) => {
-    const n = tt.nodes[nm];
-    return [nm, n.logicAreaScale, n.energyScale, n.sramMm2PerMiB, n.offChipPJPerBit, n.phyMm2PerGBs, n.leakageWPerMm2];
-  });
-  return Float64Array.from([...head, ...nodes]);
-}
+import {
+  CHOICE_PARAMS, CLIMB_RESOURCES, COST_AREA_MM2, COST_DESIGN, COST_TDP_W, H_BEST_GOODNESS, H_NLOG, H_NTOP, H_NTRACE, H_RECORD_STRIDE, REC_HEAD,
+  RES_MAX, RES_STRIDE, TIE_FACTOR, TIE_OF, TIE_PARAM, TIE_STRIDE, techRecord, type ClimbTech,
+} from './climb-layout.js';
 
 /** A design space as numbers: per parameter its values (codes for precision and dataflow, nm for technology). */
 export interface NumericSpace {
@@ -155,17 +95,23 @@ export class Climber {
     }
     if (s.space.values.length !== CHOICE_PARAMS) throw new Error(`a numeric space needs ${CHOICE_PARAMS} parameters`);
     this.tech = techRecord(s.tech);
-    const res = new Int32Array(CLIMB_RESOURCES * (RES_MAX + 1));
+    const res = new Int32Array(CLIMB_RESOURCES * RES_STRIDE);
     s.space.resourceParams.forEach((ps, r) => {
       if (ps.length > RES_MAX) throw new Error(`resource ${r}: at most ${RES_MAX} parameters`);
-      res[r * (RES_MAX + 1)] = ps.length;
-      ps.forEach((p, j) => (res[r * (RES_MAX + 1) + 1 + j] = p));
+      res[r * RES_STRIDE] = ps.length;
+      ps.forEach((p, j) => (res[r * RES_STRIDE + 1 + j] = p));
+    });
+    const ties = new Float64Array(s.space.ties.length * TIE_STRIDE);
+    s.space.ties.forEach((t, i) => {
+      ties[i * TIE_STRIDE + TIE_PARAM] = t.param;
+      ties[i * TIE_STRIDE + TIE_OF] = t.of;
+      ties[i * TIE_STRIDE + TIE_FACTOR] = t.factor;
     });
     this.space = [
       Int32Array.from(s.space.values, (v) => v.length),
       Float64Array.from(s.space.values.flat()),
       Int32Array.from(s.space.axes),
-      Float64Array.from(s.space.ties.flatMap((t) => [t.param, t.of, t.factor])),
+      ties,
       res,
     ];
     this.nTies = s.space.ties.length;
@@ -215,7 +161,7 @@ export class Climber {
   }
 
   private setChoice(choice: Int32Array): number {
-    const p = this.kernel.staging(COST_OUT + (2 + DESIGN_STRIDE) * F64);
+    const p = this.kernel.staging(COST_OUT + (COST_DESIGN + DESIGN_STRIDE) * F64);
     this.kernel.views().i32.set(choice.subarray(0, CHOICE_PARAMS), p / 4);
     return p;
   }
@@ -227,7 +173,7 @@ export class Climber {
     this.kernel.exports.tightenCost(p, p + COST_OUT);
     const o = (p + COST_OUT) / F64;
     const m = this.kernel.views().f64;
-    return { areaMm2: m[o], tdpW: m[o + 1], record: m.slice(o + 2, o + 2 + DESIGN_STRIDE) };
+    return { areaMm2: m[o + COST_AREA_MM2], tdpW: m[o + COST_TDP_W], record: m.slice(o + COST_DESIGN, o + COST_DESIGN + DESIGN_STRIDE) };
   }
 
   /** One climb from `start` (value indices) with at most `maxEvals` evaluations, keeping the `topK` best. */

@@ -1,5 +1,5 @@
 /**
- * The kernel host: the one place that instantiates the WebAssembly kernel (through src/engine/instantiate.ts)
+ * The kernel host: the one place that instantiates the WebAssembly kernel (instantiateKernel below)
  * and moves graphs and designs across the boundary (docs/architecture.md). A thread holds one (`defaultKernel`);
  * op costing, step evaluation, detailed schedules and the WHAM climbs (src/engine/climber.ts, which drives this
  * host's instance) all run on it.
@@ -22,11 +22,31 @@ import type { Design } from '../arch/design.js';
 import type { Op } from '../workload/ir.js';
 import type { FlatGraph } from './flatten.js';
 import { InputError } from '../errors.js';
-import { instantiateKernel } from './instantiate.js';
+import { instantiateSync } from '@assemblyscript/loader';
 import {
   D_TENSOR_CORES, DESIGN_STRIDE, OFFCHIP_SUSTAINED_FRACTION, OP_STRIDE, OPSCHED_STRIDE, RESULT_STRIDE, STEP_STRIDE, decodeOpResult, decodeOpSchedule,
   decodeStepResult, writeDesign, writeOp, type Execution, type OpCost, type OpSchedule, type StepMetrics, type UnitEnergies,
 } from './layout.js';
+
+let made = 0;
+
+/**
+ * The one way a host instantiates the kernel module: @assemblyscript/loader's instantiateSync, whose `abort`
+ * import decodes the kernel's message and file strings from its memory (an `unreachable` or a failed
+ * assertion in assembly/ reports where and why). The host then reads and writes the kernel's linear memory
+ * through Float64Array / Int32Array views of records it reserved with the kernel's own bump allocator: the
+ * loader's array helpers serve garbage-collected AssemblyScript arrays, which the kernel does not use. (Here
+ * rather than in a module of its own: one module less on the way to the loader is ~1.7 ms of `accelmine op`.)
+ */
+function instantiateKernel<T>(module: WebAssembly.Module): T {
+  made++;
+  return instantiateSync(module, {}).exports as unknown as T;
+}
+
+/** Instances made on this thread so far (one kernel host per thread: test/search.test.ts holds the search to it). */
+export function kernelInstances(): number {
+  return made;
+}
 
 /** Serial improvement passes after the list schedule (assembly/serial.ts): the most a caller may ask for. */
 export const MAX_SCHEDULE_PASSES = 100_000;

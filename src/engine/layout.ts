@@ -1,12 +1,14 @@
 /**
- * The ONE TypeScript definition of the flat records that cross the WebAssembly boundary.
+ * The ONE TypeScript definition of the flat records that cross the WebAssembly boundary for evaluation (design, op,
+ * op result, step, per-op schedule); the climb's records (choice, space, technology, climb results) are the second
+ * pair, ./climb-layout.ts and assembly/climb-layout.ts, under the same parse test.
  *
  * `assembly/layout.ts` mirrors every constant here; `test/kernel.test.ts` parses that file and checks
  * that both agree. All records are Float64 (f64) arrays; offsets are in f64 slots, not bytes.
  * Over 600 lines on purpose: one concern (every record layout, its writers and decoders), kept in one file so the
  * parse test can hold it against its AssemblyScript mirror.
  */
-import type { Design } from '../arch/design.js';
+import type { Dataflow, Design, Precision } from '../arch/design.js';
 import { rsView, type RsView } from './rs-view.js';
 import { attentionLiveShare, attentionMacs, attentionVectorFlops, type AttentionAttrs, convAsGemm, DTYPE_BYTES, type Conv2dAttrs, PHASES, OP_KINDS, type Op, type OpKind, type Phase } from '../workload/ir.js';
 
@@ -66,6 +68,8 @@ export const D_LEAKAGE_W = 22;
 /** clock tree + control power while running (W), added over the step's time like leakage */
 export const D_CLOCK_W = 23;
 export const DESIGN_STRIDE = 24;
+/** the design's own fields, D_TENSOR_CORES … D_TECH_NM: what writeDesignFields writes and readDesign reads */
+export const DESIGN_FIELDS = 16;
 
 /** dataflow codes */
 export const DF_WS = 0;
@@ -86,6 +90,15 @@ export const RS_SPAD_PSUM_BYTES = 48;
 /** precision codes (element bytes are stored separately in D_ELEMENT_BYTES) */
 export const PRECISION_CODES = { fp32: 0, bf16: 1, fp16: 2, fp8: 3, int8: 4 } as const;
 export const PRECISION_ELEMENT_BYTES = [4, 2, 2, 1, 1] as const;
+/** names by code: the inverses of PRECISION_CODES and DATAFLOW_CODES (readDesign) */
+const PRECISION_NAMES = codeNames<Precision>(PRECISION_CODES);
+const DATAFLOW_NAMES = codeNames<Dataflow>(DATAFLOW_CODES);
+
+function codeNames<T extends string>(codes: Record<T, number>): T[] {
+  const names: T[] = [];
+  for (const [name, code] of Object.entries(codes) as [T, number][]) names[code] = name;
+  return names;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Op record: one unique operator shape, OP_STRIDE f64 slots.
@@ -314,6 +327,23 @@ export function unitOfKind(kind: number): number {
 
 /** Writes a design and its unit energies into `out` at `offset` (f64 slots). */
 export function writeDesign(out: Float64Array, offset: number, d: Design, e: UnitEnergies): void {
+  writeDesignFields(out, offset, d);
+  out[offset + D_MAC_PJ] = e.macPJ;
+  out[offset + D_VECTOR_OP_PJ] = e.vectorOpPJ;
+  out[offset + D_LOCAL_PJ_PER_BYTE] = e.localBufferPJPerByte;
+  out[offset + D_GLOBAL_PJ_PER_BYTE] = e.globalBufferPJPerByte;
+  out[offset + D_NOC_PJ_PER_BYTE] = e.nocPJPerByte;
+  out[offset + D_OFFCHIP_PJ_PER_BYTE] = e.offChipPJPerByte;
+  out[offset + D_LEAKAGE_W] = e.leakageW;
+  out[offset + D_CLOCK_W] = e.clockW;
+  for (let i = D_CLOCK_W + 1; i < DESIGN_STRIDE; i++) out[offset + i] = 0;
+}
+
+/**
+ * Writes a design's own fields (DESIGN_FIELDS slots from D_TENSOR_CORES: the design record without its unit
+ * energies; also how the pool ships batches of designs to its workers).
+ */
+export function writeDesignFields(out: Float64Array, offset: number, d: Design): void {
   const p = PRECISION_CODES[d.precision];
   out[offset + D_TENSOR_CORES] = d.tensorCores;
   out[offset + D_TC_ROWS] = d.tcRows;
@@ -331,15 +361,17 @@ export function writeDesign(out: Float64Array, offset: number, d: Design, e: Uni
   out[offset + D_ELEMENT_BYTES] = PRECISION_ELEMENT_BYTES[p];
   out[offset + D_DATAFLOW] = DATAFLOW_CODES[d.dataflow];
   out[offset + D_TECH_NM] = d.techNm;
-  out[offset + D_MAC_PJ] = e.macPJ;
-  out[offset + D_VECTOR_OP_PJ] = e.vectorOpPJ;
-  out[offset + D_LOCAL_PJ_PER_BYTE] = e.localBufferPJPerByte;
-  out[offset + D_GLOBAL_PJ_PER_BYTE] = e.globalBufferPJPerByte;
-  out[offset + D_NOC_PJ_PER_BYTE] = e.nocPJPerByte;
-  out[offset + D_OFFCHIP_PJ_PER_BYTE] = e.offChipPJPerByte;
-  out[offset + D_LEAKAGE_W] = e.leakageW;
-  out[offset + D_CLOCK_W] = e.clockW;
-  for (let i = D_CLOCK_W + 1; i < DESIGN_STRIDE; i++) out[offset + i] = 0;
+}
+
+/** The design whose fields a record holds at `offset` (the inverse of writeDesignFields). */
+export function readDesign(r: Float64Array, offset: number): Design {
+  return {
+    tensorCores: r[offset + D_TENSOR_CORES], tcRows: r[offset + D_TC_ROWS], tcCols: r[offset + D_TC_COLS],
+    vectorCores: r[offset + D_VECTOR_CORES], vectorLanes: r[offset + D_VECTOR_LANES], localBufferBytes: r[offset + D_LOCAL_BUFFER_BYTES],
+    globalBufferBytes: r[offset + D_GLOBAL_BUFFER_BYTES], globalBufferGBs: r[offset + D_GLOBAL_BUFFER_GBS], offChipBytes: r[offset + D_OFFCHIP_BYTES],
+    offChipGBs: r[offset + D_OFFCHIP_GBS], nocGBs: r[offset + D_NOC_GBS], clockGHz: r[offset + D_CLOCK_GHZ],
+    precision: PRECISION_NAMES[r[offset + D_PRECISION]], dataflow: DATAFLOW_NAMES[r[offset + D_DATAFLOW]], techNm: r[offset + D_TECH_NM] as Design['techNm'],
+  };
 }
 
 export function designRecord(d: Design, e: UnitEnergies): Float64Array {

@@ -14,8 +14,7 @@ import { BatchEvaluator, unpackResults, type DesignResult, type PackedResults, t
 import type { Constraints, Objective } from '../evaluation/objectives.js';
 import { ClimbDriver, type ClimbOutcome, type ClimbTask } from '../evaluation/climb-driver.js';
 import { packDesigns } from './design-packing.js';
-import { InputError } from '../errors.js';
-import { MAX_THREADS } from './limits.js';
+import { InputError, MAX_THREADS } from '../errors.js';
 
 export { MAX_THREADS };
 

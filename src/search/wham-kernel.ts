@@ -14,7 +14,7 @@ import { designFromChoice, rng, type DesignSpace } from '../arch/space.js';
 import {
   CHOICE_PARAMS, H_BEST_GOODNESS, H_CONSIDERED, H_EVALUATIONS, H_INFEASIBLE, H_NLOG, H_NTOP, H_NTRACE, REC_CHOICE, REC_EVAL, REC_EVALUATED,
   RW_ENERGY_J, RW_FITS, RW_STRIDE, RW_TIME_S, RW_VALID, REC_HEAD,
-} from '../engine/climber.js';
+} from '../engine/climb-layout.js';
 import { budgetReason, emptyShare, workloadReason, type DesignResult, type WorkloadSpec } from '../evaluation/evaluator.js';
 import { goodness, objectiveValue, withinBudget, type Constraints, type ModelMetrics, type Objective } from '../evaluation/objectives.js';
 import { designKey, TopK, type SearchTracePoint } from './strategy.js';
