@@ -24,14 +24,14 @@
  * designs that raised the climb's best score, and (if asked) a log of every evaluated design. Layouts: H_*,
  * REC_*, RW_* of climb-layout.ts (the second layout pair, mirror of src/engine/climb-layout.ts).
  *
- * Why the climb keeps its own top-k (offerTop) when TopK (src/search/strategy.ts) merges the climbs: tried
- * returning every evaluated design and letting TopK do all the bookkeeping. Speed is no obstacle (resnet18,
- * large space, 4,000 evaluations, one thread: 0.313 s against 0.312 s, medians of 6, with the host skipping
- * records scored below its k-th; 0.359 s against 0.320 s, +12%, decoding every feasible record); identical
- * output is: this cut keeps a climb's k first by score, the earlier evaluation on ties, while TopK breaks score
- * ties by area, TDP and off-chip bytes, and designs that differ only in a resource the workload leaves idle tie
- * exactly, so the merged top-k changes (resnet18, large, seed 2, 300 mm², 250 W, one thread: 4 of 5 designs,
- * the best unchanged). Moving it is a change of results (the ranking of ties), not a refactor.
+ * One ranking: each climb keeps its k best records (offerTop) by the host's rank (TopK in src/search/strategy.ts:
+ * score, then smaller area, TDP and off-chip capacity; full ties keep the earlier evaluation), and the host's
+ * TopK merges the climbs. The climb's cut is a filter that can only drop what TopK would drop too, so the merged
+ * top-k is TopK over every evaluated design (tested in test/tighten.test.ts). Shipping every evaluated design to
+ * the host instead costs nothing with a score pre-filter (resnet18, large, 4,000 evaluations, one thread: 0.313 s
+ * against 0.312 s) but moves records for nothing. Until this version the cut ranked by score alone (ties: the
+ * earlier evaluation), so a design that tied on score but cost more area could hold a slot TopK would give to the
+ * cheaper one (resnet18, large, seed 2: 4 of 5 top-k designs differed).
  *
  * The climb's concerns live in their own modules: climb-space.ts (the space, a choice's design record),
  * climb-workloads.ts (objective, limits, graphs), climb-state.ts (the climb's buffers and results),
@@ -46,7 +46,7 @@ import { MAXP, gBatchBest, gBestGoodness, gBestNShapes, gBestScore, gBestShapes,
 import {
   CHOICE_PARAMS as NP, CLIMB_RESOURCES as NRES, H_BEST_GOODNESS, H_CONSIDERED, H_EVALUATIONS, H_FINAL_CHOICE, H_FINAL_SCORE, H_INFEASIBLE,
   H_LOCAL_OPTIMUM, H_NLOG, H_NTOP, H_NTRACE, H_RECORD_STRIDE, REC_AREA_MM2, REC_CHOICE, REC_EVAL, REC_EVALUATED, REC_FEASIBLE, REC_HEAD,
-  REC_SCORE, REC_TDP_W, RW_ENERGY_J, RW_FITS, RW_STRIDE, RW_TIME_S, RW_VALID, SH_STRIDE, SH_WEIGHT, SHAPES_PER_WL,
+  REC_OFFCHIP_BYTES, REC_SCORE, REC_TDP_W, RW_ENERGY_J, RW_FITS, RW_STRIDE, RW_TIME_S, RW_VALID, SH_STRIDE, SH_WEIGHT, SHAPES_PER_WL,
 } from './climb-layout';
 import { designOf, ensureScratch, gCounts } from './climb-space';
 import { G_STRIDE, gAreaLimit, gGraphs, gNGraphs, gTdpLimit, goodnessOf, tightenAddGraph, tightenSetObjective, useGraph } from './climb-workloads';
@@ -179,12 +179,25 @@ function appendRecord(list: usize, n: i32, cap: i32, isLog: bool): usize {
   return l;
 }
 
-/** Keeps the top-k records by score (distinct: a climb evaluates a design at most once); ties keep the earlier (see the header). */
+/**
+ * Whether record `a` ranks before record `b`: higher score, then smaller area, TDP and off-chip capacity, the
+ * ranking of the host's TopK (src/search/strategy.ts ranksBefore), so a climb keeps the k designs TopK would.
+ */
+function ranksBefore(a: usize, b: usize): bool {
+  const sa = lf(a, REC_SCORE), sb = lf(b, REC_SCORE);
+  if (sa != sb) return sa > sb;
+  const aa = lf(a, REC_AREA_MM2), ab = lf(b, REC_AREA_MM2);
+  if (aa != ab) return aa < ab;
+  const ta = lf(a, REC_TDP_W), tb = lf(b, REC_TDP_W);
+  if (ta != tb) return ta < tb;
+  return lf(a, REC_OFFCHIP_BYTES) < lf(b, REC_OFFCHIP_BYTES);
+}
+
+/** Keeps the climb's top-k records by rank (distinct: a climb evaluates a design at most once); full ties keep the earlier. */
 function offerTop(topK: i32): void {
-  const score = lf(gRec, REC_SCORE);
-  if (gNTop >= topK && !(score > lf(gTop + (<usize>((gNTop - 1) * gRecStride) << 3), REC_SCORE))) return;
+  if (gNTop >= topK && !ranksBefore(gRec, gTop + (<usize>((gNTop - 1) * gRecStride) << 3))) return;
   let pos = gNTop;
-  while (pos > 0 && lf(gTop + (<usize>((pos - 1) * gRecStride) << 3), REC_SCORE) < score) pos--;
+  while (pos > 0 && ranksBefore(gRec, gTop + (<usize>((pos - 1) * gRecStride) << 3))) pos--;
   const bytes = <usize>gRecStride << 3;
   const last = gNTop < topK ? gNTop : topK - 1;
   for (let i = last; i > pos; i--) memory.copy(gTop + <usize>i * bytes, gTop + <usize>(i - 1) * bytes, bytes);
@@ -205,6 +218,7 @@ function evaluate(c: usize, d: usize, topK: i32, log: bool): f64 {
   sf(gRec, REC_EVALUATED, 1);
   sf(gRec, REC_AREA_MM2, area);
   sf(gRec, REC_TDP_W, tdp);
+  sf(gRec, REC_OFFCHIP_BYTES, lf(d, D_OFFCHIP_BYTES));
   for (let p = 0; p < NP; p++) sf(gRec, REC_CHOICE + p, <f64>li(c, p));
   for (let r = 0; r < NRES; r++) sf(gShare, r, 0);
   let feasible = true;
@@ -312,6 +326,7 @@ export function climb(start: usize, maxEvals: i32, topK: i32, log: i32): i32 {
     sf(gRec, REC_AREA_MM2, costedAreaMm2());
     sf(gRec, REC_TDP_W, costedTdpW());
     sf(gRec, REC_SCORE, 0);
+    sf(gRec, REC_OFFCHIP_BYTES, lf(d0, D_OFFCHIP_BYTES));
     for (let p = 0; p < NP; p++) sf(gRec, REC_CHOICE + p, <f64>li(gCur, p));
     for (let i = REC_HEAD + NP; i < gRecStride; i++) sf(gRec, i, 0);
     memory.copy(gCurRec, gRec, <usize>gRecStride << 3);

@@ -18,7 +18,7 @@ import { BatchEvaluator, type WorkloadSpec } from '../src/evaluation/evaluator.j
 import { OBJECTIVES, type Constraints, type Objective } from '../src/evaluation/objectives.js';
 import { runSearch, workloadSpec } from '../src/search/run.js';
 import { randomStart, wham } from '../src/search/wham.js';
-import { designKey } from '../src/search/strategy.js';
+import { designKey, TopK } from '../src/search/strategy.js';
 import { ClimbDriver, type ClimbOutcome } from '../src/evaluation/climb-driver.js';
 import { recordResult } from '../src/search/wham-kernel.js';
 import { loadTrainingGraph } from '../src/workload/load.js';
@@ -38,6 +38,15 @@ function startIn(space: DesignSpace, seed: number): Int32Array {
     const c = randomChoice(space, rand);
     const d = designFromChoice(space, c);
     if (areaMm2(d) <= limits.areaMm2 && tdpW(d) <= limits.tdpW) return c;
+  }
+}
+
+function startInLimits(space: DesignSpace, seed: number, l: Constraints): Int32Array {
+  const rand = rng(seed);
+  for (;;) {
+    const c = randomChoice(space, rand);
+    const d = designFromChoice(space, c);
+    if (areaMm2(d) <= l.areaMm2 && tdpW(d) <= l.tdpW) return c;
   }
 }
 
@@ -185,6 +194,22 @@ describe('one climb in the kernel', () => {
     let best = 0;
     const rises = log.filter((r) => (r[REC_FEASIBLE] === 1 && r[REC_SCORE] > best ? ((best = r[REC_SCORE]), true) : false));
     expect(trace.map((r) => r[REC_EVAL])).toEqual(rises.map((r) => r[REC_EVAL]));
+  });
+
+  it("ranks as the host's TopK: the climb's top-k is TopK over every design it evaluated, score ties to the cheaper", () => {
+    // a space where designs differ in resources resnet18 leaves idle, so throughput ties are common
+    const ctx = { space: large, workloads: [resnet], objective: 'throughput' as const, limits: { areaMm2: 300, tdpW: 250 } };
+    const d = new ClimbDriver({ workloads: ctx.workloads, objective: ctx.objective, limits: ctx.limits, space: large });
+    let tiesSeen = 0;
+    for (const seed of [2, 4, 7]) {
+      const run = d.run({ kind: 'climb', start: startInLimits(large, seed, ctx.limits), maxEvals: 400, topK: 5, log: true });
+      const all = new TopK(5);
+      for (let i = 0; i < run.header[H_NLOG]; i++) all.offer(recordResult(run.log, i * run.recordStride, ctx));
+      const kept = records(run, 'top').map((r, i) => recordResult(run.top, i * run.recordStride, ctx));
+      expect(kept.map((r) => designKey(r.design))).toEqual(all.items.map((r) => designKey(r.design)));
+      for (let i = 1; i < kept.length; i++) if (kept[i].score === kept[i - 1].score) tiesSeen++;
+    }
+    expect(tiesSeen).toBeGreaterThan(0); // the ranking below the score was exercised
   });
 
   it('capped at c evaluations is the prefix of the uncapped climb', () => {

@@ -122,8 +122,10 @@ export const REC_FEASIBLE = 2;
 export const REC_AREA_MM2 = 3;
 export const REC_TDP_W = 4;
 export const REC_SCORE = 5;
-export const REC_CHOICE = 6;
-export const REC_HEAD = 6;
+/** the design's off-chip capacity (bytes): the last key of the ranking (src/search/strategy.ts ranksBefore) */
+export const REC_OFFCHIP_BYTES = 6;
+export const REC_CHOICE = 7;
+export const REC_HEAD = 7;
 /** per workload: step time (s), step energy (J), kernel valid (0/1), training state fits (0/1) */
 export const RW_TIME_S = 0;
 export const RW_ENERGY_J = 1;
