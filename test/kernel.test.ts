@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { flattenOps } from '../src/engine/flatten.js';
 import { compileKernel, Kernel } from '../src/engine/kernel.js';
 import * as L from '../src/engine/layout.js';
+import { RS_SCRATCHPAD_BYTES } from '../src/arch/design.js';
 import * as CL from '../src/engine/climb-layout.js';
 import { NOC_MM2_PER_GBS_45NM } from '../src/arch/cost.js';
 import { PRECISIONS, TECH_NODES, type Design } from '../src/arch/design.js';
@@ -129,6 +130,9 @@ describe('layout', () => {
     expect(loadTechTables().reluZeroFraction).toBe(L.RELU_ZERO_FRACTION);
     expect(L.RELU_ZERO_FRACTION).toBeGreaterThan(0);
     expect(L.RELU_ZERO_FRACTION).toBeLessThanOrEqual(0.8);
+  });
+  it('the row-stationary scratchpad split of the kernel\'s mapping is the cost model\'s (Eyeriss 448 : 24 : 48 B)', () => {
+    expect([L.RS_SPAD_FILTER_BYTES, L.RS_SPAD_IFMAP_BYTES, L.RS_SPAD_PSUM_BYTES]).toEqual([RS_SCRATCHPAD_BYTES.filter, RS_SCRATCHPAD_BYTES.ifmap, RS_SCRATCHPAD_BYTES.psum]);
   });
   it('kernel, reference and data/tech/technology.json hold one sustained off-chip bandwidth share (750 of 900 GB/s)', () => {
     expect(loadTechTables().offChipSustainedFraction).toBe(OFFCHIP_SUSTAINED_FRACTION);

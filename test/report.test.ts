@@ -15,7 +15,8 @@ import { InputError } from '../src/errors.js';
 import * as lib from '../src/index.js';
 import { assignLanes } from '../src/report/charts/gantt.js';
 import type { Chart } from '../src/report/charts/spec.js';
-import { dominates, paretoFront } from '../src/report/pareto.js';
+import { dominates, paretoFront } from '../src/search/pareto.js';
+import { compareConvergenceSvg } from '../src/report/convergence-svg.js';
 import { buildCharts, buildReport, readReportSource, report } from '../src/report/report.js';
 import type { DesignPoint, ReportSource } from '../src/report/sources.js';
 import { sweepSource, toSweepRow, type SweepRow } from '../src/report/sweep-source.js';
@@ -221,10 +222,11 @@ describe('the compare SVG with an inference-only strategy', () => {
     for (const t of plotted) expect(t.objective).toBeLessThanOrEqual(m.bestKnown * (1 + 1e-9));
     // the last point is the training objective of the run's final best: the table's best
     expect(plotted.at(-1)!.objective).toBeCloseTo(m.strategies[0].bestMedian, 6);
-    expect(m.svg).toContain('random (inference-only)');
-    expect(m.svg).toContain('of the training step');
+    const svg = await compareConvergenceSvg(m);
+    expect(svg).toContain('random (inference-only)');
+    expect(svg).toContain('of the training step');
     // the y axis stops near the best known (≈ m.bestKnown), not at the forward pass's values
-    const ticks = [...m.svg.matchAll(/>([\d,]+)<\/text>/g)].map((x) => Number(x[1].replace(/,/g, '')));
+    const ticks = [...svg.matchAll(/>([\d,]+)<\/text>/g)].map((x) => Number(x[1].replace(/,/g, '')));
     expect(Math.max(...ticks.filter((t) => t > 100))).toBeLessThan(1.5 * m.bestKnown);
   });
 });

@@ -13,9 +13,8 @@
  *          its operands from the local buffer, global buffer and NoC at full bandwidth, off-chip at its
  *          sustained share) or vector (every lane busy, the same memory levels)
  */
-import { PRECISION_BYTES, type Design } from './design.js';
+import { PRECISION_BYTES, RS_SCRATCHPAD_BYTES, type Design } from './design.js';
 import { loadTechTables, spadPJPerByte45, sramPJPerByte45, type TechTables } from './tech.js';
-import { RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES } from '../engine/layout.js';
 import type { UnitEnergies } from '../engine/layout.js';
 
 /** The technology tables every cost function uses unless given others (read once, never modified). */
@@ -80,15 +79,15 @@ export function clockedAreaMm2At45nm(d: Design, t: TechTables = DEFAULT_TECH): n
 /**
  * Energy per byte at the local level, 45 nm: the core's buffer for the systolic dataflows; for rs the average
  * over a MAC's four scratchpad accesses (ifmap read, filter read, psum read and write), each scratchpad
- * priced at its own size (one PE's share of the local buffer split RS_SPAD_*), on the SRAM power law
+ * priced at its own size (one PE's share of the local buffer split RS_SCRATCHPAD_BYTES), on the SRAM power law
  * extended below 1 KiB (register files).
  */
 export function localPJPerByte45(d: Design, t: TechTables = DEFAULT_TECH): number {
   if (d.dataflow !== 'rs') return sramPJPerByte45(t, d.localBufferBytes);
   const perPE = d.localBufferBytes / (d.tcRows * d.tcCols);
-  const total = RS_SPAD_FILTER_BYTES + RS_SPAD_IFMAP_BYTES + RS_SPAD_PSUM_BYTES;
-  const at = (share: number) => spadPJPerByte45(t, (perPE * share) / total);
-  return (at(RS_SPAD_IFMAP_BYTES) + at(RS_SPAD_FILTER_BYTES) + 2 * at(RS_SPAD_PSUM_BYTES)) / 4;
+  const { filter, ifmap, psum } = RS_SCRATCHPAD_BYTES;
+  const at = (share: number) => spadPJPerByte45(t, (perPE * share) / (filter + ifmap + psum));
+  return (at(ifmap) + at(filter) + 2 * at(psum)) / 4;
 }
 
 /** Per-unit energies the kernel uses (pJ per MAC, per vector FLOP, per byte at each level; leakage W). */

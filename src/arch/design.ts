@@ -36,5 +36,12 @@ export interface Design {
 
 export const PRECISION_BYTES: Record<Precision, number> = { fp32: 4, bf16: 2, fp16: 2, fp8: 1, int8: 1 };
 export const DATAFLOWS: readonly Dataflow[] = ['ws', 'os', 'is', 'rs'];
+
+/**
+ * How a row-stationary PE splits its share of the local buffer into filter, ifmap and psum scratchpads, in
+ * proportion to Eyeriss v1's 448 : 24 : 48 bytes (Chen et al., JSSC 2017). The kernel's mapping holds the same
+ * numbers as RS_SPAD_* in the layout pair (test/kernel.test.ts checks they agree).
+ */
+export const RS_SCRATCHPAD_BYTES = { filter: 448, ifmap: 24, psum: 48 } as const;
 export const TECH_NODES: readonly TechNode[] = [65, 45, 16, 7, 5];
 export const PRECISIONS: readonly Precision[] = ['fp32', 'bf16', 'fp16', 'fp8', 'int8'];

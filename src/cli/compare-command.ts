@@ -80,15 +80,16 @@ export function registerCompareCommand(program: Command): void {
         const svgPaths: Record<string, string> = {};
         if (o.out) {
           mkdirSync(o.out, { recursive: true });
+          const { compareConvergenceSvg } = await import('../report/convergence-svg.js');
           for (const m of result) {
             const path = join(o.out, `${m.model.replace(/[^A-Za-z0-9_.-]/g, '_')}-convergence.svg`);
-            writeFileSync(path, m.svg);
+            writeFileSync(path, await compareConvergenceSvg(m));
             svgPaths[m.model] = path;
           }
-          writeFileSync(join(o.out, 'compare.json'), JSON.stringify(result.map(({ svg: _s, ...r }) => ({ ...r, svg: svgPaths[r.model] })), null, 2) + '\n');
+          writeFileSync(join(o.out, 'compare.json'), JSON.stringify(result.map((r) => ({ ...r, svg: svgPaths[r.model] })), null, 2) + '\n');
         }
         // the traces and fronts go to compare.json (what `accelmine report` reads), not to the printed summary
-        if (o.json) return printJson(result.map(({ svg: _s, traces: _t, pareto: _p, ...r }) => ({ ...r, ...(svgPaths[r.model] ? { svg: svgPaths[r.model] } : {}) })));
+        if (o.json) return printJson(result.map(({ traces: _t, pareto: _p, ...r }) => ({ ...r, ...(svgPaths[r.model] ? { svg: svgPaths[r.model] } : {}) })));
         const f = (x: number, d = 4) => (x < 0 ? '-' : x.toPrecision(d));
         let text = '';
         for (const m of result) {

@@ -5,14 +5,18 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import type { ModelComparison } from '../search/compare.js';
+import type { TracePoint } from '../search/strategy.js';
 import { strategyScale } from './theme.js';
 
-export interface TracePoint {
-  strategy: string;
-  repeat: number;
-  evaluations: number;
-  seconds: number;
-  objective: number;
+export type { TracePoint };
+
+/** The convergence plot of one model of a `compare` run: every run's best objective, the best known dashed. */
+export function compareConvergenceSvg(m: ModelComparison): Promise<string> {
+  return convergenceSvg(
+    `${m.model}: best ${m.objective} of the training step (best known ${m.bestKnown.toPrecision(4)}, ${m.bestKnownSource}: dashed)`,
+    `${m.objective} (${m.objectiveUnit})`, m.traces, m.bestKnown,
+  );
 }
 
 export async function convergenceSvg(title: string, objectiveLabel: string, points: TracePoint[], bestKnown = 0): Promise<string> {

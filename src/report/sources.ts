@@ -14,8 +14,8 @@ import { InputError } from '../errors.js';
 import { MINIMISED, OBJECTIVE_UNITS, type Objective } from '../evaluation/objectives.js';
 import type { SearchTracePoint } from '../search/strategy.js';
 import { trainingTrace } from '../search/training-trace.js';
-import type { TracePoint } from './convergence-svg.js';
-import { ParetoKeeper, type ParetoCandidate } from './pareto.js';
+import { ParetoKeeper, type ParetoCandidate } from '../search/pareto.js';
+import type { TracePoint } from '../search/strategy.js';
 import { workloadGraph, zooWorkload, type WorkloadRef } from './workloads.js';
 
 /** One design on one workload, as a Pareto chart plots it. */

@@ -11,8 +11,8 @@
  */
 import type { Design } from '../arch/design.js';
 import { spaceSize, type DesignSpace } from '../arch/space.js';
-import { convergenceSvg, type TracePoint } from '../report/convergence-svg.js';
-import { ParetoKeeper } from '../report/pareto.js';
+import { ParetoKeeper } from './pareto.js';
+import type { TracePoint } from './strategy.js';
 import type { TrainingGraph } from '../workload/ir.js';
 import type { DesignResult } from '../evaluation/evaluator.js';
 import { goodness, MINIMISED, OBJECTIVE_UNITS, type Constraints, type Objective } from '../evaluation/objectives.js';
@@ -95,7 +95,6 @@ export interface ModelComparison {
    * exhaustive search's too); inference-only strategies' designs are not kept (their metrics are the forward pass's)
    */
   pareto: ComparedDesign[];
-  svg: string;
 }
 
 /** How a strategy appears in plots and traces. */
@@ -190,15 +189,11 @@ export async function compareStrategies(o: CompareOptions): Promise<ModelCompari
         wallTimeSMedian: median(list.map((r) => r.wallTimeS), 0),
       };
     });
-    const svg = await convergenceSvg(
-      `${g.name}: best ${o.objective} of the training step (best known ${natural(bestKnownG).toPrecision(4)}, ${source}: dashed)`,
-      `${o.objective} (${OBJECTIVE_UNITS[o.objective]})`, points, bestKnownG > 0 ? natural(bestKnownG) : 0,
-    );
     out.push({
       model: g.name, workload: { model: g.name, batch: g.batch, ...(g.seq !== undefined ? { seq: g.seq } : {}) },
       objective: o.objective, objectiveUnit: OBJECTIVE_UNITS[o.objective],
       bestKnown: bestKnownG > 0 ? natural(bestKnownG) : 0, bestKnownSource: source, exhaustiveEvaluations: exEvals, strategies,
-      ...(best ? { best } : {}), traces: points, pareto: [...fronts.values()].flatMap((k) => k.front()), svg,
+      ...(best ? { best } : {}), traces: points, pareto: [...fronts.values()].flatMap((k) => k.front()),
     });
   }
   return out;

@@ -28,6 +28,15 @@ export type StrategyFactory = (ctx: StrategyContext) => Strategy;
  * One improvement of a search's best design: when (kernel evaluations so far, seconds), its objective (one
  * workload: the natural value; several: the score) and the design.
  */
+/** One point of a convergence trace of `compare`: a run's best objective after `evaluations` and `seconds`. */
+export interface TracePoint {
+  strategy: string;
+  repeat: number;
+  evaluations: number;
+  seconds: number;
+  objective: number;
+}
+
 export interface SearchTracePoint {
   evaluations: number;
   elapsedS: number;

@@ -3,7 +3,7 @@
  * strategy's front as a staircase of its colour (the best throughput it found at each cost), the other designs
  * read in grey for context; hovering a point shows its design.
  */
-import { paretoFront, type CostAxis } from '../pareto.js';
+import { paretoFront, type CostAxis } from '../../search/pareto.js';
 import type { DesignPoint, WorkloadDesigns } from '../sources.js';
 import { CONTEXT_COLOUR, DESIGN_TOOLTIP, designTooltipFields, PANEL_HEIGHT, PANEL_WIDTH, strategyColour, type StrategyScale } from '../theme.js';
 import { topLevel, type VegaLiteSpec } from './spec.js';
