@@ -152,7 +152,7 @@ describe('recompute full | selective | none', () => {
   });
   it('fused attention never stores the core: selective is none', () => {
     const ls = gpt2(2, 'fused');
-    expect(ls.every((l) => (l.attentionCore?.activationBytes ?? 0) === 0)).toBe(true);
+    expect(ls.map((l) => l.attentionCore?.activationBytes ?? 0).filter((b) => b !== 0)).toEqual([]);
     const n = pipelineStep(ls, layout({ tp: 2 }), 4, net, Infinity), s = pipelineStep(ls, layout({ tp: 2, recompute: 'selective' }), 4, net, Infinity);
     expect(s.stepTimeS).toBe(n.stepTimeS);
     expect(s.stages[0].memoryBytes).toBe(n.stages[0].memoryBytes);
@@ -211,7 +211,7 @@ describe('placement search over the new dimensions', () => {
     expect(values(fused, 'interleave')).toEqual([1, 2, 4]);
     // gpt2 has 12 blocks: V = 4 needs 4, 8 or 12 blocks per stage
     for (const l of fused) if (l.interleave > 1) expect((12 / l.pp) % l.interleave).toBe(0);
-    expect(fused.some((l) => l.pp === 3 && l.interleave === 4)).toBe(true);
+    expect(fused.map((l) => [l.pp, l.interleave])).toContainEqual([3, 4]);
     expect(values(fused.filter((l) => l.tp > 1), 'sequenceParallel')).toEqual([false, true]);
     expect(values(fused.filter((l) => l.tp === 1), 'sequenceParallel')).toEqual([false]);
     expect(values(fused.filter((l) => l.dp > 1), 'zero')).toEqual([0, 1, 2, 3]);

@@ -155,9 +155,10 @@ describe('the SC21 table (data/reference/megatron-sc21-weak-scaling.csv)', () =>
     for (const r of raw) {
       expect(Math.abs((+r.tflops_per_gpu * +r.gpus) / 1000 / +r.aggregate_pflops - 1), r.params_billion).toBeLessThan(0.006);
       expect(Math.round(+r.tflops_per_gpu / 3.12), r.params_billion).toBe(+r.percent_peak);
+      expect(+r.gpus % (+r.tp * +r.pp), r.params_billion).toBe(0);
       const d = +r.gpus / (+r.tp * +r.pp);
-      expect(Number.isInteger(d) && Number.isInteger(+r.global_batch / (d * +r.microbatch)), r.params_billion).toBe(true);
-      if (r.layers_per_virtual_stage) expect(Number.isInteger(+r.layers / +r.pp / +r.layers_per_virtual_stage)).toBe(true);
+      expect(+r.global_batch % (d * +r.microbatch), r.params_billion).toBe(0);
+      if (r.layers_per_virtual_stage) expect((+r.layers / +r.pp) % +r.layers_per_virtual_stage, r.params_billion).toBe(0);
       expect(r.source).toMatch(/2104\.04473.*run_table_1\.sh @6985e58938d4/);
     }
   });

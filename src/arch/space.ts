@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Design } from './design.js';
 import { DESIGN_FIELD_RULES, validateDesign } from './validate.js';
 import { describe, InputError, nearest } from '../errors.js';
+import { parseJson } from '../json-file.js';
 
 export type Param = keyof Design;
 
@@ -246,12 +247,6 @@ export function loadSpace(nameOrFile: string): DesignSpace {
     const hint = nearest(nameOrFile, Object.keys(BUILTIN_SPACES));
     throw new InputError(`--space: "${nameOrFile}" is neither a built-in space (${Object.keys(BUILTIN_SPACES).join(', ')}${hint ? `; did you mean "${hint}"?` : ''}) nor a readable file`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${nameOrFile}: not valid JSON (${(e as Error).message})`);
-  }
-  return parseSpace(raw, nameOrFile);
+  return parseSpace(parseJson(text, nameOrFile), nameOrFile);
 }
 

@@ -1,22 +1,11 @@
 /** Where a command's design comes from: a preset name or a design file (a bare design or a result holding one). */
-import { readFileSync } from 'node:fs';
 import type { Design } from '../arch/design.js';
 import { validateDesign } from '../arch/validate.js';
 import { InputError } from '../errors.js';
+import { readJsonFile } from '../json-file.js';
 
 export function readDesignFile(path: string): Design {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new InputError(`${path}: cannot read the file`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
+  const raw = readJsonFile(path);
   return validateDesign(designIn(raw), path);
 }
 

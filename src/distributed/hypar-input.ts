@@ -1,7 +1,7 @@
 /** Layer lists for HyPar/AccPar: from a `--network` JSON file or from a zoo model's forward graph. */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { readJsonFile } from '../json-file.js';
 import { loadForwardGraph } from '../workload/load.js';
 import type { HyparLayer } from './hypar-model.js';
 
@@ -27,18 +27,7 @@ export function networkLayers(net: HyparNetwork, batch = net.batch): HyparLayer[
 }
 
 export function readNetworkFile(path: string): HyparNetwork {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new InputError(`${path}: cannot read the file`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
+  const raw = readJsonFile(path);
   const r = hyparNetworkSchema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];

@@ -12,6 +12,7 @@ import type { Design } from '../arch/design.js';
 import { DEFAULT_SCHEDULE_PASSES, type Execution } from '../evaluate.js';
 import { InputError } from '../errors.js';
 import { MINIMISED, OBJECTIVE_UNITS, type Objective } from '../evaluation/objectives.js';
+import type { SearchResult } from '../search/run.js';
 import type { SearchTracePoint } from '../search/strategy.js';
 import { trainingTrace } from '../search/training-trace.js';
 import { ParetoKeeper, type ParetoCandidate } from '../search/pareto.js';
@@ -144,16 +145,8 @@ function bestOf(points: readonly TracePoint[], minimised: boolean): number {
 
 // ---------------------------------------------------------------- search directories
 
-interface SearchFile {
-  strategy: string;
-  space: string;
-  objective: Objective;
-  objectiveUnit: string;
-  models: string[];
-  limits: { areaMm2: number | null; tdpW: number | null };
-  schedulePasses: number;
-  evaluations: number;
-  wallTimeS: number;
+/** A search's result.json: the SearchResult fields the report reads, as written (designs of old traces may be absent). */
+interface SearchFile extends Pick<SearchResult, 'strategy' | 'space' | 'objective' | 'objectiveUnit' | 'models' | 'limits' | 'schedulePasses' | 'evaluations' | 'wallTimeS'> {
   trace: (Omit<SearchTracePoint, 'design'> & { design?: Design })[];
   best: { design: Design; objective: number; metrics: { model: string; batch: number; seq?: number; execution?: Execution; launchOverheadS?: number }[] } | null;
   inferenceOnly?: boolean;

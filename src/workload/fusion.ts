@@ -6,7 +6,7 @@
  */
 import type { ElementwiseFn, Op, TensorRef } from './ir.js';
 import { finalizeOp, type OpDraft } from './op-metrics.js';
-import { renumberOps } from './renumber.js';
+import { renumberOps, tensorUsers } from './fusion-graph.js';
 
 /** Elementwise kinds a GEMM/convolution epilogue can apply as the tile is written. */
 export const FUSABLE: ReadonlySet<ElementwiseFn> = new Set<ElementwiseFn>([
@@ -16,17 +16,7 @@ export const FUSABLE: ReadonlySet<ElementwiseFn> = new Set<ElementwiseFn>([
 
 export function fuseEpilogues(input: readonly Op[]): Op[] {
   const ops: (Op | null)[] = input.map((o) => ({ ...o, deps: [...o.deps], outputs: [...o.outputs], weights: [...o.weights] }));
-  // readers of each tensor name, by op id
-  const readers = new Map<string, number[]>();
-  for (const o of input) {
-    for (const t of [...o.inputs, ...o.weights]) {
-      const r = readers.get(t.name);
-      if (r) r.push(o.id);
-      else readers.set(t.name, [o.id]);
-    }
-  }
-  const producer = new Map<string, number>();
-  for (const o of input) for (const t of o.outputs) producer.set(t.name, o.id);
+  const { readers, producer } = tensorUsers(input);
   // where each removed op went
   const movedTo = new Map<number, number>();
   const resolve = (id: number): number => {

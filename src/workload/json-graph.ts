@@ -6,11 +6,11 @@
  * names (any order in the file; cycles are reported). In input shapes, the strings "batch" and "seq"
  * stand for --batch and --seq.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Zod from 'zod';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
+import { parseJson, readTextFile } from '../json-file.js';
 import { GraphBuilder, type Value } from './graph-builder.js';
 import { FORWARD_ELEMENTWISE, type DType, type ElementwiseFn, type ForwardGraph } from './ir.js';
 
@@ -109,25 +109,12 @@ export interface JsonImportOptions {
 }
 
 export function readJsonGraphFile(path: string, opts: JsonImportOptions = {}): ForwardGraph {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new InputError(`${path}: cannot read the file`);
-  }
-  return importJsonGraph(text, { ...opts, fileName: path });
+  return importJsonGraph(readTextFile(path), { ...opts, fileName: path });
 }
 
 export function importJsonGraph(text: string | unknown, opts: JsonImportOptions = {}): ForwardGraph {
   const file = opts.fileName ?? 'graph';
-  let raw: unknown = text;
-  if (typeof text === 'string') {
-    try {
-      raw = JSON.parse(text);
-    } catch (e) {
-      throw new InputError(`${file}: not valid JSON (${(e as Error).message})`);
-    }
-  }
+  const raw = typeof text === 'string' ? parseJson(text, file) : text;
   const parsed = getSchemas().jsonGraphSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

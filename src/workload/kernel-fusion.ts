@@ -14,20 +14,11 @@ import type { Op, TensorRef } from './ir.js';
 
 type OptimizerOp = Extract<Op, { kind: 'optimizer' }>;
 import { finalizeOp, type OpDraft } from './op-metrics.js';
-import { renumberOps } from './renumber.js';
+import { dependentsOf, renumberOps, tensorUsers } from './fusion-graph.js';
 
 export function fuseResidualNorms(input: readonly Op[]): Op[] {
   const ops: (Op | null)[] = input.map((o) => ({ ...o, deps: [...o.deps], outputs: [...o.outputs] }));
-  const readers = new Map<string, number[]>();
-  for (const o of input) {
-    for (const t of [...o.inputs, ...o.weights]) {
-      const r = readers.get(t.name);
-      if (r) r.push(o.id);
-      else readers.set(t.name, [o.id]);
-    }
-  }
-  const producer = new Map<string, number>();
-  for (const o of input) for (const t of o.outputs) producer.set(t.name, o.id);
+  const { readers, producer } = tensorUsers(input);
   const dependents = dependentsOf(input);
   const movedTo = new Map<number, number>();
 
@@ -67,9 +58,6 @@ export function fuseOptimizerUpdates(input: readonly Op[]): Op[] {
   const ops: (Op | null)[] = input.map((o) => ({ ...o, deps: [...o.deps] }));
   const movedTo = new Map<number, number>();
   const dependents = dependentsOf(input);
-  // the last update of each layer carries the layer's others
-  const lastOfLayer = new Map<string, number>();
-  for (const o of input) if (o.kind === 'optimizer') lastOfLayer.set(o.layer, o.id);
   const group = new Map<string, OptimizerOp[]>();
   for (const o of input) {
     if (o.kind !== 'optimizer') continue;
@@ -79,13 +67,15 @@ export function fuseOptimizerUpdates(input: readonly Op[]): Op[] {
   }
   for (const [layer, members] of group) {
     if (members.length < 2) continue;
-    const last = lastOfLayer.get(layer)!;
+    // the last update of the layer (members are in graph order) carries the others
+    const last = members[members.length - 1].id;
     const params = members.reduce((s, m) => s + m.attrs.params, 0);
     const bytes = members.reduce((s, m) => s + m.bytes, 0);
     const flops = members.reduce((s, m) => s + m.flops, 0);
     const uniq = (ts: TensorRef[]) => [...new Map(ts.map((t) => [t.name, t])).values()];
     // an op before the last update that waits for an earlier one would wait for a later op once they merge
-    if (members.some((m) => (dependents.get(m.id) ?? []).some((d) => d < last && !members.some((x) => x.id === d)))) continue;
+    const ids = new Set(members.map((m) => m.id));
+    if (members.some((m) => (dependents.get(m.id) ?? []).some((d) => d < last && !ids.has(d)))) continue;
     const merged: OptimizerOp = {
       ...members[members.length - 1],
       name: `optimizer(${layer || 'model'}: ${members.length} tensors)`,
@@ -108,15 +98,3 @@ export function fuseOptimizerUpdates(input: readonly Op[]): Op[] {
   return renumberOps(ops, movedTo);
 }
 
-/** ids of the ops that list each op among their dependencies */
-function dependentsOf(ops: readonly Op[]): Map<number, number[]> {
-  const m = new Map<number, number[]>();
-  for (const o of ops) {
-    for (const d of o.deps) {
-      const l = m.get(d);
-      if (l) l.push(o.id);
-      else m.set(d, [o.id]);
-    }
-  }
-  return m;
-}
