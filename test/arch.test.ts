@@ -37,6 +37,21 @@ describe('technology tables', () => {
       prev = e;
     }
   });
+
+  it('have a 12 nm node: 16 nm density and memory, 25% less energy per operation; the V100 is on it', () => {
+    const t = loadTechTables();
+    const { energyScale: e12, ...rest12 } = t.nodes[12];
+    const { energyScale: e16, ...rest16 } = t.nodes[16];
+    expect(e12).toBeCloseTo(0.75 * e16, 10);
+    expect(rest12).toEqual(rest16);
+    expect(presetDesign('v100').techNm).toBe(12);
+    // same design on 16 nm: the same area, more energy per step
+    const v100 = presetDesign('v100');
+    const on16: Design = { ...v100, techNm: 16 };
+    expect(areaMm2(v100)).toBeCloseTo(areaMm2(on16), 9);
+    expect(unitEnergies(v100).macPJ).toBeCloseTo(0.75 * unitEnergies(on16).macPJ, 9);
+    expect(tdpW(v100)).toBeLessThan(tdpW(on16));
+  });
 });
 
 describe('area, power and peak', () => {
@@ -142,7 +157,7 @@ describe('design validation', () => {
     ['huge lanes', { ...presetDesign('v100'), vectorLanes: 1e9 }, /vectorLanes must be an integer from 1 to 65536/],
     ['bad precision', { ...presetDesign('v100'), precision: 'fp64' }, /precision must be one of fp32, bf16, fp16, fp8, int8/],
     ['bad dataflow', { ...presetDesign('v100'), dataflow: 'xs' }, /dataflow must be one of ws, os, is, rs/],
-    ['bad node', { ...presetDesign('v100'), techNm: 3 }, /techNm must be one of 65, 45, 16, 7, 5/],
+    ['bad node', { ...presetDesign('v100'), techNm: 3 }, /techNm must be one of 65, 45, 16, 12, 7, 5/],
     ['unknown field', { ...presetDesign('v100'), cores: 3 }, /unknown design field 'cores'/],
   ];
   it.each(bad)('rejects %s with one line naming the field', (_n, raw, re) => {

@@ -3,7 +3,7 @@
  */
 export type Precision = 'fp32' | 'bf16' | 'fp16' | 'fp8' | 'int8';
 export type Dataflow = 'ws' | 'os' | 'is' | 'rs';
-export type TechNode = 65 | 45 | 16 | 7 | 5;
+export type TechNode = 65 | 45 | 16 | 12 | 7 | 5;
 
 export interface Design {
   /** number of tensor cores (systolic arrays) */
@@ -43,5 +43,5 @@ export const DATAFLOWS: readonly Dataflow[] = ['ws', 'os', 'is', 'rs'];
  * numbers as RS_SPAD_* in the layout pair (test/kernel.test.ts checks they agree).
  */
 export const RS_SCRATCHPAD_BYTES = { filter: 448, ifmap: 24, psum: 48 } as const;
-export const TECH_NODES: readonly TechNode[] = [65, 45, 16, 7, 5];
+export const TECH_NODES: readonly TechNode[] = [65, 45, 16, 12, 7, 5];
 export const PRECISIONS: readonly Precision[] = ['fp32', 'bf16', 'fp16', 'fp8', 'int8'];

@@ -102,9 +102,9 @@ const SPECS: Record<string, PresetSpec> = {
     design: {
       tensorCores: 80, tcRows: 16, tcCols: 32, vectorCores: 80, vectorLanes: 64,
       localBufferBytes: 96 * KIB, globalBufferBytes: 6 * MIB, globalBufferGBs: 2500,
-      offChipBytes: 32e9, offChipGBs: 900, nocGBs: 2500, precision: 'fp16', dataflow: 'os', techNm: 16,
+      offChipBytes: 32e9, offChipGBs: 900, nocGBs: 2500, precision: 'fp16', dataflow: 'os', techNm: 12,
     },
-    assumptions: ['one 16 x 32 array per SM (8 tensor cores x 64 FMA)', 'one vector core of 64 fp32 lanes per SM', 'local buffer = shared memory per SM', 'L2 bandwidth ~2.5 TB/s (estimate)', '12 nm FFN modelled as the 16 nm node'],
+    assumptions: ['one 16 x 32 array per SM (8 tensor cores x 64 FMA)', 'one vector core of 64 fp32 lanes per SM', 'local buffer = shared memory per SM', 'L2 bandwidth ~2.5 TB/s (estimate)', 'TSMC 12 nm FFN: the 12 nm node (16 nm density, 25% less energy)'],
   },
   a100: {
     chip: 'a100-sxm4-80gb',

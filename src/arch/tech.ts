@@ -4,7 +4,7 @@
  * reads them, checks they are finite and positive, and answers lookups.
  */
 import { readFileSync } from 'node:fs';
-import type { Precision, TechNode } from './design.js';
+import { TECH_NODES, type Precision, type TechNode } from './design.js';
 
 interface Sourced {
   value: number;
@@ -62,7 +62,7 @@ export function parseTechTables(raw: any): TechTables {
   const b = raw.base45nm;
   const s = b.sramPJPerByte;
   const nodes = {} as Record<TechNode, NodeTable>;
-  for (const n of [65, 45, 16, 7, 5] as TechNode[]) {
+  for (const n of TECH_NODES) {
     const t = raw.nodes[String(n)];
     const w = `nodes.${n}`;
     nodes[n] = {

@@ -24,7 +24,7 @@ export const OFFCHIP_SUSTAINED_FRACTION = 0.833;
  * `reluZeroFraction`, calibrated; a test checks the two agree). Written into O_RS_ZEROS of convolutions that
  * stream a ReLU output.
  */
-export const RELU_ZERO_FRACTION = 0.78;
+export const RELU_ZERO_FRACTION = 0.8;
 
 /** Per-unit energies of a design (pJ per MAC / op / byte, leakage in W); computed by `src/arch/cost.ts`. */
 export interface UnitEnergies {
