@@ -581,6 +581,9 @@ describe('argument-parser errors are user errors: one line, exit 2', () => {
     [['search', '--bogus'], "unknown option '--bogus'"],
     [['op', '--gemm', '1x1x1', '--tc', '4x4', 'extra'], "too many arguments for 'op'"],
     [['frobnicate'], "unknown command 'frobnicate'"],
+    // an empty list of models: an internal error from search ("the climber is not set up"), nothing at all from compare (exit 0)
+    [['search', '--model', ','], 'accelmine: --model must name at least one zoo model (see `accelmine models`), got ","'],
+    [['compare', '--model', ' ,', '--strategies', 'wham'], 'accelmine: --model must name at least one zoo model (see `accelmine models`), got " ,"'],
     [[], 'give a command: models, graph'],
     [['search', '--graph', 'examples/mlp.json', '--threads', '1000'], '--threads must be an integer from 1 to 256, got "1000"'],
   ])('accelmine %s', (args, message) => {

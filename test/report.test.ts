@@ -277,9 +277,11 @@ describe('accelmine report (CLI)', () => {
       [['report', empty, '--html', join(tmp, 'x.html')], /^accelmine: report: .*empty is not a search, compare or sweep directory: it has none of result\.json, compare\.json, results\.parquet$/],
       [['report', bad, '--html', join(tmp, 'x.html')], /^accelmine: report: .*result\.json is not a search result/],
       [['report', searchDir], /^accelmine: .*--html/],
+      // under /proc Node's recursive mkdir never returned: this ran until killed
+      [['report', searchDir, '--html', '/proc/accelmine-report/page.html'], /^accelmine: report: cannot write \/proc\/accelmine-report\/page\.html \(ENOENT\)$/],
     ];
     for (const [args, line] of cases) {
-      const p = cli(...args);
+      const p = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
       expect(p.status, args.join(' ')).toBe(2);
       expect(p.stderr.trim().split('\n')).toHaveLength(1);
       expect(p.stderr.trim()).toMatch(line);

@@ -408,6 +408,25 @@ describe('nothing lost', () => {
   });
 });
 
+describe('--out that cannot be a directory', () => {
+  // Node's mkdirSync(dir, { recursive: true }) never returned under /proc (mkdir there fails with ENOENT): these ran
+  // until killed; a file in the way gave an internal error from compare, after its runs
+  const withTimeout = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
+  it('search, sweep and merge say so in one line, exit 2', () => {
+    const small = ['--model', 'resnet18', '--batch', '4', '--space', toyFile, '--threads', '1', '--budget', '4', '--strategy', 'random'];
+    expectUserError(withTimeout(['search', ...small, '--out', '/proc/accelmine-out']), /^accelmine: --out: cannot create directory \/proc\/accelmine-out$/);
+    expectUserError(withTimeout(['sweep', ...small, '--out', '/proc/accelmine-out']), /^accelmine: --out: cannot create directory \/proc\/accelmine-out$/);
+    const shard = cli(['sweep', ...small, '--out', dir('out-shard')]);
+    expect(shard.status, shard.stderr).toBe(0);
+    expectUserError(withTimeout(['merge', '--out', '/proc/accelmine-out/a', dir('out-shard')]), /^accelmine: --out: cannot create directory \/proc\/accelmine-out\/a$/);
+  });
+  it('compare says so before its runs', () => {
+    const compare = ['compare', '--model', 'resnet18', '--batch', '4', '--strategies', 'random', '--space', toyFile, '--budget', '4', '--repeats', '1', '--threads', '1'];
+    expectUserError(withTimeout([...compare, '--out', '/proc/accelmine-out']), /^accelmine: --out: cannot create directory \/proc\/accelmine-out \(ENOENT\)$/);
+    expectUserError(withTimeout([...compare, '--out', toyFile]), new RegExp(`^accelmine: --out: cannot create directory ${toyFile} \\(EEXIST\\)$`));
+  });
+});
+
 describe('search --out', () => {
   const args = (out: string) => ['search', '--model', 'resnet18', '--batch', '4', '--space', toyFile, '--threads', '1', '--budget', '50', '--strategy', 'random', '--out', out, '--json'];
 

@@ -1,9 +1,10 @@
 /** `accelmine compare`: strategies head to head on the same cost model, budget and seeds. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadSpace } from '../arch/space.js';
 import { InputError, nearest } from '../errors.js';
+import { makeDirectory } from '../out-dir.js';
 import { defaultThreads } from '../pool/pool.js';
 import { compareStrategies } from '../search/compare.js';
 import { OBJECTIVES, type Objective } from '../evaluation/objectives.js';
@@ -42,6 +43,22 @@ function list(flag: string, v: string, allowed: string[]): string[] {
   return items;
 }
 
+function outDir(dir: string): void {
+  try {
+    makeDirectory(dir);
+  } catch (e) {
+    throw new InputError(`--out: cannot create directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+function writeOut(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new InputError(`--out: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 export function registerCompareCommand(program: Command): void {
   program
     .command('compare')
@@ -66,8 +83,11 @@ export function registerCompareCommand(program: Command): void {
       action(async (o: CompareFlags) => {
         const strategies = list('--strategies', o.strategies, Object.keys(STRATEGIES));
         const inferenceOnly = o.inferenceOnly ? list('--inference-only', o.inferenceOnly, strategies) : [];
-        const models = o.model.split(',').map((m) => m.trim()).filter(Boolean)
-          .map((m) => loadTrainingGraph({ model: m, batch: o.batch, seq: o.seq }, { optimizer: 'adam' }));
+        const names = o.model.split(',').map((m) => m.trim()).filter(Boolean);
+        if (names.length === 0) throw new InputError(`--model must name at least one zoo model (see \`accelmine models\`), got "${o.model}"`);
+        const models = names.map((m) => loadTrainingGraph({ model: m, batch: o.batch, seq: o.seq }, { optimizer: 'adam' }));
+        // the directory is made before the runs: a bad --out is said at once, not after them
+        if (o.out) outDir(o.out);
         const tty = process.stderr.isTTY;
         const result = await compareStrategies({
           models, strategies, space: loadSpace(o.space), objective: o.objective,
@@ -79,14 +99,13 @@ export function registerCompareCommand(program: Command): void {
         if (tty) process.stderr.write('\n');
         const svgPaths: Record<string, string> = {};
         if (o.out) {
-          mkdirSync(o.out, { recursive: true });
           const { compareConvergenceSvg } = await import('../report/convergence-svg.js');
           for (const m of result) {
             const path = join(o.out, `${m.model.replace(/[^A-Za-z0-9_.-]/g, '_')}-convergence.svg`);
-            writeFileSync(path, await compareConvergenceSvg(m));
+            writeOut(path, await compareConvergenceSvg(m));
             svgPaths[m.model] = path;
           }
-          writeFileSync(join(o.out, 'compare.json'), JSON.stringify(result.map((r) => ({ ...r, svg: svgPaths[r.model] })), null, 2) + '\n');
+          writeOut(join(o.out, 'compare.json'), JSON.stringify(result.map((r) => ({ ...r, svg: svgPaths[r.model] })), null, 2) + '\n');
         }
         // the traces and fronts go to compare.json (what `accelmine report` reads), not to the printed summary
         if (o.json) return printJson(result.map(({ traces: _t, pareto: _p, ...r }) => ({ ...r, ...(svgPaths[r.model] ? { svg: svgPaths[r.model] } : {}) })));

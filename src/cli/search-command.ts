@@ -1,11 +1,12 @@
 /** `accelmine search`: the WHAM search (or exhaustive) for one or several workloads under area/TDP budgets. */
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { OPTIMIZERS, type OptimizerKind } from '../workload/ir.js';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { designAt, loadSpace, spaceSize } from '../arch/space.js';
 import { areaMm2, tdpW } from '../arch/cost.js';
 import { InputError } from '../errors.js';
+import { makeDirectory } from '../out-dir.js';
 import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
 import { EXECUTIONS, type Execution } from '../engine/layout.js';
 import { defaultThreads } from '../pool/pool.js';
@@ -85,6 +86,7 @@ export function registerSearchCommand(program: Command): void {
     .action(
       action(async (o: SearchFlags) => {
         const names = o.model ? o.model.split(',').map((s) => s.trim()).filter(Boolean) : [undefined];
+        if (names.length === 0) throw new InputError(`--model must name at least one zoo model (see \`accelmine models\`), got "${o.model}"`);
         const graphs = names.map((m) => loadTrainingGraph(workloadSource({ ...o, model: m }), { optimizer: o.optimizer }));
         const space = loadSpace(o.space);
         const budget = o.budget ?? (o.strategy === 'exhaustive' ? spaceSize(space) : o.time !== undefined ? Infinity : 4000);
@@ -95,7 +97,7 @@ export function registerSearchCommand(program: Command): void {
             throw new InputError(`--out ${o.out} already holds a search (${earlier.join(', ')}): give --force to replace it, or another --out`);
           }
           try {
-            mkdirSync(o.out, { recursive: true });
+            makeDirectory(o.out);
           } catch {
             throw new InputError(`--out: cannot create directory ${o.out}`);
           }

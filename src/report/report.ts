@@ -4,9 +4,10 @@
  *   every chart → the best design(s) re-evaluated on their workload (evaluateDesign: per-op schedule, energy and
  *   area) → one vega-lite spec per chart (charts/) → one self-contained HTML page (html-page.ts) → the file.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { makeDirectory } from '../out-dir.js';
 import { evaluateDesign, prepareWorkload, type Evaluation } from '../evaluate.js';
 import { designKey } from '../search/strategy.js';
 import type { TrainingGraph } from '../workload/ir.js';
@@ -156,7 +157,7 @@ export async function report(dir: string, options: ReportOptions): Promise<Repor
   const { source, charts, notes, html } = await buildReport(dir, options.title);
   const file = resolve(options.html);
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    makeDirectory(dirname(file));
     writeFileSync(file, html);
   } catch (e) {
     throw new InputError(`report: cannot write ${options.html} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);

@@ -8,12 +8,13 @@
  *
  * @duckdb/node-api is imported when a store is opened, so that no other command pays for loading it.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
 import type { Design } from '../arch/design.js';
 import { SPACE_PARAMS } from '../arch/space.js';
 import { InputError } from '../errors.js';
+import { makeDirectory } from '../out-dir.js';
 import { geomean, goodness, MINIMISED, type Objective } from '../evaluation/objectives.js';
 import type { SweepManifest } from './manifest.js';
 import { RESULT_COLUMNS, type RowBatch, type SqlType } from './rows.js';
@@ -82,7 +83,7 @@ export class SweepStore {
   /** A new store in `dir` (created if needed) holding no rows yet. */
   static async create(dir: string, manifest: SweepManifest): Promise<SweepStore> {
     try {
-      mkdirSync(dir, { recursive: true });
+      makeDirectory(dir);
     } catch {
       throw new InputError(`--out: cannot create directory ${dir}`);
     }
