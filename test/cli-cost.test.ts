@@ -410,6 +410,9 @@ describe('bad input: exit code 2, one line naming the problem, no stack trace', 
     expectUserError(['op', '--gemm', '4x4x4', '--design', node], 'techNm', '28');
     const notJson = designFile('not-json.json', '{tensorCores: 4,');
     expectUserError(['op', '--gemm', '4x4x4', '--design', notJson], notJson, 'not valid JSON');
+    // V8 quotes the text around the error, here with its newline: the message was two lines
+    const twoLines = designFile('two-lines.json', 'garbage{{\n');
+    expectUserError(['op', '--gemm', '4x4x4', '--design', twoLines], `accelmine: ${twoLines}: not valid JSON (Unexpected token 'g', "garbage{{ " is not valid JSON)`);
     expectUserError(['evaluate', '--design', notJson, '--model', 'resnet18'], 'not valid JSON');
     const arr = designFile('array.json', [a100Design]);
     expectUserError(['op', '--gemm', '4x4x4', '--design', arr], 'a design must be a JSON object');
@@ -581,6 +584,9 @@ describe('argument-parser errors are user errors: one line, exit 2', () => {
     [['search', '--bogus'], "unknown option '--bogus'"],
     [['op', '--gemm', '1x1x1', '--tc', '4x4', 'extra'], "too many arguments for 'op'"],
     [['frobnicate'], "unknown command 'frobnicate'"],
+    // commander's suggestion came on a second line
+    [['nope'], "accelmine: unknown command 'nope' (Did you mean op?) (accelmine --help lists the commands and options)"],
+    [['search', '--modle', 'resnet18'], "accelmine: unknown option '--modle' (Did you mean --model?) (accelmine --help lists the commands and options)"],
     // an empty list of models: an internal error from search ("the climber is not set up"), nothing at all from compare (exit 0)
     [['search', '--model', ','], 'accelmine: --model must name at least one zoo model (see `accelmine models`), got ","'],
     [['compare', '--model', ' ,', '--strategies', 'wham'], 'accelmine: --model must name at least one zoo model (see `accelmine models`), got " ,"'],
