@@ -13,7 +13,7 @@ import { defaultThreads } from '../pool/pool.js';
 import { OBJECTIVES, type Objective } from '../evaluation/objectives.js';
 import { runSearch, STRATEGIES, type SearchProgress } from '../search/run.js';
 import { loadTrainingGraph } from '../workload/load.js';
-import { action, intInRange, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, threadsOption, bytesIec } from './common.js';
+import { action, intInRange, nonNegativeInt, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, threadsOption, bytesIec } from './common.js';
 import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-options.js';
 
 interface SearchFlags extends WorkloadFlags {
@@ -72,7 +72,7 @@ export function registerSearchCommand(program: Command): void {
     .option('--strategy <s>', Object.keys(STRATEGIES).join(' | '), oneOf('--strategy', Object.keys(STRATEGIES)), 'wham')
     .option('--space <name|file>', 'a built-in space (small, large) or a space JSON file', 'large')
     .option('--top-k <k>', 'distinct designs to keep', positiveInt('--top-k'), 5)
-    .option('--seed <s>', 'random seed', (v) => { const n = Number(v); if (!Number.isSafeInteger(n) || n < 0) throw new InputError(`--seed must be a non-negative integer, got "${v}"`); return n; }, 1)
+    .option('--seed <s>', 'random seed', nonNegativeInt('--seed'), 1)
     .option('--threads <t>', 'worker threads (default: cores)', threadsOption())
     .option('--budget <evals>', 'stop after this many design evaluations (default: 4000; exhaustive: the whole space)', positiveInt('--budget'))
     .option('--time <s>', 'stop after this many seconds', positiveNumber('--time'))
