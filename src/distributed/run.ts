@@ -132,8 +132,19 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
   const problem: PlacementProblem = {
     model: entry.name, seq: req.seq, attention: req.attention, capacityFactor: req.capacityFactor, devices: req.devices, globalBatch, network: req.network, optimizer: req.optimizer, precision: req.precision,
     launchOverheadS: req.launchOverheadS, computeEfficiency: req.computeEfficiency,
-    fixed: Object.fromEntries(Object.entries(req.autoParallel ? tradeOffs : { tp: req.tp, pp: req.pp, dp: req.dp, ...tradeOffs }).filter(([, v]) => v !== undefined)),
+    fixed: Object.fromEntries(Object.entries({ tp: req.tp, pp: req.pp, dp: req.dp, ...tradeOffs }).filter(([, v]) => v !== undefined)),
   };
+  if (req.autoParallel) {
+    // the widths given are kept: they must fit the devices (the search then finds the others)
+    const given = ([['--tp', req.tp], ['--pp', req.pp], ['--dp', req.dp]] as const).filter(([, v]) => v !== undefined) as [string, number][];
+    const product = given.reduce((p, [, v]) => p * v, 1);
+    if (req.devices % product !== 0 || (given.length === 3 && product !== req.devices)) {
+      const widths = given.map(([f, v]) => `${f} ${v}`).join(' x ') + (given.length > 1 ? ` = ${product}` : '');
+      throw new InputError(`${widths} must ${given.length === 3 ? 'equal' : 'divide'} --devices ${req.devices}`);
+    }
+    const sp = req.tp !== undefined ? sequenceParallelProblem(!!req.sequenceParallel, req.tp) : undefined;
+    if (sp) throw new InputError(sp);
+  }
   if (!req.autoParallel) {
     if (req.tp === undefined || req.pp === undefined || req.dp === undefined) throw new InputError('give --tp T --pp P --dp D, or --auto-parallel');
     if (req.tp * req.pp * req.dp !== req.devices) throw new InputError(`--tp ${req.tp} x --pp ${req.pp} x --dp ${req.dp} = ${req.tp * req.pp * req.dp} must equal --devices ${req.devices}`);
