@@ -597,6 +597,9 @@ describe('argument-parser errors are user errors: one line, exit 2', () => {
     [['search', '--graph', 'examples/mlp.json', '--space', 'small', '--budget', '10', '--threads', '1', '--area', '0x10'], 'accelmine: --area must be a positive number, got "0x10"'],
     [['evaluate', '--graph', 'examples/mlp.json', '--preset', 'a100', '--launch-us', '0b11'], 'accelmine: --launch-us must be a number from 0 to 1000000, got "0b11"'],
     [['hypar', '--model', 'alexnet', '--levels', '0x10'], 'accelmine: --levels must be an integer from 1 to 16, got "0x10"'],
+    // flags that did nothing were taken silently (exit 0)
+    [['evaluate', '--graph', 'examples/mlp.json', '--preset', 'a100', '--launch-us', '10'], 'accelmine: --launch-us applies to --execution single-stream (the concurrent schedule has no launch gaps)'],
+    [['search', '--graph', 'examples/mlp.json', '--space', 'small', '--budget', '10', '--threads', '1', '--force'], 'accelmine: --force applies with --out DIR (it replaces the search the directory holds)'],
     // the error named the library's field: "gradAccumulationSteps must be a positive integer no larger than 1048576, got 2147483648"
     [['graph', '--model', 'resnet18', '--grad-accumulation', '2147483648'], 'accelmine: --grad-accumulation must be a positive integer no larger than 1048576, got "2147483648"'],
     [['search', '--graph', 'examples/mlp.json', '--threads', '1000'], '--threads must be an integer from 1 to 256, got "1000"'],

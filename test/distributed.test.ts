@@ -174,6 +174,9 @@ describe('accelmine distributed (CLI)', () => {
     [['--devices', '8', '--auto-parallel', '--tp', '4', '--pp', '4'], /^accelmine: --tp 4 x --pp 4 = 16 must divide --devices 8\n/],
     [['--devices', '8', '--auto-parallel', '--tp', '2', '--pp', '2', '--dp', '4'], /^accelmine: --tp 2 x --pp 2 x --dp 4 = 16 must equal --devices 8\n/],
     [['--devices', '8', '--auto-parallel', '--tp', '1', '--sequence-parallel'], /^accelmine: --sequence-parallel needs --tp of at least 2 .*; got --tp 1\n/],
+    // without --search these were taken and did nothing
+    [['--devices', '8', '--tp', '2', '--pp', '2', '--dp', '2', '--area', '100'], /^accelmine: --area applies to --search \(the device design search\); give --search, or leave --area out\n/],
+    [['--devices', '8', '--tp', '2', '--pp', '2', '--dp', '2', '--per-stage-designs'], /^accelmine: --per-stage-designs applies to --search/],
     [['--tp', '3', '--pp', '1', '--dp', '1', '--devices', '4'], /--tp 3 x --pp 1 x --dp 1 = 3 must equal --devices 4/],
     [['--devices', '4'], /give --tp T --pp P --dp D, or --auto-parallel/],
     [['--devices', '4', '--auto-parallel', '--network', 'infiniband'], /--network: unknown network "infiniband"/],

@@ -94,6 +94,10 @@ export function registerDistributedCommand(program: Command): void {
     .action(
       action(async (o: DistributedFlags) => {
         if (o.preset && o.design) throw new InputError('give at most one of --preset NAME or --design FILE');
+        if (!o.search) {
+          const searchOnly = ([['--area', o.area], ['--tdp', o.tdp], ['--per-stage-designs', o.perStageDesigns], ['--threads', o.threads]] as const).find(([, v]) => v !== undefined);
+          if (searchOnly) throw new InputError(`${searchOnly[0]} applies to --search (the device design search); give --search, or leave ${searchOnly[0]} out`);
+        }
         if (!o.autoParallel && (o.tp === undefined || o.pp === undefined || o.dp === undefined)) throw new InputError('give --tp T --pp P --dp D, or --auto-parallel');
         const design = await resolveDesign(o.design ? { design: o.design } : { preset: o.preset ?? 'a100' });
         const launchOverheadS = o.launchUs !== undefined ? o.launchUs * 1e-6 : o.design ? 0 : (await import('../arch/presets.js')).presetInfo(o.preset ?? 'a100').launchOverheadS;

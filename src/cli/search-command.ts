@@ -85,6 +85,7 @@ export function registerSearchCommand(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (o: SearchFlags) => {
+        if (o.force && !o.out) throw new InputError('--force applies with --out DIR (it replaces the search the directory holds)');
         const names = o.model ? o.model.split(',').map((s) => s.trim()).filter(Boolean) : [undefined];
         if (names.length === 0) throw new InputError(`--model must name at least one zoo model (see \`accelmine models\`), got "${o.model}"`);
         const graphs = names.map((m) => loadTrainingGraph(workloadSource({ ...o, model: m }), { optimizer: o.optimizer }));
