@@ -174,6 +174,8 @@ describe('accelmine distributed (CLI)', () => {
     [['--devices', '8', '--auto-parallel', '--tp', '4', '--pp', '4'], /^accelmine: --tp 4 x --pp 4 = 16 must divide --devices 8\n/],
     [['--devices', '8', '--auto-parallel', '--tp', '2', '--pp', '2', '--dp', '4'], /^accelmine: --tp 2 x --pp 2 x --dp 4 = 16 must equal --devices 8\n/],
     [['--devices', '8', '--auto-parallel', '--tp', '1', '--sequence-parallel'], /^accelmine: --sequence-parallel needs --tp of at least 2 .*; got --tp 1\n/],
+    // 5e-324 divided every op time into Infinity: "INFEASIBLE: no partition into 2 stages fits 74.5 GiB per device"
+    [['--devices', '8', '--tp', '2', '--pp', '2', '--dp', '2', '--compute-efficiency', '5e-324'], /^accelmine: --compute-efficiency must be a number from 0\.001 to 1, got 5e-324\n/],
     // without --search these were taken and did nothing
     [['--devices', '8', '--tp', '2', '--pp', '2', '--dp', '2', '--area', '100'], /^accelmine: --area applies to --search \(the device design search\); give --search, or leave --area out\n/],
     [['--devices', '8', '--tp', '2', '--pp', '2', '--dp', '2', '--per-stage-designs'], /^accelmine: --per-stage-designs applies to --search/],

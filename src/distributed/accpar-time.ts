@@ -35,7 +35,8 @@ export function readHeteroFile(path: string): HeteroArray {
     if (k?.design) return { name, design: validateDesign(k.design, `${path}: kinds.${i}.design`) };
     throw new InputError(`${path}: kinds.${i} needs "preset" or "design", got ${describe(k)}`);
   });
-  if (typeof raw.linkGBs !== 'number' || !(raw.linkGBs > 0) || !Number.isFinite(raw.linkGBs)) throw new InputError(`${path}: linkGBs must be a positive number (GB/s), got ${describe(raw.linkGBs)}`);
+  // the bounds of a design's bandwidths (arch/validate.ts): 1e-320 GB/s made every transfer Infinity s
+  if (typeof raw.linkGBs !== 'number' || !(raw.linkGBs >= 1e-3 && raw.linkGBs <= 1e7)) throw new InputError(`${path}: linkGBs must be a number from 0.001 to 10000000 (GB/s), got ${describe(raw.linkGBs)}`);
   return { kinds: kinds as HeteroArray['kinds'], linkGBs: raw.linkGBs, elementBytes: 2 };
 }
 

@@ -121,7 +121,8 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
   const zero = zeroStage(req.zero, req.zero1);
   if (req.interleave !== undefined && (!Number.isInteger(req.interleave) || req.interleave < 1)) throw new InputError(`--interleave must be a positive integer, got ${req.interleave}`);
   if (req.ep !== undefined && (!Number.isInteger(req.ep) || req.ep < 1)) throw new InputError(`--ep must be a positive integer, got ${req.ep}`);
-  if (req.computeEfficiency !== undefined && !(req.computeEfficiency > 0 && req.computeEfficiency <= 1)) throw new InputError(`--compute-efficiency must be above 0 and at most 1, got ${req.computeEfficiency}`);
+  // from 0.001: below it op times overflowed to Infinity (5e-324 made every layout "not fit" the memory)
+  if (req.computeEfficiency !== undefined && !(req.computeEfficiency >= 1e-3 && req.computeEfficiency <= 1)) throw new InputError(`--compute-efficiency must be a number from 0.001 to 1, got ${req.computeEfficiency}`);
   if (req.launchOverheadS !== undefined && !(req.launchOverheadS >= 0 && req.launchOverheadS <= 1)) throw new InputError(`--launch-us must be from 0 to 1e6 µs, got ${req.launchOverheadS * 1e6}`);
   const experts = req.ep !== undefined && req.ep > 1 ? modelExperts(entry.name) : 0;
   if (req.ep !== undefined && req.ep > 1 && experts === 0) throw new InputError(expertParallelProblem(req.ep, 0, 1, entry.name)!);
