@@ -272,11 +272,16 @@ describe('accelmine report (CLI)', () => {
     const bad = join(tmp, 'bad');
     mkdirSync(bad, { recursive: true });
     writeFileSync(join(bad, 'result.json'), '{"not": "a search"}');
+    const noModels = join(tmp, 'no-models');
+    mkdirSync(noModels, { recursive: true });
+    writeFileSync(join(noModels, 'compare.json'), '[]');
     const cases: [string[], RegExp][] = [
       [['report', join(tmp, 'nowhere'), '--html', join(tmp, 'x.html')], /^accelmine: report: no such directory: .*nowhere$/],
       [['report', empty, '--html', join(tmp, 'x.html')], /^accelmine: report: .*empty is not a search, compare or sweep directory: it has none of result\.json, compare\.json, results\.parquet$/],
       [['report', bad, '--html', join(tmp, 'x.html')], /^accelmine: report: .*result\.json is not a search result/],
       [['report', searchDir], /^accelmine: .*--html/],
+      // wrote a page of 0 charts, exit 0
+      [['report', noModels, '--html', join(tmp, 'x.html')], /^accelmine: report: .*no-models\/compare\.json is not a compare result \(an array of models with their strategies, as compare --out writes\)$/],
       // under /proc Node's recursive mkdir never returned: this ran until killed
       [['report', searchDir, '--html', '/proc/accelmine-report/page.html'], /^accelmine: report: cannot write \/proc\/accelmine-report\/page\.html \(ENOENT\)$/],
     ];
