@@ -573,6 +573,11 @@ describe('a search that cannot succeed says why, with the numbers', () => {
   it('a training state larger than every off-chip memory of the space fails at once', () => {
     expectUserError(['search', '--model', 'gpt2-xl', '--attention', 'unfused'], /^accelmine: the training state of gpt2-xl needs 110\.\d\d GiB but the largest off-chip memory of space 'large' is 74\.51 GiB/);
   });
+  it('a space whose off-chip memory is under 0.01 GiB is said in MiB, KiB or bytes (it said "needs 0.00 GiB but ... is 0.00 GiB")', () => {
+    const space = designFile('one-byte-space.json', { name: 'one-byte', values: { offChipBytes: [1] } });
+    expectUserError(['search', '--graph', example('mlp.json'), '--space', space, '--budget', '5', '--threads', '1'],
+      "accelmine: the training state of mlp-mnist needs 3.55 MiB but the largest off-chip memory of space 'one-byte' is 1 bytes: give a space with more offChipBytes, a smaller --batch, or --recompute");
+  });
   it('no design evaluated before --time ran out is said as such, not blamed on the budget', () => {
     expectUserError(['search', '--graph', example('mlp.json'), '--time', '1e-9', '--area', '400', '--tdp', '300'], 'no design was evaluated before --time 1e-9 s ran out');
   });
