@@ -4,7 +4,7 @@
  * the self-contained page, and the page in headless Chromium. Also the compare SVG's inference-only fix.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -291,6 +291,15 @@ describe('accelmine report (CLI)', () => {
       expect(p.stderr.trim().split('\n')).toHaveLength(1);
       expect(p.stderr.trim()).toMatch(line);
     }
+  });
+  it('refuses an --html that is a file of the run (the page was written over result.json)', () => {
+    const copy = join(tmp, 'search-copy');
+    cpSync(searchDir, copy, { recursive: true });
+    const before = readFileSync(join(copy, 'result.json'), 'utf8');
+    const p = cli('report', copy, '--html', join(copy, 'result.json'));
+    expect(p.status, p.stderr).toBe(2);
+    expect(p.stderr).toBe(`accelmine: report: --html ${join(copy, 'result.json')} is a file of the run in ${copy}; give another file (e.g. ${join(copy, 'report.html')})\n`);
+    expect(readFileSync(join(copy, 'result.json'), 'utf8')).toBe(before);
   });
   it('is in the library, typed', async () => {
     expect(typeof lib.report).toBe('function');
