@@ -151,6 +151,15 @@ describe('accelmine distributed (CLI)', () => {
     expect(r.reason).toBe('64 pipeline stages but only 15 layers');
     expect([r.stepTimeS, r.throughput.samplesPerS, r.perDeviceTflops]).toEqual([0, 0, 0]);
   });
+  it('a --microbatch that does not divide the per-replica batch is an infeasible result, printed without a fraction of a micro-batch', () => {
+    const p = spawnSync(process.execPath, [CLI, 'distributed', '--model', 'gpt2', '--devices', '8', '--tp', '2', '--pp', '2', '--dp', '2', '--microbatch', '3'], { encoding: 'utf8' });
+    expect(p.status, p.stderr).toBe(0);
+    // it printed "micro-batch 3 (2.6666666666666665 per step)"
+    expect(p.stdout.split('\n').slice(1, 3)).toEqual([
+      'layout: dp 2 x pp 2 x tp 2, micro-batch 3 (not a whole number per step), recompute none',
+      'INFEASIBLE: global batch 16 is not a multiple of dp × microbatch = 6',
+    ]);
+  });
   it('searches the layout with --auto-parallel', () => {
     const p = spawnSync(process.execPath, [CLI, 'distributed', '--model', 'gpt2', '--devices', '8', '--auto-parallel', '--global-batch', '64', '--seq', '256', '--json'], { encoding: 'utf8' });
     expect(p.status, p.stderr).toBe(0);

@@ -118,9 +118,11 @@ export function registerDistributedCommand(program: Command): void {
         });
         if (o.json) return printJson(r);
         const L = r.layout;
+        // a --microbatch that does not divide the per-replica batch is an infeasible layout: no fraction of a micro-batch is printed
+        const perStep = r.globalBatch / (L.dp * L.microbatch);
         let text =
           `${r.model} on ${r.devices} devices (${r.network}), global batch ${r.globalBatch}${r.seq ? `, seq ${r.seq}` : ''}\n` +
-          `layout: dp ${L.dp} x pp ${L.pp} x tp ${L.tp}, micro-batch ${L.microbatch} (${r.globalBatch / (L.dp * L.microbatch)} per step), ${describeLayout(L)}\n` +
+          `layout: dp ${L.dp} x pp ${L.pp} x tp ${L.tp}, micro-batch ${L.microbatch} (${Number.isInteger(perStep) ? perStep : 'not a whole number'} per step), ${describeLayout(L)}\n` +
           (r.feasible ? '' : `INFEASIBLE: ${r.reason}\n`);
         if (r.stepTimeS === 0) {
           process.stdout.write(text);
