@@ -132,6 +132,11 @@ describe('accelmine compare', () => {
   it('rejects an unknown strategy with one line naming it', () => {
     const p = spawnSync(process.execPath, [CLI, 'compare', '--model', 'resnet18', '--strategies', 'wham,spotlite'], { encoding: 'utf8' });
     expect(p.status).toBe(2);
-    expect(p.stderr.trim()).toBe('accelmine: --strategies: unknown strategy "spotlite" (did you mean "spotlight"?); strategies: wham, exhaustive, random, genetic, spotlight');
+    expect(p.stderr.trim()).toBe('accelmine: --strategies: unknown strategy "spotlite" (did you mean "spotlight"?); strategies: wham, random, genetic, spotlight');
+  });
+  it('refuses exhaustive as a compared strategy, as its help says (it is the ground truth compare runs itself)', () => {
+    const p = spawnSync(process.execPath, [CLI, 'compare', '--model', 'resnet18', '--strategies', 'wham,exhaustive', '--budget', '5', '--repeats', '1', '--threads', '1'], { encoding: 'utf8' });
+    expect(p.status).toBe(2);
+    expect(p.stderr).toBe('accelmine: --strategies: exhaustive is the ground truth compare runs itself (on spaces of at most 200,000 designs), not a strategy to compare; strategies: wham, random, genetic, spotlight\n');
   });
 });

@@ -31,10 +31,19 @@ interface CompareFlags {
   json?: boolean;
 }
 
+/**
+ * The strategies compare runs against each other; exhaustive is the ground truth it runs itself (as a strategy it
+ * ran over the first --budget designs in index order, and took the ground truth's name and colour in the report).
+ */
+const COMPARED = Object.keys(STRATEGIES).filter((s) => s !== 'exhaustive');
+
 function list(flag: string, v: string, allowed: string[]): string[] {
   const items = v.split(',').map((s) => s.trim()).filter(Boolean);
   if (items.length === 0) throw new InputError(`${flag} must name at least one of ${allowed.join(', ')}`);
   for (const i of items) {
+    if (i === 'exhaustive' && !allowed.includes(i)) {
+      throw new InputError(`${flag}: exhaustive is the ground truth compare runs itself (on spaces of at most 200,000 designs), not a strategy to compare; strategies: ${allowed.join(', ')}`);
+    }
     if (!allowed.includes(i)) {
       const hint = nearest(i, allowed);
       throw new InputError(`${flag}: unknown strategy "${i}"${hint ? ` (did you mean "${hint}"?)` : ''}; strategies: ${allowed.join(', ')}`);
@@ -64,7 +73,7 @@ export function registerCompareCommand(program: Command): void {
     .command('compare')
     .description('compare search strategies on the same models, cost model, budget and seeds: best objective, evaluations and seconds to 95%/99% of the best known, convergence SVGs')
     .requiredOption('--model <names>', 'zoo models, comma-separated')
-    .requiredOption('--strategies <list>', `comma-separated: ${Object.keys(STRATEGIES).filter((s) => s !== 'exhaustive').join(', ')}`)
+    .requiredOption('--strategies <list>', `comma-separated: ${COMPARED.join(', ')}`)
     .option('--objective <o>', OBJECTIVES.join(' | '), oneOf('--objective', OBJECTIVES), 'throughput')
     .option('--area <mm2>', 'area budget, mm²', positiveNumber('--area'))
     .option('--tdp <w>', 'TDP budget, W', positiveNumber('--tdp'))
@@ -81,7 +90,7 @@ export function registerCompareCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       action(async (o: CompareFlags) => {
-        const strategies = list('--strategies', o.strategies, Object.keys(STRATEGIES));
+        const strategies = list('--strategies', o.strategies, COMPARED);
         const inferenceOnly = o.inferenceOnly ? list('--inference-only', o.inferenceOnly, strategies) : [];
         const names = o.model.split(',').map((m) => m.trim()).filter(Boolean);
         if (names.length === 0) throw new InputError(`--model must name at least one zoo model (see \`accelmine models\`), got "${o.model}"`);
