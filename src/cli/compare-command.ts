@@ -49,6 +49,8 @@ function list(flag: string, v: string, allowed: string[]): string[] {
       throw new InputError(`${flag}: unknown strategy "${i}"${hint ? ` (did you mean "${hint}"?)` : ''}; strategies: ${allowed.join(', ')}`);
     }
   }
+  const twice = items.find((s, k) => items.indexOf(s) !== k);
+  if (twice) throw new InputError(`${flag}: "${twice}" is given twice`);
   return items;
 }
 
@@ -94,6 +96,9 @@ export function registerCompareCommand(program: Command): void {
         const inferenceOnly = o.inferenceOnly ? list('--inference-only', o.inferenceOnly, strategies) : [];
         const names = o.model.split(',').map((m) => m.trim()).filter(Boolean);
         if (names.length === 0) throw new InputError(`--model must name at least one zoo model (see \`accelmine models\`), got "${o.model}"`);
+        const twice = names.find((m, k) => names.indexOf(m) !== k);
+        // each model's runs, ground truth and SVG (MODEL-convergence.svg) are keyed by its name
+        if (twice) throw new InputError(`--model: "${twice}" is given twice`);
         const models = names.map((m) => loadTrainingGraph({ model: m, batch: o.batch, seq: o.seq }, { optimizer: 'adam' }));
         // the directory is made before the runs: a bad --out is said at once, not after them
         if (o.out) outDir(o.out);
