@@ -420,6 +420,16 @@ describe('--out that cannot be a directory', () => {
     expect(shard.status, shard.stderr).toBe(0);
     expectUserError(withTimeout(['merge', '--out', '/proc/accelmine-out/a', dir('out-shard')]), /^accelmine: --out: cannot create directory \/proc\/accelmine-out\/a$/);
   });
+  it('a directory in the way of results.parquet is said in one line (it was "internal error: EISDIR ... rename"), the rows kept', () => {
+    const small = ['--model', 'resnet18', '--batch', '4', '--space', toyFile, '--threads', '1', '--budget', '4', '--strategy', 'random'];
+    const out = dir('parquet-in-the-way');
+    const first = cli(['sweep', ...small, '--out', out]);
+    expect(first.status, first.stderr).toBe(0);
+    rmSync(join(out, 'results.parquet'));
+    mkdirSync(join(out, 'results.parquet'));
+    expectUserError(cli(['sweep', ...small, '--out', out, '--resume']), new RegExp(`^accelmine: ${out}/results\\.parquet: cannot write the Parquet file \\(EISDIR\\); the rows are in ${out}/sweep\\.duckdb$`));
+    expect(readdirSync(out).sort()).toEqual(['results.parquet', 'sweep.duckdb']);
+  });
   it('compare says so before its runs', () => {
     const compare = ['compare', '--model', 'resnet18', '--batch', '4', '--strategies', 'random', '--space', toyFile, '--budget', '4', '--repeats', '1', '--threads', '1'];
     expectUserError(withTimeout([...compare, '--out', '/proc/accelmine-out']), /^accelmine: --out: cannot create directory \/proc\/accelmine-out \(ENOENT\)$/);

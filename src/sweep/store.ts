@@ -238,7 +238,13 @@ export class SweepStore {
       `COPY (SELECT * FROM results ORDER BY "designIndex", workload) TO ${sqlString(resolve(tmp))} ` +
         `(FORMAT parquet, KV_METADATA {accelmine: ${sqlString(JSON.stringify(manifest))}})`,
     );
-    renameSync(tmp, out);
+    try {
+      renameSync(tmp, out);
+    } catch (e) {
+      // a directory or a read-only file in the way: the rows stay in the store, the export says why it failed
+      rmSync(tmp, { force: true });
+      throw new InputError(`${out}: cannot write the Parquet file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the rows are in ${join(this.dir, STORE_FILE)}`);
+    }
     return out;
   }
 
