@@ -430,6 +430,14 @@ describe('--out that cannot be a directory', () => {
     expectUserError(cli(['sweep', ...small, '--out', out, '--resume']), new RegExp(`^accelmine: ${out}/results\\.parquet: cannot write the Parquet file \\(EISDIR\\); the rows are in ${out}/sweep\\.duckdb$`));
     expect(readdirSync(out).sort()).toEqual(['results.parquet', 'sweep.duckdb']);
   });
+  it('search: a directory in place of evaluations.jsonl or result.json is a one-line error (it was a stack trace, or an internal error)', () => {
+    const small = ['search', '--model', 'resnet18', '--batch', '4', '--space', toyFile, '--threads', '1', '--budget', '4', '--strategy', 'random', '--force'];
+    for (const [f, code] of [['evaluations.jsonl', 'EISDIR'], ['result.json', 'ERR_FS_EISDIR']]) {
+      const out = dir(`in-the-way-${f}`);
+      mkdirSync(join(out, f), { recursive: true });
+      expectUserError(withTimeout([...small, '--out', out]), new RegExp(`^accelmine: --out: cannot write ${out}/${f.replace('.', '\\.')} \\(${code}\\)$`));
+    }
+  });
   it('compare says so before its runs', () => {
     const compare = ['compare', '--model', 'resnet18', '--batch', '4', '--strategies', 'random', '--space', toyFile, '--budget', '4', '--repeats', '1', '--threads', '1'];
     expectUserError(withTimeout([...compare, '--out', '/proc/accelmine-out']), /^accelmine: --out: cannot create directory \/proc\/accelmine-out \(ENOENT\)$/);

@@ -1,5 +1,5 @@
 /** `accelmine search`: the WHAM search (or exhaustive) for one or several workloads under area/TDP budgets. */
-import { createWriteStream, existsSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, openSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { OPTIMIZERS, type OptimizerKind } from '../workload/ir.js';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -39,6 +39,11 @@ interface SearchFlags extends WorkloadFlags {
 /** What `--out` writes. */
 const OUT_FILES = ['result.json', 'evaluations.jsonl'];
 
+/** An --out file that cannot be written (a directory in its place, a full disk): one line naming it. */
+function cannotWrite(path: string, e: unknown): InputError {
+  return new InputError(`--out: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+}
+
 /** Writes a file whole or not at all: a temporary file beside it, then a rename (atomic on one file system). */
 function writeAtomically(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
@@ -47,7 +52,7 @@ function writeAtomically(path: string, text: string): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw cannotWrite(path, e);
   }
 }
 
@@ -92,6 +97,7 @@ export function registerSearchCommand(program: Command): void {
         const space = loadSpace(o.space);
         const budget = o.budget ?? (o.strategy === 'exhaustive' ? spaceSize(space) : o.time !== undefined ? Infinity : 4000);
         let jsonl: WriteStream | null = null;
+        let jsonlError: Error | undefined;
         if (o.out) {
           const earlier = OUT_FILES.filter((f) => existsSync(join(o.out!, f)));
           if (earlier.length && !o.force) {
@@ -103,8 +109,16 @@ export function registerSearchCommand(program: Command): void {
             throw new InputError(`--out: cannot create directory ${o.out}`);
           }
           // --force: the earlier result goes first, so that a killed run never leaves it beside the new evaluations
-          rmSync(join(o.out, 'result.json'), { force: true });
-          jsonl = createWriteStream(join(o.out, 'evaluations.jsonl'));
+          // opened here, not by the stream: a directory in the way was an unhandled 'error' event with a stack trace
+          for (const f of OUT_FILES) {
+            try {
+              if (f === 'result.json') rmSync(join(o.out, f), { force: true });
+              else jsonl = createWriteStream('', { fd: openSync(join(o.out, f), 'w') });
+            } catch (e) {
+              throw cannotWrite(join(o.out, f), e);
+            }
+          }
+          jsonl!.on('error', (e) => (jsonlError ??= e));
         }
         const stop = { stopped: false };
         // Ctrl-C, or SIGTERM (kill, a batch scheduler's preemption): finish the batch in flight and write the result
@@ -130,6 +144,7 @@ export function registerSearchCommand(program: Command): void {
         if (tty) process.stderr.write('\n');
         if (jsonl) {
           await new Promise<void>((res) => jsonl!.end(res));
+          if (jsonlError) throw cannotWrite(join(o.out!, 'evaluations.jsonl'), jsonlError);
           // with how each workload was built (files as absolute paths), so that `accelmine report` can rebuild it
           const workloads = names.map((m) => {
             const src = workloadSource({ ...o, model: m, onnx: o.onnx && resolve(o.onnx), graph: o.graph && resolve(o.graph) });
