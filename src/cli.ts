@@ -53,7 +53,8 @@ async function main(argv: string[]): Promise<void> {
     .description('Mine hardware accelerator architectures for training deep neural networks')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ outputError: (msg) => process.stderr.write(`accelmine: ${msg.replace(/^error: /, '').trim()} (accelmine --help lists the commands and options)\n`) });
+    // one line: commander puts its "(Did you mean …?)" on a second one
+    .configureOutput({ outputError: (msg) => process.stderr.write(`accelmine: ${msg.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (accelmine --help lists the commands and options)\n`) });
   const group = GROUPS.find((g) => g.commands.includes(argv[2]));
   const version = argv[2] === '--version' || argv[2] === '-V';
   for (const g of group ? [group] : version ? [] : GROUPS) (await g.load())(program, group ? argv[2] : undefined);

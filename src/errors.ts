@@ -18,6 +18,9 @@ export const MAX_DIM = 2 ** 31;
  */
 export const MAX_THREADS = 256;
 
+/** The most micro-batches per optimizer update (`--grad-accumulation`, TrainingOptions.gradAccumulationSteps). */
+export const MAX_GRAD_ACCUMULATION = 2 ** 20;
+
 /** Checks that `value` is a positive integer no larger than `max`; `field` names it in the error. */
 export function requirePositiveInt(field: string, value: unknown, max = MAX_DIM): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || !Number.isInteger(value) || value <= 0 || value > max) {

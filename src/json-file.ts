@@ -15,7 +15,8 @@ export function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new InputError(`${source}: not valid JSON (${(e as Error).message})`);
+    // V8 quotes the text around the error, newlines included: the message stays one line
+    throw new InputError(`${source}: not valid JSON (${(e as Error).message.replace(/\s*\n\s*/g, ' ')})`);
   }
 }
 

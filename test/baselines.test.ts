@@ -132,6 +132,18 @@ describe('accelmine compare', () => {
   it('rejects an unknown strategy with one line naming it', () => {
     const p = spawnSync(process.execPath, [CLI, 'compare', '--model', 'resnet18', '--strategies', 'wham,spotlite'], { encoding: 'utf8' });
     expect(p.status).toBe(2);
-    expect(p.stderr.trim()).toBe('accelmine: --strategies: unknown strategy "spotlite" (did you mean "spotlight"?); strategies: wham, exhaustive, random, genetic, spotlight');
+    expect(p.stderr.trim()).toBe('accelmine: --strategies: unknown strategy "spotlite" (did you mean "spotlight"?); strategies: wham, random, genetic, spotlight');
+  });
+  it('refuses a strategy or a model given twice (each ran twice, printed as two rows or two models of one name)', () => {
+    const compare = (...args: string[]) => spawnSync(process.execPath, [CLI, 'compare', '--budget', '5', '--repeats', '1', '--threads', '1', '--space', 'small', ...args], { encoding: 'utf8' });
+    const s = compare('--model', 'resnet18', '--strategies', 'wham, wham');
+    expect([s.status, s.stderr]).toEqual([2, 'accelmine: --strategies: "wham" is given twice\n']);
+    const m = compare('--model', 'resnet18,resnet18', '--strategies', 'wham');
+    expect([m.status, m.stderr]).toEqual([2, 'accelmine: --model: "resnet18" is given twice\n']);
+  });
+  it('refuses exhaustive as a compared strategy, as its help says (it is the ground truth compare runs itself)', () => {
+    const p = spawnSync(process.execPath, [CLI, 'compare', '--model', 'resnet18', '--strategies', 'wham,exhaustive', '--budget', '5', '--repeats', '1', '--threads', '1'], { encoding: 'utf8' });
+    expect(p.status).toBe(2);
+    expect(p.stderr).toBe('accelmine: --strategies: exhaustive is the ground truth compare runs itself (on spaces of at most 200,000 designs), not a strategy to compare; strategies: wham, random, genetic, spotlight\n');
   });
 });

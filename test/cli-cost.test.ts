@@ -410,6 +410,9 @@ describe('bad input: exit code 2, one line naming the problem, no stack trace', 
     expectUserError(['op', '--gemm', '4x4x4', '--design', node], 'techNm', '28');
     const notJson = designFile('not-json.json', '{tensorCores: 4,');
     expectUserError(['op', '--gemm', '4x4x4', '--design', notJson], notJson, 'not valid JSON');
+    // V8 quotes the text around the error, here with its newline: the message was two lines
+    const twoLines = designFile('two-lines.json', 'garbage{{\n');
+    expectUserError(['op', '--gemm', '4x4x4', '--design', twoLines], `accelmine: ${twoLines}: not valid JSON (Unexpected token 'g', "garbage{{ " is not valid JSON)`);
     expectUserError(['evaluate', '--design', notJson, '--model', 'resnet18'], 'not valid JSON');
     const arr = designFile('array.json', [a100Design]);
     expectUserError(['op', '--gemm', '4x4x4', '--design', arr], 'a design must be a JSON object');
@@ -571,6 +574,11 @@ describe('a search that cannot succeed says why, with the numbers', () => {
   it('a training state larger than every off-chip memory of the space fails at once', () => {
     expectUserError(['search', '--model', 'gpt2-xl', '--attention', 'unfused'], /^accelmine: the training state of gpt2-xl needs 110\.\d\d GiB but the largest off-chip memory of space 'large' is 74\.51 GiB/);
   });
+  it('a space whose off-chip memory is under 0.01 GiB is said in MiB, KiB or bytes (it said "needs 0.00 GiB but ... is 0.00 GiB")', () => {
+    const space = designFile('one-byte-space.json', { name: 'one-byte', values: { offChipBytes: [1] } });
+    expectUserError(['search', '--graph', example('mlp.json'), '--space', space, '--budget', '5', '--threads', '1'],
+      "accelmine: the training state of mlp-mnist needs 3.55 MiB but the largest off-chip memory of space 'one-byte' is 1 bytes: give a space with more offChipBytes, a smaller --batch, or --recompute");
+  });
   it('no design evaluated before --time ran out is said as such, not blamed on the budget', () => {
     expectUserError(['search', '--graph', example('mlp.json'), '--time', '1e-9', '--area', '400', '--tdp', '300'], 'no design was evaluated before --time 1e-9 s ran out');
   });
@@ -582,7 +590,24 @@ describe('argument-parser errors are user errors: one line, exit 2', () => {
     [['search', '--bogus'], "unknown option '--bogus'"],
     [['op', '--gemm', '1x1x1', '--tc', '4x4', 'extra'], "too many arguments for 'op'"],
     [['frobnicate'], "unknown command 'frobnicate'"],
+    // commander's suggestion came on a second line
+    [['nope'], "accelmine: unknown command 'nope' (Did you mean op?) (accelmine --help lists the commands and options)"],
+    [['search', '--modle', 'resnet18'], "accelmine: unknown option '--modle' (Did you mean --model?) (accelmine --help lists the commands and options)"],
+    // an empty list of models: an internal error from search ("the climber is not set up"), nothing at all from compare (exit 0)
+    [['search', '--model', ','], 'accelmine: --model must name at least one zoo model (see `accelmine models`), got ","'],
+    [['compare', '--model', ' ,', '--strategies', 'wham'], 'accelmine: --model must name at least one zoo model (see `accelmine models`), got " ,"'],
     [[], 'give a command: models, graph'],
+    // Number() took "" as 0 and "0x10" as 16: these ran (exit 0)
+    [['search', '--graph', 'examples/mlp.json', '--space', 'small', '--budget', '10', '--threads', '1', '--seed='], 'accelmine: --seed must be a non-negative integer, got ""'],
+    [['search', '--graph', 'examples/mlp.json', '--space', 'small', '--budget', '10', '--threads', '1', '--seed', '0x10'], 'accelmine: --seed must be a non-negative integer, got "0x10"'],
+    [['search', '--graph', 'examples/mlp.json', '--space', 'small', '--budget', '10', '--threads', '1', '--area', '0x10'], 'accelmine: --area must be a positive number, got "0x10"'],
+    [['evaluate', '--graph', 'examples/mlp.json', '--preset', 'a100', '--launch-us', '0b11'], 'accelmine: --launch-us must be a number from 0 to 1000000, got "0b11"'],
+    [['hypar', '--model', 'alexnet', '--levels', '0x10'], 'accelmine: --levels must be an integer from 1 to 16, got "0x10"'],
+    // flags that did nothing were taken silently (exit 0)
+    [['evaluate', '--graph', 'examples/mlp.json', '--preset', 'a100', '--launch-us', '10'], 'accelmine: --launch-us applies to --execution single-stream (the concurrent schedule has no launch gaps)'],
+    [['search', '--graph', 'examples/mlp.json', '--space', 'small', '--budget', '10', '--threads', '1', '--force'], 'accelmine: --force applies with --out DIR (it replaces the search the directory holds)'],
+    // the error named the library's field: "gradAccumulationSteps must be a positive integer no larger than 1048576, got 2147483648"
+    [['graph', '--model', 'resnet18', '--grad-accumulation', '2147483648'], 'accelmine: --grad-accumulation must be a positive integer no larger than 1048576, got "2147483648"'],
     [['search', '--graph', 'examples/mlp.json', '--threads', '1000'], '--threads must be an integer from 1 to 256, got "1000"'],
   ])('accelmine %s', (args, message) => {
     expectUserError(args as string[], message as string);

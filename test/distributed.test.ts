@@ -151,6 +151,15 @@ describe('accelmine distributed (CLI)', () => {
     expect(r.reason).toBe('64 pipeline stages but only 15 layers');
     expect([r.stepTimeS, r.throughput.samplesPerS, r.perDeviceTflops]).toEqual([0, 0, 0]);
   });
+  it('a --microbatch that does not divide the per-replica batch is an infeasible result, printed without a fraction of a micro-batch', () => {
+    const p = spawnSync(process.execPath, [CLI, 'distributed', '--model', 'gpt2', '--devices', '8', '--tp', '2', '--pp', '2', '--dp', '2', '--microbatch', '3'], { encoding: 'utf8' });
+    expect(p.status, p.stderr).toBe(0);
+    // it printed "micro-batch 3 (2.6666666666666665 per step)"
+    expect(p.stdout.split('\n').slice(1, 3)).toEqual([
+      'layout: dp 2 x pp 2 x tp 2, micro-batch 3 (not a whole number per step), recompute none',
+      'INFEASIBLE: global batch 16 is not a multiple of dp × microbatch = 6',
+    ]);
+  });
   it('searches the layout with --auto-parallel', () => {
     const p = spawnSync(process.execPath, [CLI, 'distributed', '--model', 'gpt2', '--devices', '8', '--auto-parallel', '--global-batch', '64', '--seq', '256', '--json'], { encoding: 'utf8' });
     expect(p.status, p.stderr).toBe(0);
@@ -159,7 +168,26 @@ describe('accelmine distributed (CLI)', () => {
     expect(r.placement.layoutsEvaluated).toBeGreaterThan(10);
     for (const t of r.placement.top) expect(t.stepTimeS).toBeGreaterThanOrEqual(r.stepTimeS - 1e-12);
   });
+  it('keeps the --tp, --pp and --dp given with --auto-parallel (they were dropped: the search chose dp 8 x pp 1 x tp 1)', () => {
+    const auto = (...args: string[]) => {
+      const p = spawnSync(process.execPath, [CLI, 'distributed', '--model', 'gpt2', '--devices', '8', '--auto-parallel', '--global-batch', '64', '--seq', '256', ...args, '--json'], { encoding: 'utf8' });
+      expect(p.status, p.stderr).toBe(0);
+      return JSON.parse(p.stdout).layout;
+    };
+    expect(auto('--tp', '4').tp).toBe(4);
+    expect(auto('--pp', '2').pp).toBe(2);
+    expect(auto('--dp', '2', '--tp', '2')).toMatchObject({ dp: 2, tp: 2, pp: 2 });
+  });
   it.each([
+    [['--devices', '8', '--auto-parallel', '--tp', '16'], /^accelmine: --tp 16 must divide --devices 8\n/],
+    [['--devices', '8', '--auto-parallel', '--tp', '4', '--pp', '4'], /^accelmine: --tp 4 x --pp 4 = 16 must divide --devices 8\n/],
+    [['--devices', '8', '--auto-parallel', '--tp', '2', '--pp', '2', '--dp', '4'], /^accelmine: --tp 2 x --pp 2 x --dp 4 = 16 must equal --devices 8\n/],
+    [['--devices', '8', '--auto-parallel', '--tp', '1', '--sequence-parallel'], /^accelmine: --sequence-parallel needs --tp of at least 2 .*; got --tp 1\n/],
+    // 5e-324 divided every op time into Infinity: "INFEASIBLE: no partition into 2 stages fits 74.5 GiB per device"
+    [['--devices', '8', '--tp', '2', '--pp', '2', '--dp', '2', '--compute-efficiency', '5e-324'], /^accelmine: --compute-efficiency must be a number from 0\.001 to 1, got 5e-324\n/],
+    // without --search these were taken and did nothing
+    [['--devices', '8', '--tp', '2', '--pp', '2', '--dp', '2', '--area', '100'], /^accelmine: --area applies to --search \(the device design search\); give --search, or leave --area out\n/],
+    [['--devices', '8', '--tp', '2', '--pp', '2', '--dp', '2', '--per-stage-designs'], /^accelmine: --per-stage-designs applies to --search/],
     [['--tp', '3', '--pp', '1', '--dp', '1', '--devices', '4'], /--tp 3 x --pp 1 x --dp 1 = 3 must equal --devices 4/],
     [['--devices', '4'], /give --tp T --pp P --dp D, or --auto-parallel/],
     [['--devices', '4', '--auto-parallel', '--network', 'infiniband'], /--network: unknown network "infiniband"/],

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hypar, interCost, intraCost, solveLevel, splitLayers, type HyparLayer } from '../src/distributed/hypar-model.js';
@@ -73,6 +76,20 @@ describe('accelmine hypar', () => {
     expect(h.totalS).toBeLessThanOrEqual(h.evenSplitS);
     // the faster A100 takes more than half of the work somewhere
     expect(Math.max(...h.layers.map((l: { ratioA: number }) => l.ratioA))).toBeGreaterThan(0.5);
+  });
+  it('--hetero: a link slower than 0.001 GB/s or faster than 1e7 is refused (1e-320 gave "internal error: Cannot read properties of undefined")', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'accelmine-hetero-'));
+    try {
+      for (const linkGBs of [1e-320, 1e300]) {
+        const f = join(dir, 'link.json');
+        writeFileSync(f, JSON.stringify({ kinds: [{ name: 'a', preset: 'a100' }, { name: 'b', preset: 'a100' }], linkGBs }));
+        const p = run(['--model', 'alexnet', '--hetero', f]);
+        expect(p.status, p.stderr).toBe(2);
+        expect(p.stderr).toBe(`accelmine: ${f}: linkGBs must be a number from 0.001 to 10000000 (GB/s), got ${linkGBs}\n`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it.each([
     [['--model', 'vgg61'], /unknown model "vgg61"; did you mean "vgg16"\?/],

@@ -75,6 +75,19 @@ describe('JSON graph import', () => {
     expect(msg.includes('\n')).toBe(false);
   });
 
+  it('says what a shape entry, a kernel or a padding may be (zod said only "Invalid input")', () => {
+    const doc = JSON.parse(mlpText);
+    doc.inputs[0].shape = ['batch', 'foo'];
+    expect(errorOf(() => importJsonGraph(doc, { fileName: 'g.json' }))).toBe('g.json: inputs.0.shape.1: must be a positive integer up to 2^31, "batch" or "seq", got "foo"');
+    doc.inputs[0].shape = ['batch', 78.4];
+    expect(errorOf(() => importJsonGraph(doc, { fileName: 'g.json' }))).toBe('g.json: inputs.0.shape.1: must be a positive integer up to 2^31, "batch" or "seq", got 78.4');
+    const conv = (fields: object) => ({
+      name: 'c', inputs: [{ name: 'x', shape: ['batch', 3, 8, 8] }], ops: [{ name: 'conv', op: 'conv2d', input: 'x', outChannels: 4, kernel: 3, ...fields }],
+    });
+    expect(errorOf(() => importJsonGraph(conv({ kernel: [3] }), { fileName: 'g.json' }))).toBe('g.json: ops.0.kernel: must be a positive integer up to 2^31 or a pair [a, b] of them, got [3]');
+    expect(errorOf(() => importJsonGraph(conv({ padding: 0.5 }), { fileName: 'g.json' }))).toBe('g.json: ops.0.padding: must be an integer from 0 to 2^31 or a pair [a, b] of them, got 0.5');
+  });
+
   it('rejects a shape mismatch naming the op', () => {
     const doc = {
       name: 'bad', inputs: [{ name: 'a', shape: [2, 3, 4] }, { name: 'b', shape: [2, 5, 6] }],

@@ -4,7 +4,7 @@
  * the self-contained page, and the page in headless Chromium. Also the compare SVG's inference-only fix.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -272,18 +272,34 @@ describe('accelmine report (CLI)', () => {
     const bad = join(tmp, 'bad');
     mkdirSync(bad, { recursive: true });
     writeFileSync(join(bad, 'result.json'), '{"not": "a search"}');
+    const noModels = join(tmp, 'no-models');
+    mkdirSync(noModels, { recursive: true });
+    writeFileSync(join(noModels, 'compare.json'), '[]');
     const cases: [string[], RegExp][] = [
       [['report', join(tmp, 'nowhere'), '--html', join(tmp, 'x.html')], /^accelmine: report: no such directory: .*nowhere$/],
       [['report', empty, '--html', join(tmp, 'x.html')], /^accelmine: report: .*empty is not a search, compare or sweep directory: it has none of result\.json, compare\.json, results\.parquet$/],
       [['report', bad, '--html', join(tmp, 'x.html')], /^accelmine: report: .*result\.json is not a search result/],
       [['report', searchDir], /^accelmine: .*--html/],
+      // wrote a page of 0 charts, exit 0
+      [['report', noModels, '--html', join(tmp, 'x.html')], /^accelmine: report: .*no-models\/compare\.json is not a compare result \(an array of models with their strategies, as compare --out writes\)$/],
+      // under /proc Node's recursive mkdir never returned: this ran until killed
+      [['report', searchDir, '--html', '/proc/accelmine-report/page.html'], /^accelmine: report: cannot write \/proc\/accelmine-report\/page\.html \(ENOENT\)$/],
     ];
     for (const [args, line] of cases) {
-      const p = cli(...args);
+      const p = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
       expect(p.status, args.join(' ')).toBe(2);
       expect(p.stderr.trim().split('\n')).toHaveLength(1);
       expect(p.stderr.trim()).toMatch(line);
     }
+  });
+  it('refuses an --html that is a file of the run (the page was written over result.json)', () => {
+    const copy = join(tmp, 'search-copy');
+    cpSync(searchDir, copy, { recursive: true });
+    const before = readFileSync(join(copy, 'result.json'), 'utf8');
+    const p = cli('report', copy, '--html', join(copy, 'result.json'));
+    expect(p.status, p.stderr).toBe(2);
+    expect(p.stderr).toBe(`accelmine: report: --html ${join(copy, 'result.json')} is a file of the run in ${copy}; give another file (e.g. ${join(copy, 'report.html')})\n`);
+    expect(readFileSync(join(copy, 'result.json'), 'utf8')).toBe(before);
   });
   it('is in the library, typed', async () => {
     expect(typeof lib.report).toBe('function');

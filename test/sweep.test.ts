@@ -408,6 +408,43 @@ describe('nothing lost', () => {
   });
 });
 
+describe('--out that cannot be a directory', () => {
+  // Node's mkdirSync(dir, { recursive: true }) never returned under /proc (mkdir there fails with ENOENT): these ran
+  // until killed; a file in the way gave an internal error from compare, after its runs
+  const withTimeout = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
+  it('search, sweep and merge say so in one line, exit 2', () => {
+    const small = ['--model', 'resnet18', '--batch', '4', '--space', toyFile, '--threads', '1', '--budget', '4', '--strategy', 'random'];
+    expectUserError(withTimeout(['search', ...small, '--out', '/proc/accelmine-out']), /^accelmine: --out: cannot create directory \/proc\/accelmine-out$/);
+    expectUserError(withTimeout(['sweep', ...small, '--out', '/proc/accelmine-out']), /^accelmine: --out: cannot create directory \/proc\/accelmine-out$/);
+    const shard = cli(['sweep', ...small, '--out', dir('out-shard')]);
+    expect(shard.status, shard.stderr).toBe(0);
+    expectUserError(withTimeout(['merge', '--out', '/proc/accelmine-out/a', dir('out-shard')]), /^accelmine: --out: cannot create directory \/proc\/accelmine-out\/a$/);
+  });
+  it('a directory in the way of results.parquet is said in one line (it was "internal error: EISDIR ... rename"), the rows kept', () => {
+    const small = ['--model', 'resnet18', '--batch', '4', '--space', toyFile, '--threads', '1', '--budget', '4', '--strategy', 'random'];
+    const out = dir('parquet-in-the-way');
+    const first = cli(['sweep', ...small, '--out', out]);
+    expect(first.status, first.stderr).toBe(0);
+    rmSync(join(out, 'results.parquet'));
+    mkdirSync(join(out, 'results.parquet'));
+    expectUserError(cli(['sweep', ...small, '--out', out, '--resume']), new RegExp(`^accelmine: ${out}/results\\.parquet: cannot write the Parquet file \\(EISDIR\\); the rows are in ${out}/sweep\\.duckdb$`));
+    expect(readdirSync(out).sort()).toEqual(['results.parquet', 'sweep.duckdb']);
+  });
+  it('search: a directory in place of evaluations.jsonl or result.json is a one-line error (it was a stack trace, or an internal error)', () => {
+    const small = ['search', '--model', 'resnet18', '--batch', '4', '--space', toyFile, '--threads', '1', '--budget', '4', '--strategy', 'random', '--force'];
+    for (const [f, code] of [['evaluations.jsonl', 'EISDIR'], ['result.json', 'ERR_FS_EISDIR']]) {
+      const out = dir(`in-the-way-${f}`);
+      mkdirSync(join(out, f), { recursive: true });
+      expectUserError(withTimeout([...small, '--out', out]), new RegExp(`^accelmine: --out: cannot write ${out}/${f.replace('.', '\\.')} \\(${code}\\)$`));
+    }
+  });
+  it('compare says so before its runs', () => {
+    const compare = ['compare', '--model', 'resnet18', '--batch', '4', '--strategies', 'random', '--space', toyFile, '--budget', '4', '--repeats', '1', '--threads', '1'];
+    expectUserError(withTimeout([...compare, '--out', '/proc/accelmine-out']), /^accelmine: --out: cannot create directory \/proc\/accelmine-out \(ENOENT\)$/);
+    expectUserError(withTimeout([...compare, '--out', toyFile]), new RegExp(`^accelmine: --out: cannot create directory ${toyFile} \\(EEXIST\\)$`));
+  });
+});
+
 describe('search --out', () => {
   const args = (out: string) => ['search', '--model', 'resnet18', '--batch', '4', '--space', toyFile, '--threads', '1', '--budget', '50', '--strategy', 'random', '--out', out, '--json'];
 

@@ -1,23 +1,37 @@
 /** Shared pieces of the CLI: option parsers, the error boundary, number formatting. */
 import { InputError, MAX_THREADS } from '../errors.js';
 
-/** Parses a positive integer option; the error names the flag. */
-export function positiveInt(flag: string): (v: string) => number {
+/** Digits only: Number() alone also takes "", " ", "0x10", "0b1" and "1e3" */
+const DIGITS = /^\s*\d+\s*$/;
+/** A decimal number (sign, fraction and exponent allowed); Number() alone also takes "", "0x10" and "0b1" */
+const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
+
+/** Parses a positive integer option (at most `max` when given); the error names the flag. */
+export function positiveInt(flag: string, max?: number): (v: string) => number {
   return (v: string) => {
     const n = Number(v);
-    if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n <= 0) {
-      throw new InputError(`${flag} must be a positive integer, got "${v}"`);
+    if (!DIGITS.test(v) || !Number.isSafeInteger(n) || n <= 0 || (max !== undefined && n > max)) {
+      throw new InputError(`${flag} must be a positive integer${max !== undefined ? ` no larger than ${max}` : ''}, got "${v}"`);
     }
     return n;
   };
 }
 
-/** Parses an integer option in [0, max]; the error names the flag and the range. */
-export function intInRange(flag: string, max: number): (v: string) => number {
+/** Parses a non-negative integer option (a seed). */
+export function nonNegativeInt(flag: string): (v: string) => number {
   return (v: string) => {
     const n = Number(v);
-    if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n > max) {
-      throw new InputError(`${flag} must be an integer from 0 to ${max}, got "${v}"`);
+    if (!DIGITS.test(v) || !Number.isSafeInteger(n)) throw new InputError(`${flag} must be a non-negative integer, got "${v}"`);
+    return n;
+  };
+}
+
+/** Parses an integer option in [min, max]; the error names the flag and the range. */
+export function intInRange(flag: string, max: number, min = 0): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!DIGITS.test(v) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InputError(`${flag} must be an integer from ${min} to ${max}, got "${v}"`);
     }
     return n;
   };
@@ -27,7 +41,7 @@ export function intInRange(flag: string, max: number): (v: string) => number {
 export function threadsOption(flag = '--threads'): (v: string) => number {
   return (v: string) => {
     const n = Number(v);
-    if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < 1 || n > MAX_THREADS) {
+    if (!DIGITS.test(v) || !Number.isSafeInteger(n) || n < 1 || n > MAX_THREADS) {
       throw new InputError(`${flag} must be an integer from 1 to ${MAX_THREADS}, got "${v}"`);
     }
     return n;
@@ -41,7 +55,7 @@ export const SCHEDULE_PASSES_HELP =
 export function positiveNumber(flag: string): (v: string) => number {
   return (v: string) => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InputError(`${flag} must be a positive number, got "${v}"`);
+    if (!DECIMAL.test(v) || !Number.isFinite(n) || n <= 0) throw new InputError(`${flag} must be a positive number, got "${v}"`);
     return n;
   };
 }
@@ -50,7 +64,7 @@ export function positiveNumber(flag: string): (v: string) => number {
 export function numberInRange(flag: string, max: number): (v: string) => number {
   return (v: string) => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > max) throw new InputError(`${flag} must be a number from 0 to ${max}, got "${v}"`);
+    if (!DECIMAL.test(v) || !Number.isFinite(n) || n < 0 || n > max) throw new InputError(`${flag} must be a number from 0 to ${max}, got "${v}"`);
     return n;
   };
 }

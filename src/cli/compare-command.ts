@@ -1,9 +1,10 @@
 /** `accelmine compare`: strategies head to head on the same cost model, budget and seeds. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadSpace } from '../arch/space.js';
 import { InputError, nearest } from '../errors.js';
+import { makeDirectory } from '../out-dir.js';
 import { defaultThreads } from '../pool/pool.js';
 import { compareStrategies } from '../search/compare.js';
 import { OBJECTIVES, type Objective } from '../evaluation/objectives.js';
@@ -30,16 +31,43 @@ interface CompareFlags {
   json?: boolean;
 }
 
+/**
+ * The strategies compare runs against each other; exhaustive is the ground truth it runs itself (as a strategy it
+ * ran over the first --budget designs in index order, and took the ground truth's name and colour in the report).
+ */
+const COMPARED = Object.keys(STRATEGIES).filter((s) => s !== 'exhaustive');
+
 function list(flag: string, v: string, allowed: string[]): string[] {
   const items = v.split(',').map((s) => s.trim()).filter(Boolean);
   if (items.length === 0) throw new InputError(`${flag} must name at least one of ${allowed.join(', ')}`);
   for (const i of items) {
+    if (i === 'exhaustive' && !allowed.includes(i)) {
+      throw new InputError(`${flag}: exhaustive is the ground truth compare runs itself (on spaces of at most 200,000 designs), not a strategy to compare; strategies: ${allowed.join(', ')}`);
+    }
     if (!allowed.includes(i)) {
       const hint = nearest(i, allowed);
       throw new InputError(`${flag}: unknown strategy "${i}"${hint ? ` (did you mean "${hint}"?)` : ''}; strategies: ${allowed.join(', ')}`);
     }
   }
+  const twice = items.find((s, k) => items.indexOf(s) !== k);
+  if (twice) throw new InputError(`${flag}: "${twice}" is given twice`);
   return items;
+}
+
+function outDir(dir: string): void {
+  try {
+    makeDirectory(dir);
+  } catch (e) {
+    throw new InputError(`--out: cannot create directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+function writeOut(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new InputError(`--out: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }
 
 export function registerCompareCommand(program: Command): void {
@@ -47,7 +75,7 @@ export function registerCompareCommand(program: Command): void {
     .command('compare')
     .description('compare search strategies on the same models, cost model, budget and seeds: best objective, evaluations and seconds to 95%/99% of the best known, convergence SVGs')
     .requiredOption('--model <names>', 'zoo models, comma-separated')
-    .requiredOption('--strategies <list>', `comma-separated: ${Object.keys(STRATEGIES).filter((s) => s !== 'exhaustive').join(', ')}`)
+    .requiredOption('--strategies <list>', `comma-separated: ${COMPARED.join(', ')}`)
     .option('--objective <o>', OBJECTIVES.join(' | '), oneOf('--objective', OBJECTIVES), 'throughput')
     .option('--area <mm2>', 'area budget, mm²', positiveNumber('--area'))
     .option('--tdp <w>', 'TDP budget, W', positiveNumber('--tdp'))
@@ -64,10 +92,16 @@ export function registerCompareCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       action(async (o: CompareFlags) => {
-        const strategies = list('--strategies', o.strategies, Object.keys(STRATEGIES));
+        const strategies = list('--strategies', o.strategies, COMPARED);
         const inferenceOnly = o.inferenceOnly ? list('--inference-only', o.inferenceOnly, strategies) : [];
-        const models = o.model.split(',').map((m) => m.trim()).filter(Boolean)
-          .map((m) => loadTrainingGraph({ model: m, batch: o.batch, seq: o.seq }, { optimizer: 'adam' }));
+        const names = o.model.split(',').map((m) => m.trim()).filter(Boolean);
+        if (names.length === 0) throw new InputError(`--model must name at least one zoo model (see \`accelmine models\`), got "${o.model}"`);
+        const twice = names.find((m, k) => names.indexOf(m) !== k);
+        // each model's runs, ground truth and SVG (MODEL-convergence.svg) are keyed by its name
+        if (twice) throw new InputError(`--model: "${twice}" is given twice`);
+        const models = names.map((m) => loadTrainingGraph({ model: m, batch: o.batch, seq: o.seq }, { optimizer: 'adam' }));
+        // the directory is made before the runs: a bad --out is said at once, not after them
+        if (o.out) outDir(o.out);
         const tty = process.stderr.isTTY;
         const result = await compareStrategies({
           models, strategies, space: loadSpace(o.space), objective: o.objective,
@@ -79,14 +113,13 @@ export function registerCompareCommand(program: Command): void {
         if (tty) process.stderr.write('\n');
         const svgPaths: Record<string, string> = {};
         if (o.out) {
-          mkdirSync(o.out, { recursive: true });
           const { compareConvergenceSvg } = await import('../report/convergence-svg.js');
           for (const m of result) {
             const path = join(o.out, `${m.model.replace(/[^A-Za-z0-9_.-]/g, '_')}-convergence.svg`);
-            writeFileSync(path, await compareConvergenceSvg(m));
+            writeOut(path, await compareConvergenceSvg(m));
             svgPaths[m.model] = path;
           }
-          writeFileSync(join(o.out, 'compare.json'), JSON.stringify(result.map((r) => ({ ...r, svg: svgPaths[r.model] })), null, 2) + '\n');
+          writeOut(join(o.out, 'compare.json'), JSON.stringify(result.map((r) => ({ ...r, svg: svgPaths[r.model] })), null, 2) + '\n');
         }
         // the traces and fronts go to compare.json (what `accelmine report` reads), not to the printed summary
         if (o.json) return printJson(result.map(({ traces: _t, pareto: _p, ...r }) => ({ ...r, ...(svgPaths[r.model] ? { svg: svgPaths[r.model] } : {}) })));

@@ -119,6 +119,9 @@ export function registerCostCommands(program: Command, command?: string): void {
       action(async (o: WorkloadFlags & TrainingFlags & { preset?: string; design?: string; execution: Execution; schedulePasses: number; launchUs?: number; json?: boolean }) => {
         // the design reader, the workload and the evaluation code load only for the commands that need them
         // (start-up time of `op`), at once
+        if (o.launchUs !== undefined && o.execution !== 'single-stream') {
+          throw new InputError(`--launch-us applies to --execution single-stream (the ${o.execution} schedule has no launch gaps)`);
+        }
         const [input, { loadTrainingGraph }, { evaluateDesign, prepareWorkload }] = await Promise.all([import('./design-input.js'), import('../workload/load.js'), import('../evaluate.js')]);
         const design = await input.resolveDesign(o);
         const graph = loadTrainingGraph(workloadSource(o), trainingOptions(o));

@@ -94,6 +94,10 @@ export function registerDistributedCommand(program: Command): void {
     .action(
       action(async (o: DistributedFlags) => {
         if (o.preset && o.design) throw new InputError('give at most one of --preset NAME or --design FILE');
+        if (!o.search) {
+          const searchOnly = ([['--area', o.area], ['--tdp', o.tdp], ['--per-stage-designs', o.perStageDesigns], ['--threads', o.threads]] as const).find(([, v]) => v !== undefined);
+          if (searchOnly) throw new InputError(`${searchOnly[0]} applies to --search (the device design search); give --search, or leave ${searchOnly[0]} out`);
+        }
         if (!o.autoParallel && (o.tp === undefined || o.pp === undefined || o.dp === undefined)) throw new InputError('give --tp T --pp P --dp D, or --auto-parallel');
         const design = await resolveDesign(o.design ? { design: o.design } : { preset: o.preset ?? 'a100' });
         const launchOverheadS = o.launchUs !== undefined ? o.launchUs * 1e-6 : o.design ? 0 : (await import('../arch/presets.js')).presetInfo(o.preset ?? 'a100').launchOverheadS;
@@ -114,9 +118,11 @@ export function registerDistributedCommand(program: Command): void {
         });
         if (o.json) return printJson(r);
         const L = r.layout;
+        // a --microbatch that does not divide the per-replica batch is an infeasible layout: no fraction of a micro-batch is printed
+        const perStep = r.globalBatch / (L.dp * L.microbatch);
         let text =
           `${r.model} on ${r.devices} devices (${r.network}), global batch ${r.globalBatch}${r.seq ? `, seq ${r.seq}` : ''}\n` +
-          `layout: dp ${L.dp} x pp ${L.pp} x tp ${L.tp}, micro-batch ${L.microbatch} (${r.globalBatch / (L.dp * L.microbatch)} per step), ${describeLayout(L)}\n` +
+          `layout: dp ${L.dp} x pp ${L.pp} x tp ${L.tp}, micro-batch ${L.microbatch} (${Number.isInteger(perStep) ? perStep : 'not a whole number'} per step), ${describeLayout(L)}\n` +
           (r.feasible ? '' : `INFEASIBLE: ${r.reason}\n`);
         if (r.stepTimeS === 0) {
           process.stdout.write(text);

@@ -1,18 +1,19 @@
 /** `accelmine search`: the WHAM search (or exhaustive) for one or several workloads under area/TDP budgets. */
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, openSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { OPTIMIZERS, type OptimizerKind } from '../workload/ir.js';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { designAt, loadSpace, spaceSize } from '../arch/space.js';
 import { areaMm2, tdpW } from '../arch/cost.js';
 import { InputError } from '../errors.js';
+import { makeDirectory } from '../out-dir.js';
 import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
 import { EXECUTIONS, type Execution } from '../engine/layout.js';
 import { defaultThreads } from '../pool/pool.js';
 import { OBJECTIVES, type Objective } from '../evaluation/objectives.js';
 import { runSearch, STRATEGIES, type SearchProgress } from '../search/run.js';
 import { loadTrainingGraph } from '../workload/load.js';
-import { action, intInRange, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, threadsOption, bytesIec } from './common.js';
+import { action, intInRange, nonNegativeInt, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, threadsOption, bytesIec } from './common.js';
 import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-options.js';
 
 interface SearchFlags extends WorkloadFlags {
@@ -38,6 +39,11 @@ interface SearchFlags extends WorkloadFlags {
 /** What `--out` writes. */
 const OUT_FILES = ['result.json', 'evaluations.jsonl'];
 
+/** An --out file that cannot be written (a directory in its place, a full disk): one line naming it. */
+function cannotWrite(path: string, e: unknown): InputError {
+  return new InputError(`--out: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+}
+
 /** Writes a file whole or not at all: a temporary file beside it, then a rename (atomic on one file system). */
 function writeAtomically(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
@@ -46,7 +52,7 @@ function writeAtomically(path: string, text: string): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw cannotWrite(path, e);
   }
 }
 
@@ -71,7 +77,7 @@ export function registerSearchCommand(program: Command): void {
     .option('--strategy <s>', Object.keys(STRATEGIES).join(' | '), oneOf('--strategy', Object.keys(STRATEGIES)), 'wham')
     .option('--space <name|file>', 'a built-in space (small, large) or a space JSON file', 'large')
     .option('--top-k <k>', 'distinct designs to keep', positiveInt('--top-k'), 5)
-    .option('--seed <s>', 'random seed', (v) => { const n = Number(v); if (!Number.isSafeInteger(n) || n < 0) throw new InputError(`--seed must be a non-negative integer, got "${v}"`); return n; }, 1)
+    .option('--seed <s>', 'random seed', nonNegativeInt('--seed'), 1)
     .option('--threads <t>', 'worker threads (default: cores)', threadsOption())
     .option('--budget <evals>', 'stop after this many design evaluations (default: 4000; exhaustive: the whole space)', positiveInt('--budget'))
     .option('--time <s>', 'stop after this many seconds', positiveNumber('--time'))
@@ -84,24 +90,35 @@ export function registerSearchCommand(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (o: SearchFlags) => {
+        if (o.force && !o.out) throw new InputError('--force applies with --out DIR (it replaces the search the directory holds)');
         const names = o.model ? o.model.split(',').map((s) => s.trim()).filter(Boolean) : [undefined];
+        if (names.length === 0) throw new InputError(`--model must name at least one zoo model (see \`accelmine models\`), got "${o.model}"`);
         const graphs = names.map((m) => loadTrainingGraph(workloadSource({ ...o, model: m }), { optimizer: o.optimizer }));
         const space = loadSpace(o.space);
         const budget = o.budget ?? (o.strategy === 'exhaustive' ? spaceSize(space) : o.time !== undefined ? Infinity : 4000);
         let jsonl: WriteStream | null = null;
+        let jsonlError: Error | undefined;
         if (o.out) {
           const earlier = OUT_FILES.filter((f) => existsSync(join(o.out!, f)));
           if (earlier.length && !o.force) {
             throw new InputError(`--out ${o.out} already holds a search (${earlier.join(', ')}): give --force to replace it, or another --out`);
           }
           try {
-            mkdirSync(o.out, { recursive: true });
+            makeDirectory(o.out);
           } catch {
             throw new InputError(`--out: cannot create directory ${o.out}`);
           }
           // --force: the earlier result goes first, so that a killed run never leaves it beside the new evaluations
-          rmSync(join(o.out, 'result.json'), { force: true });
-          jsonl = createWriteStream(join(o.out, 'evaluations.jsonl'));
+          // opened here, not by the stream: a directory in the way was an unhandled 'error' event with a stack trace
+          for (const f of OUT_FILES) {
+            try {
+              if (f === 'result.json') rmSync(join(o.out, f), { force: true });
+              else jsonl = createWriteStream('', { fd: openSync(join(o.out, f), 'w') });
+            } catch (e) {
+              throw cannotWrite(join(o.out, f), e);
+            }
+          }
+          jsonl!.on('error', (e) => (jsonlError ??= e));
         }
         const stop = { stopped: false };
         // Ctrl-C, or SIGTERM (kill, a batch scheduler's preemption): finish the batch in flight and write the result
@@ -127,6 +144,7 @@ export function registerSearchCommand(program: Command): void {
         if (tty) process.stderr.write('\n');
         if (jsonl) {
           await new Promise<void>((res) => jsonl!.end(res));
+          if (jsonlError) throw cannotWrite(join(o.out!, 'evaluations.jsonl'), jsonlError);
           // with how each workload was built (files as absolute paths), so that `accelmine report` can rebuild it
           const workloads = names.map((m) => {
             const src = workloadSource({ ...o, model: m, onnx: o.onnx && resolve(o.onnx), graph: o.graph && resolve(o.graph) });

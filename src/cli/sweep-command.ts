@@ -11,7 +11,7 @@ import { parseShard, type Shard } from '../sweep/shard.js';
 import { sweep, type SweepProgress, type SweepResult } from '../sweep/sweep.js';
 import { OPTIMIZERS, type OptimizerKind } from '../workload/ir.js';
 import { loadTrainingGraph } from '../workload/load.js';
-import { action, bytesIec, oneOf, positiveInt, positiveNumber, printJson, si, threadsOption } from './common.js';
+import { action, bytesIec, nonNegativeInt, oneOf, positiveInt, positiveNumber, printJson, si, threadsOption } from './common.js';
 import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-options.js';
 
 interface SweepFlags extends WorkloadFlags {
@@ -92,7 +92,7 @@ export function registerSweepCommands(program: Command): void {
     .option('--area <mm2>', 'area budget, mm² (designs over it are stored, not evaluated)', positiveNumber('--area'))
     .option('--tdp <w>', 'TDP budget, W (designs over it are stored, not evaluated)', positiveNumber('--tdp'))
     .option('--objective <o>', `${OBJECTIVES.join(' | ')} (the objective column and the best)`, oneOf('--objective', OBJECTIVES), 'throughput')
-    .option('--seed <s>', 'random seed', (v) => { const n = Number(v); if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n)) throw new InputError(`--seed must be a non-negative integer, got "${v}"`); return n; }, 1)
+    .option('--seed <s>', 'random seed', nonNegativeInt('--seed'), 1)
     .option('--threads <t>', 'worker threads (default: cores)', threadsOption())
     .option('--shard <I/N>', 'evaluate shard I (0-based) of N: every N-th design of the plan from the I-th (Slurm: $SLURM_ARRAY_TASK_ID/N, Kubernetes Indexed Job: $JOB_COMPLETION_INDEX/N)', (v) => parseShard(v))
     .option('--resume', 'continue the sweep stored in --out (skipping what is stored); a new sweep if --out holds none')

@@ -1,5 +1,6 @@
 /** The workload flags every workload-taking command shares (kept apart so a command loads no workload code to parse them). */
 import type { Command } from 'commander';
+import { MAX_GRAD_ACCUMULATION } from '../errors.js';
 import { OPTIMIZERS, type OptimizerKind } from '../workload/ir.js';
 import type { TrainingOptions } from '../workload/training.js';
 import type { WorkloadSource } from '../workload/load.js';
@@ -49,7 +50,7 @@ export function addTrainingOptions(cmd: Command): Command {
     .option('--optimizer <o>', OPTIMIZERS.join(' | '), oneOf('--optimizer', OPTIMIZERS), 'adam')
     .option('--recompute', 'recompute each layer\'s forward before its backward')
     .option('--no-fusion', 'no fused kernels: epilogues, residual + norm and multi-tensor optimizer updates stay separate ops')
-    .option('--grad-accumulation <n>', 'micro-batches per optimizer update (gradients summed in fp32; a step pays 1/n of the update)', positiveInt('--grad-accumulation'));
+    .option('--grad-accumulation <n>', 'micro-batches per optimizer update (gradients summed in fp32; a step pays 1/n of the update)', positiveInt('--grad-accumulation', MAX_GRAD_ACCUMULATION));
 }
 
 export function trainingOptions(o: TrainingFlags): TrainingOptions {

@@ -10,7 +10,6 @@
  *                   α(1 − α)·A, one of ½A moves 2α(1 − α)·A (equal to HyPar's at α = ½)
  *  time(l)        = compute + traffic × element bytes / link bandwidth
  */
-import { readFileSync } from 'node:fs';
 import { unitEnergies } from '../arch/cost.js';
 import type { Design } from '../arch/design.js';
 import { presetDesign } from '../arch/presets.js';
@@ -18,6 +17,7 @@ import { validateDesign } from '../arch/validate.js';
 import type { Kernel } from '../engine/kernel.js';
 import { gemmRecord, PRECISION_CODES, PRECISION_ELEMENT_BYTES } from '../engine/layout.js';
 import { describe, InputError } from '../errors.js';
+import { readJsonFile } from '../json-file.js';
 import { intraCost, type HyparLayer, type ParType } from './hypar-model.js';
 
 export interface HeteroArray {
@@ -27,12 +27,7 @@ export interface HeteroArray {
 }
 
 export function readHeteroFile(path: string): HeteroArray {
-  let raw: any;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new InputError(`${path}: cannot read it as JSON (${(e as Error).message.split('\n')[0]})`);
-  }
+  const raw = readJsonFile(path) as any;
   if (!raw || !Array.isArray(raw.kinds) || raw.kinds.length !== 2) throw new InputError(`${path}: "kinds" must list exactly two accelerator kinds, each {"name", "preset"} or {"name", "design"}`);
   const kinds = raw.kinds.map((k: any, i: number) => {
     const name = typeof k?.name === 'string' ? k.name : `kind ${i}`;
@@ -40,7 +35,8 @@ export function readHeteroFile(path: string): HeteroArray {
     if (k?.design) return { name, design: validateDesign(k.design, `${path}: kinds.${i}.design`) };
     throw new InputError(`${path}: kinds.${i} needs "preset" or "design", got ${describe(k)}`);
   });
-  if (typeof raw.linkGBs !== 'number' || !(raw.linkGBs > 0) || !Number.isFinite(raw.linkGBs)) throw new InputError(`${path}: linkGBs must be a positive number (GB/s), got ${describe(raw.linkGBs)}`);
+  // the bounds of a design's bandwidths (arch/validate.ts): 1e-320 GB/s made every transfer Infinity s
+  if (typeof raw.linkGBs !== 'number' || !(raw.linkGBs >= 1e-3 && raw.linkGBs <= 1e7)) throw new InputError(`${path}: linkGBs must be a number from 0.001 to 10000000 (GB/s), got ${describe(raw.linkGBs)}`);
   return { kinds: kinds as HeteroArray['kinds'], linkGBs: raw.linkGBs, elementBytes: 2 };
 }
 

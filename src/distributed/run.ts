@@ -121,7 +121,8 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
   const zero = zeroStage(req.zero, req.zero1);
   if (req.interleave !== undefined && (!Number.isInteger(req.interleave) || req.interleave < 1)) throw new InputError(`--interleave must be a positive integer, got ${req.interleave}`);
   if (req.ep !== undefined && (!Number.isInteger(req.ep) || req.ep < 1)) throw new InputError(`--ep must be a positive integer, got ${req.ep}`);
-  if (req.computeEfficiency !== undefined && !(req.computeEfficiency > 0 && req.computeEfficiency <= 1)) throw new InputError(`--compute-efficiency must be above 0 and at most 1, got ${req.computeEfficiency}`);
+  // from 0.001: below it op times overflowed to Infinity (5e-324 made every layout "not fit" the memory)
+  if (req.computeEfficiency !== undefined && !(req.computeEfficiency >= 1e-3 && req.computeEfficiency <= 1)) throw new InputError(`--compute-efficiency must be a number from 0.001 to 1, got ${req.computeEfficiency}`);
   if (req.launchOverheadS !== undefined && !(req.launchOverheadS >= 0 && req.launchOverheadS <= 1)) throw new InputError(`--launch-us must be from 0 to 1e6 µs, got ${req.launchOverheadS * 1e6}`);
   const experts = req.ep !== undefined && req.ep > 1 ? modelExperts(entry.name) : 0;
   if (req.ep !== undefined && req.ep > 1 && experts === 0) throw new InputError(expertParallelProblem(req.ep, 0, 1, entry.name)!);
@@ -132,8 +133,19 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
   const problem: PlacementProblem = {
     model: entry.name, seq: req.seq, attention: req.attention, capacityFactor: req.capacityFactor, devices: req.devices, globalBatch, network: req.network, optimizer: req.optimizer, precision: req.precision,
     launchOverheadS: req.launchOverheadS, computeEfficiency: req.computeEfficiency,
-    fixed: Object.fromEntries(Object.entries(req.autoParallel ? tradeOffs : { tp: req.tp, pp: req.pp, dp: req.dp, ...tradeOffs }).filter(([, v]) => v !== undefined)),
+    fixed: Object.fromEntries(Object.entries({ tp: req.tp, pp: req.pp, dp: req.dp, ...tradeOffs }).filter(([, v]) => v !== undefined)),
   };
+  if (req.autoParallel) {
+    // the widths given are kept: they must fit the devices (the search then finds the others)
+    const given = ([['--tp', req.tp], ['--pp', req.pp], ['--dp', req.dp]] as const).filter(([, v]) => v !== undefined) as [string, number][];
+    const product = given.reduce((p, [, v]) => p * v, 1);
+    if (req.devices % product !== 0 || (given.length === 3 && product !== req.devices)) {
+      const widths = given.map(([f, v]) => `${f} ${v}`).join(' x ') + (given.length > 1 ? ` = ${product}` : '');
+      throw new InputError(`${widths} must ${given.length === 3 ? 'equal' : 'divide'} --devices ${req.devices}`);
+    }
+    const sp = req.tp !== undefined ? sequenceParallelProblem(!!req.sequenceParallel, req.tp) : undefined;
+    if (sp) throw new InputError(sp);
+  }
   if (!req.autoParallel) {
     if (req.tp === undefined || req.pp === undefined || req.dp === undefined) throw new InputError('give --tp T --pp P --dp D, or --auto-parallel');
     if (req.tp * req.pp * req.dp !== req.devices) throw new InputError(`--tp ${req.tp} x --pp ${req.pp} x --dp ${req.dp} = ${req.tp * req.pp * req.dp} must equal --devices ${req.devices}`);

@@ -4,9 +4,10 @@
  *   every chart → the best design(s) re-evaluated on their workload (evaluateDesign: per-op schedule, energy and
  *   area) → one vega-lite spec per chart (charts/) → one self-contained HTML page (html-page.ts) → the file.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { makeDirectory } from '../out-dir.js';
 import { evaluateDesign, prepareWorkload, type Evaluation } from '../evaluate.js';
 import { designKey } from '../search/strategy.js';
 import type { TrainingGraph } from '../workload/ir.js';
@@ -152,11 +153,18 @@ export async function buildReport(dir: string, title?: string): Promise<{ source
 }
 
 /** Writes the report of a search, compare or sweep directory as one self-contained HTML file. */
+/** The files of a run's directory the page is built from (search, compare and sweep --out): --html must not replace one. */
+const RUN_FILES = [...Object.values(SOURCE_FILES), 'evaluations.jsonl', 'sweep.duckdb'];
+
 export async function report(dir: string, options: ReportOptions): Promise<ReportResult> {
-  const { source, charts, notes, html } = await buildReport(dir, options.title);
   const file = resolve(options.html);
+  // `report DIR --html DIR/result.json` wrote the page over the search it reports
+  if (RUN_FILES.some((f) => resolve(dir, f) === file)) {
+    throw new InputError(`report: --html ${options.html} is a file of the run in ${dir}; give another file (e.g. ${join(dir, 'report.html')})`);
+  }
+  const { source, charts, notes, html } = await buildReport(dir, options.title);
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    makeDirectory(dirname(file));
     writeFileSync(file, html);
   } catch (e) {
     throw new InputError(`report: cannot write ${options.html} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);

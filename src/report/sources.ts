@@ -267,7 +267,8 @@ interface CompareEntry {
 export function readCompareDir(dir: string): ReportSource {
   const file = join(dir, SOURCE_FILES.compare);
   const raw = readJson(file);
-  if (!Array.isArray(raw) || raw.some((m) => !m || typeof m.model !== 'string' || !Array.isArray(m.strategies))) {
+  // [] as well: compare --out writes one entry per model (an empty list gave a page of 0 charts, exit 0)
+  if (!Array.isArray(raw) || raw.length === 0 || raw.some((m) => !m || typeof m.model !== 'string' || !Array.isArray(m.strategies))) {
     throw new InputError(`report: ${file} is not a compare result (an array of models with their strategies, as compare --out writes)`);
   }
   const entries = raw as CompareEntry[];

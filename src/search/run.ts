@@ -164,7 +164,12 @@ async function askTell(o: SearchOptions, strategy: Strategy, evaluator: Evaluato
  */
 export function capacityShortfall(space: DesignSpace, workloads: readonly WorkloadSpec[]): string {
   const largest = Math.max(...(space.values.offChipBytes as number[]));
-  const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+  // GiB to two decimals; below 0.01 GiB that said "needs 0.00 GiB but ... is 0.00 GiB", so bytes, KiB or MiB
+  const gib = (b: number) => {
+    if (b >= 0.01 * 2 ** 30) return `${(b / 2 ** 30).toFixed(2)} GiB`;
+    const [d, unit] = b >= 2 ** 20 ? [2 ** 20, 'MiB'] : b >= 2 ** 10 ? [2 ** 10, 'KiB'] : [1, 'bytes'];
+    return `${d === 1 ? b : (b / d).toFixed(2)} ${unit}`;
+  };
   for (const w of workloads) {
     if (w.memoryPeakBytes > largest) {
       return `the training state of ${w.name} needs ${gib(w.memoryPeakBytes)} but the largest off-chip memory of space '${space.name}' is ` +

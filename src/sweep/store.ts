@@ -8,12 +8,13 @@
  *
  * @duckdb/node-api is imported when a store is opened, so that no other command pays for loading it.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
 import type { Design } from '../arch/design.js';
 import { SPACE_PARAMS } from '../arch/space.js';
 import { InputError } from '../errors.js';
+import { makeDirectory } from '../out-dir.js';
 import { geomean, goodness, MINIMISED, type Objective } from '../evaluation/objectives.js';
 import type { SweepManifest } from './manifest.js';
 import { RESULT_COLUMNS, type RowBatch, type SqlType } from './rows.js';
@@ -82,7 +83,7 @@ export class SweepStore {
   /** A new store in `dir` (created if needed) holding no rows yet. */
   static async create(dir: string, manifest: SweepManifest): Promise<SweepStore> {
     try {
-      mkdirSync(dir, { recursive: true });
+      makeDirectory(dir);
     } catch {
       throw new InputError(`--out: cannot create directory ${dir}`);
     }
@@ -237,7 +238,13 @@ export class SweepStore {
       `COPY (SELECT * FROM results ORDER BY "designIndex", workload) TO ${sqlString(resolve(tmp))} ` +
         `(FORMAT parquet, KV_METADATA {accelmine: ${sqlString(JSON.stringify(manifest))}})`,
     );
-    renameSync(tmp, out);
+    try {
+      renameSync(tmp, out);
+    } catch (e) {
+      // a directory or a read-only file in the way: the rows stay in the store, the export says why it failed
+      rmSync(tmp, { force: true });
+      throw new InputError(`${out}: cannot write the Parquet file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the rows are in ${join(this.dir, STORE_FILE)}`);
+    }
     return out;
   }
 

@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import type * as Zod from 'zod';
 import type { z } from 'zod';
-import { InputError } from '../errors.js';
+import { describe, InputError } from '../errors.js';
 import { parseJson, readTextFile } from '../json-file.js';
 import { GraphBuilder, type Value } from './graph-builder.js';
 import { FORWARD_ELEMENTWISE, type DType, type ElementwiseFn, type ForwardGraph } from './ir.js';
@@ -21,8 +21,11 @@ import { FORWARD_ELEMENTWISE, type DType, type ElementwiseFn, type ForwardGraph 
 function buildSchemas() {
   const { z } = createRequire(import.meta.url)('zod') as typeof Zod;
   const dim = z.number().int().positive().max(2 ** 31);
-  const pairOrNum = z.union([dim, z.tuple([dim, dim])]);
+  // a union's own message: zod says only "Invalid input" when no branch comes close (2.5, "foo", [1])
+  const pairOrNum = z.union([dim, z.tuple([dim, dim])], { error: (i) => `must be a positive integer up to 2^31 or a pair [a, b] of them, got ${describe(i.input)}` });
   const nonNeg = z.number().int().min(0).max(2 ** 31);
+  const nonNegPair = z.union([nonNeg, z.tuple([nonNeg, nonNeg])], { error: (i) => `must be an integer from 0 to 2^31 or a pair [a, b] of them, got ${describe(i.input)}` });
+  const shapeDim = z.union([dim, z.enum(['batch', 'seq'])], { error: (i) => `must be a positive integer up to 2^31, "batch" or "seq", got ${describe(i.input)}` });
   const name = z.string().min(1).max(200);
   const common = { name, layer: z.string().min(1).max(200).optional() };
 
@@ -36,7 +39,7 @@ function buildSchemas() {
       outChannels: dim,
       kernel: pairOrNum,
       stride: pairOrNum.optional(),
-      padding: z.union([nonNeg, z.tuple([nonNeg, nonNeg])]).optional(),
+      padding: nonNegPair.optional(),
       dilation: pairOrNum.optional(),
       groups: dim.optional(),
       bias: z.boolean().optional(),
@@ -50,11 +53,11 @@ function buildSchemas() {
       input: name,
       kernel: pairOrNum,
       stride: pairOrNum.optional(),
-      padding: z.union([nonNeg, z.tuple([nonNeg, nonNeg])]).optional(),
+      padding: nonNegPair.optional(),
     }).strict(),
     z.object({ ...common, op: z.literal('globalavgpool'), input: name }).strict(),
     z.object({ ...common, op: z.literal('embedding'), input: name, vocab: dim, dim }).strict(),
-    z.object({ ...common, op: z.literal('reshape'), input: name, shape: z.array(z.union([dim, z.enum(['batch', 'seq'])])).min(1).max(8) }).strict(),
+    z.object({ ...common, op: z.literal('reshape'), input: name, shape: z.array(shapeDim).min(1).max(8) }).strict(),
     z.object({ ...common, op: z.literal('transpose'), input: name, perm: z.array(nonNeg).min(1).max(8) }).strict(),
     z.object({ ...common, op: z.literal('concat'), inputs: z.array(name).min(1), axis: z.number().int() }).strict(),
   ]);
@@ -68,7 +71,7 @@ function buildSchemas() {
         .array(
           z.object({
             name,
-            shape: z.array(z.union([dim, z.enum(['batch', 'seq'])])).min(1).max(8),
+            shape: z.array(shapeDim).min(1).max(8),
             dtype: z.enum(['fp32', 'bf16', 'fp16', 'int32', 'int64']).optional(),
           }).strict(),
         )

@@ -7,7 +7,7 @@
  * optimizer updates → fuse elementwise epilogues into their GEMM/convolution, residual adds into the norms
  * that read them, and each layer's optimizer updates into one multi-tensor update (kernel-fusion.ts).
  */
-import { InputError, requirePositiveInt } from '../errors.js';
+import { InputError, MAX_GRAD_ACCUMULATION, requirePositiveInt } from '../errors.js';
 import {
   type DType,
   type ElementwiseFn,
@@ -52,7 +52,7 @@ export function resolveTrainingOptions(o: TrainingOptions = {}): TrainingOptions
   if (!(r.optimizer in OPTIMIZER_STATE_BYTES_PER_PARAM)) {
     throw new InputError(`optimizer must be one of ${Object.keys(OPTIMIZER_STATE_BYTES_PER_PARAM).join(', ')}, got ${String(r.optimizer)}`);
   }
-  requirePositiveInt('gradAccumulationSteps', r.gradAccumulationSteps, 1 << 20);
+  requirePositiveInt('gradAccumulationSteps', r.gradAccumulationSteps, MAX_GRAD_ACCUMULATION);
   return r;
 }
 
