@@ -40,7 +40,17 @@ export function loadForwardGraph(src: WorkloadSource): ForwardGraph {
     if (src.capacityFactor !== undefined && m.family !== 'transformer') {
       throw new InputError(`--capacity-factor applies to mixture-of-experts models; ${m.name} has none`);
     }
-    return m.build({ batch: src.batch ?? m.defaultBatch, seq: src.seq ?? m.defaultSeq ?? 1, dtype, attention: src.attention, capacityFactor: src.capacityFactor });
+    const batch = src.batch ?? m.defaultBatch;
+    const seq = src.seq ?? m.defaultSeq ?? 1;
+    try {
+      return m.build({ batch, seq, dtype, attention: src.attention, capacityFactor: src.capacityFactor });
+    } catch (e) {
+      // a batch (× sequence) within the flags' limits can still make an op dimension too large: say which flags
+      if (e instanceof InputError && /no larger than/.test(e.message)) {
+        throw new InputError(`--batch ${batch}${m.defaultSeq !== undefined ? ` × --seq ${seq}` : ''} is too large for ${m.name}: ${e.message}`);
+      }
+      throw e;
+    }
   }
   if (src.attention !== undefined) {
     throw new InputError('--attention applies to zoo models; an imported graph (--onnx, --graph) keeps the attention ops it has');
