@@ -107,6 +107,15 @@ describe('search', () => {
     expect(r.topK[0].score).toBeGreaterThanOrEqual(r.topK[1].score);
   });
 
+  it('cuts a budget above the space size to it: every strategy ends after as many evaluations as the space has designs', async () => {
+    // before, wham on a one-design space with --budget 1000000 evaluated that design 1,000,000 times (40 s)
+    for (const strategy of ['wham', 'random', 'genetic', 'spotlight'] as const) {
+      const r = await runSearch({ graphs: [graph], space: toy, objective: 'throughput', limits, strategy, topK: 1, seed: 1, threads: 1, budget: 1e6, schedulePasses: 0 });
+      expect([strategy, r.evaluations <= spaceSize(toy)]).toEqual([strategy, true]);
+      expect(r.best).not.toBeNull();
+    }
+  });
+
   it('re-schedules the final top-k with the improvement passes and re-ranks them; the best reports what evaluate prints', async () => {
     // batch 8: the passes shorten some of the top-k's schedules (at batch 4 the list schedules are already tight)
     const graph = loadTrainingGraph({ model: 'resnet18', batch: 8 }, { optimizer: 'adam' });

@@ -8,7 +8,7 @@
  * so what `search` reports for a design is what `evaluate` prints for it.
  */
 import type { Design } from '../arch/design.js';
-import type { DesignSpace } from '../arch/space.js';
+import { spaceSize, type DesignSpace } from '../arch/space.js';
 import { flattenOps } from '../engine/flatten.js';
 import { defaultKernel } from '../engine/kernel.js';
 import { DEFAULT_SCHEDULE_PASSES, evaluateDesign, prepareWorkload, type Evaluation, type Execution } from '../evaluate.js';
@@ -179,7 +179,9 @@ export function capacityShortfall(space: DesignSpace, workloads: readonly Worklo
   return '';
 }
 
-export async function runSearch(o: SearchOptions): Promise<SearchResult> {
+export async function runSearch(options: SearchOptions): Promise<SearchResult> {
+  // a budget above the space's size is cut to it: a strategy that revisits designs still ends
+  const o: SearchOptions = { ...options, budget: Math.min(options.budget, spaceSize(options.space)) };
   const t0 = performance.now();
   const elapsed = () => (performance.now() - t0) / 1000;
   const workloads = o.graphs.map((g) => workloadSpec(o.inferenceOnly ? forwardOnly(g) : g));
