@@ -615,6 +615,14 @@ describe('argument-parser errors are user errors: one line, exit 2', () => {
     expectUserError(args as string[], message as string);
   });
 
+  it('--seed 0 is a seed for compare and distributed as for search and sweep (they refused it)', () => {
+    const c = run('compare', '--model', 'resnet18', '--strategies', 'wham,random', '--space', 'small', '--budget', '50', '--repeats', '1', '--seed', '0', '--threads', '1', '--json');
+    expect([c.status, c.stderr]).toEqual([0, '']);
+    expect(JSON.parse(c.stdout)[0].strategies.map((s: { strategy: string; runs: number }) => [s.strategy, s.runs])).toEqual([['wham', 1], ['random', 1]]);
+    const d = run('distributed', '--model', 'gpt2', '--devices', '8', '--auto-parallel', '--search', '--area', '400', '--tdp', '300', '--budget', '50', '--seed', '0', '--threads', '1');
+    expect([d.status, d.stderr]).toEqual([0, '']);
+  });
+
   it('--version and --help still exit 0 on stdout', () => {
     const v = run('--version');
     expect(v.status).toBe(0);

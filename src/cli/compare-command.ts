@@ -10,7 +10,7 @@ import { compareStrategies } from '../search/compare.js';
 import { OBJECTIVES, type Objective } from '../evaluation/objectives.js';
 import { STRATEGIES } from '../search/run.js';
 import { loadTrainingGraph } from '../workload/load.js';
-import { action, oneOf, positiveInt, positiveNumber, printJson, si, table, threadsOption } from './common.js';
+import { action, nonNegativeInt, oneOf, positiveInt, positiveNumber, printJson, si, table, threadsOption } from './common.js';
 
 interface CompareFlags {
   model: string;
@@ -83,7 +83,7 @@ export function registerCompareCommand(program: Command): void {
     .option('--time <s>', 'seconds per run (instead of or with --budget)', positiveNumber('--time'))
     .option('--repeats <r>', 'runs per strategy (seeds seed..seed+r-1)', positiveInt('--repeats'), 5)
     .option('--space <name|file>', 'design space (exhaustive ground truth when it has at most 200,000 designs)', 'small')
-    .option('--seed <s>', 'first seed', positiveInt('--seed'), 1)
+    .option('--seed <s>', 'first seed', nonNegativeInt('--seed'), 1)
     .option('--threads <t>', 'worker threads (default: cores)', threadsOption())
     .option('--batch <n>', 'micro-batch size', positiveInt('--batch'))
     .option('--seq <n>', 'sequence length', positiveInt('--seq'))

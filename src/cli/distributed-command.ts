@@ -8,7 +8,7 @@ import { findNetwork, NETWORKS } from '../distributed/network.js';
 import { runDistributed } from '../distributed/run.js';
 import { InputError } from '../errors.js';
 import { defaultThreads } from '../pool/pool.js';
-import { action, bytesIec, numberInRange, oneOf, positiveInt, positiveNumber, printJson, si, table, threadsOption } from './common.js';
+import { action, bytesIec, nonNegativeInt, numberInRange, oneOf, positiveInt, positiveNumber, printJson, si, table, threadsOption } from './common.js';
 import { resolveDesign } from './design-input.js';
 
 interface DistributedFlags {
@@ -81,7 +81,7 @@ export function registerDistributedCommand(program: Command): void {
     .option('--per-stage-designs', 'with --search, also allow one design per stage and report what it gains')
     .option('--space <name|file>', 'design space for --search', 'large')
     .option('--budget <evals>', 'design evaluations per stage kind for --search', positiveInt('--budget'), 2000)
-    .option('--seed <s>', 'random seed', positiveInt('--seed'), 1)
+    .option('--seed <s>', 'random seed', nonNegativeInt('--seed'), 1)
     .option('--threads <t>', 'worker threads for --search', threadsOption())
     .option('--network <name>', Object.keys(NETWORKS).join(' | '), 'nvlink-ib')
     .option('--zero1', 'the same as --zero 1')
