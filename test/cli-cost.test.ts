@@ -609,6 +609,9 @@ describe('argument-parser errors are user errors: one line, exit 2', () => {
     // the error named the library's field: "gradAccumulationSteps must be a positive integer no larger than 1048576, got 2147483648"
     [['graph', '--model', 'resnet18', '--grad-accumulation', '2147483648'], 'accelmine: --grad-accumulation must be a positive integer no larger than 1048576, got "2147483648"'],
     [['search', '--graph', 'examples/mlp.json', '--threads', '1000'], '--threads must be an integer from 1 to 256, got "1000"'],
+    // --seq and --attention on a model that takes neither were ignored (exit 0); with several models they apply to those that take them
+    [['graph', '--model', 'resnet50', '--seq', '128'], 'accelmine: --seq applies to sequence models; resnet50 (cnn) has a fixed input size'],
+    [['evaluate', '--preset', 'a100', '--model', 'resnet18', '--attention', 'unfused'], 'accelmine: --attention applies to transformers; resnet18 is a cnn'],
     // a batch within --batch's limit that makes an op too large named only the op ("layers.0.moe.experts.0.dispatch: rows must be ...")
     [['graph', '--model', 'mixtral-8x7b', '--batch', '16777216'], 'accelmine: --batch 16777216 × --seq 4096 is too large for mixtral-8x7b: layers.0.moe.experts.0.dispatch: rows must be a positive integer no larger than 2147483648, got 17179869184'],
   ])('accelmine %s', (args, message) => {

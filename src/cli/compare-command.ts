@@ -99,7 +99,7 @@ export function registerCompareCommand(program: Command): void {
         const twice = names.find((m, k) => names.indexOf(m) !== k);
         // each model's runs, ground truth and SVG (MODEL-convergence.svg) are keyed by its name
         if (twice) throw new InputError(`--model: "${twice}" is given twice`);
-        const models = names.map((m) => loadTrainingGraph({ model: m, batch: o.batch, seq: o.seq }, { optimizer: 'adam' }));
+        const models = names.map((m) => loadTrainingGraph({ model: m, batch: o.batch, seq: o.seq, listed: names.length > 1 }, { optimizer: 'adam' }));
         // the directory is made before the runs: a bad --out is said at once, not after them
         if (o.out) outDir(o.out);
         const tty = process.stderr.isTTY;

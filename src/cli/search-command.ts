@@ -93,7 +93,7 @@ export function registerSearchCommand(program: Command): void {
         if (o.force && !o.out) throw new InputError('--force applies with --out DIR (it replaces the search the directory holds)');
         const names = o.model ? o.model.split(',').map((s) => s.trim()).filter(Boolean) : [undefined];
         if (names.length === 0) throw new InputError(`--model must name at least one zoo model (see \`accelmine models\`), got "${o.model}"`);
-        const graphs = names.map((m) => loadTrainingGraph(workloadSource({ ...o, model: m }), { optimizer: o.optimizer }));
+        const graphs = names.map((m) => loadTrainingGraph({ ...workloadSource({ ...o, model: m }), listed: names.length > 1 }, { optimizer: o.optimizer }));
         const space = loadSpace(o.space);
         const budget = o.budget ?? (o.strategy === 'exhaustive' ? spaceSize(space) : o.time !== undefined ? Infinity : 4000);
         let jsonl: WriteStream | null = null;

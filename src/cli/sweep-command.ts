@@ -105,7 +105,7 @@ export function registerSweepCommands(program: Command): void {
       action(async (o: SweepFlags) => {
         if (!o.out) throw new InputError('--out DIR is required: the directory of the sweep\'s store');
         const names = o.model ? o.model.split(',').map((s) => s.trim()).filter(Boolean) : [undefined];
-        const graphs = names.map((m) => loadTrainingGraph(workloadSource({ ...o, model: m }), { optimizer: o.optimizer }));
+        const graphs = names.map((m) => loadTrainingGraph({ ...workloadSource({ ...o, model: m }), listed: names.length > 1 }, { optimizer: o.optimizer }));
         const space = loadSpace(o.space);
         const stop: { stopped: boolean; signal?: 'SIGINT' | 'SIGTERM' } = { stopped: false };
         const release = onStopSignals(stop, 'storing the batch in flight and exporting what is stored; continue later with --resume');

@@ -22,7 +22,8 @@ export function workloadGraph(ref: WorkloadRef): TrainingGraph {
   const key = JSON.stringify([ref.source, ref.training]);
   let g = graphs.get(key);
   if (!g) {
-    g = loadTrainingGraph(ref.source, ref.training);
+    // rebuilt as the run built it: a run of several models gave --seq/--attention to those that take them
+    g = loadTrainingGraph({ ...ref.source, listed: true }, ref.training);
     graphs.set(key, g);
   }
   return g;

@@ -24,6 +24,11 @@ export interface WorkloadSource {
   attention?: AttentionImpl;
   /** mixture-of-experts capacity factor of zoo MoE models (ZooBuildOptions.capacityFactor) */
   capacityFactor?: number;
+  /**
+   * one of several models given together (search, sweep, compare): `seq` and `attention` apply to the models that
+   * take them. Alone, a model that takes neither refuses them.
+   */
+  listed?: boolean;
 }
 
 export function loadForwardGraph(src: WorkloadSource): ForwardGraph {
@@ -39,6 +44,12 @@ export function loadForwardGraph(src: WorkloadSource): ForwardGraph {
     const m = findModel(src.model);
     if (src.capacityFactor !== undefined && m.family !== 'transformer') {
       throw new InputError(`--capacity-factor applies to mixture-of-experts models; ${m.name} has none`);
+    }
+    if (!src.listed && src.seq !== undefined && m.defaultSeq === undefined) {
+      throw new InputError(`--seq applies to sequence models; ${m.name} (${m.family}) has a fixed input size`);
+    }
+    if (!src.listed && src.attention !== undefined && m.family !== 'transformer') {
+      throw new InputError(`--attention applies to transformers; ${m.name} is a ${m.family}`);
     }
     const batch = src.batch ?? m.defaultBatch;
     const seq = src.seq ?? m.defaultSeq ?? 1;
