@@ -111,6 +111,17 @@ describe('what search and compare write for the report', () => {
     // the inference-only strategy keeps no Pareto designs (its metrics were the forward pass's)
     expect(new Set(m.pareto.map((p: { strategy: string }) => p.strategy))).toEqual(new Set(['exhaustive', 'wham', 'random']));
   });
+  it('compare --out keeps an earlier comparison unless --force (it was overwritten silently)', () => {
+    const before = readFileSync(join(compareDir, 'compare.json'), 'utf8');
+    const again = ['compare', '--model', 'resnet18', '--batch', '2', '--strategies', 'wham', '--repeats', '1', '--budget', '20', '--space', 'small', '--threads', '1', '--out', compareDir];
+    const refused = cli(...again);
+    expect([refused.status, refused.stderr.trim()]).toEqual([2, `accelmine: --out ${compareDir} already holds a comparison (compare.json): give --force to replace it, or another --out`]);
+    expect(readFileSync(join(compareDir, 'compare.json'), 'utf8')).toBe(before);
+    const forced = cli(...again, '--force');
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(compareDir, 'compare.json'), 'utf8'))[0].workload).toEqual({ model: 'resnet18', batch: 2 });
+    writeFileSync(join(compareDir, 'compare.json'), before);
+  });
 });
 
 describe('the charts', () => {

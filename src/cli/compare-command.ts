@@ -1,5 +1,5 @@
 /** `accelmine compare`: strategies head to head on the same cost model, budget and seeds. */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadSpace } from '../arch/space.js';
@@ -28,6 +28,7 @@ interface CompareFlags {
   seq?: number;
   inferenceOnly?: string;
   out?: string;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -88,7 +89,8 @@ export function registerCompareCommand(program: Command): void {
     .option('--batch <n>', 'micro-batch size', positiveInt('--batch'))
     .option('--seq <n>', 'sequence length', positiveInt('--seq'))
     .option('--inference-only <list>', 'strategies that optimise the forward pass alone (e.g. spotlight, as WHAM compared against it)')
-    .option('--out <dir>', 'write compare.json (with every run\'s trace and each strategy\'s Pareto designs, for `accelmine report`) and one convergence SVG per model')
+    .option('--out <dir>', 'write compare.json (with every run\'s trace and each strategy\'s Pareto designs, for `accelmine report`) and one convergence SVG per model (refused if it holds an earlier compare.json, unless --force)')
+    .option('--force', 'with --out: replace the earlier comparison the directory holds')
     .option('--json', 'print JSON')
     .action(
       action(async (o: CompareFlags) => {
@@ -100,8 +102,14 @@ export function registerCompareCommand(program: Command): void {
         // each model's runs, ground truth and SVG (MODEL-convergence.svg) are keyed by its name
         if (twice) throw new InputError(`--model: "${twice}" is given twice`);
         const models = names.map((m) => loadTrainingGraph({ model: m, batch: o.batch, seq: o.seq, listed: names.length > 1 }, { optimizer: 'adam' }));
-        // the directory is made before the runs: a bad --out is said at once, not after them
-        if (o.out) outDir(o.out);
+        if (o.force && !o.out) throw new InputError('--force applies with --out DIR (it replaces the comparison the directory holds)');
+        // the directory is made before the runs: a bad --out, or one holding an earlier comparison, is said at once
+        if (o.out) {
+          outDir(o.out);
+          if (existsSync(join(o.out, 'compare.json')) && !o.force) {
+            throw new InputError(`--out ${o.out} already holds a comparison (compare.json): give --force to replace it, or another --out`);
+          }
+        }
         const tty = process.stderr.isTTY;
         const result = await compareStrategies({
           models, strategies, space: loadSpace(o.space), objective: o.objective,
