@@ -10,13 +10,20 @@ export function readTextFile(path: string): string {
   }
 }
 
+/**
+ * JSON.parse's error message on one line: V8 quotes a short text in it as it is ("not json\n" is not valid
+ * JSON), line breaks included, and a user error is one line.
+ */
+export function jsonErrorMessage(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+}
+
 /** JSON.parse with the file (or source) named in the error. */
 export function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    // V8 quotes the text around the error, newlines included: the message stays one line
-    throw new InputError(`${source}: not valid JSON (${(e as Error).message.replace(/\s*\n\s*/g, ' ')})`);
+    throw new InputError(`${source}: not valid JSON (${jsonErrorMessage(e)})`);
   }
 }
 

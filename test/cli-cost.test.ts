@@ -412,8 +412,11 @@ describe('bad input: exit code 2, one line naming the problem, no stack trace', 
     expectUserError(['op', '--gemm', '4x4x4', '--design', notJson], notJson, 'not valid JSON');
     // V8 quotes the text around the error, here with its newline: the message was two lines
     const twoLines = designFile('two-lines.json', 'garbage{{\n');
-    expectUserError(['op', '--gemm', '4x4x4', '--design', twoLines], `accelmine: ${twoLines}: not valid JSON (Unexpected token 'g', "garbage{{ " is not valid JSON)`);
+    expectUserError(['op', '--gemm', '4x4x4', '--design', twoLines], `accelmine: ${twoLines}: not valid JSON (Unexpected token 'g', "garbage{{\\n" is not valid JSON)`);
     expectUserError(['evaluate', '--design', notJson, '--model', 'resnet18'], 'not valid JSON');
+    // V8 quotes a short text in its message, line breaks included: still one line (it was two)
+    const shortText = designFile('short-text.json', 'not json\n');
+    expectUserError(['evaluate', '--design', shortText, '--model', 'resnet18'], 'not valid JSON', '"not json\\n" is not valid JSON');
     const arr = designFile('array.json', [a100Design]);
     expectUserError(['op', '--gemm', '4x4x4', '--design', arr], 'a design must be a JSON object');
     expectUserError(['op', '--gemm', '4x4x4', '--design', join(dir, 'no-such-file.json')], 'no-such-file.json', 'cannot read');

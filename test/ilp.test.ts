@@ -253,6 +253,18 @@ describe('accelmine exact (CLI)', () => {
     expect(k.makespanCycles).toBeCloseTo(j.makespanCycles, 0);
   });
 
+  it('a graph whose warm-started solve fails in HiGHS\'s presolve is still solved (MobileNetV2 features.11 bwd, batch 32, a100)', () => {
+    // HiGHS's run returned an error with the list schedule as its start: the command printed
+    // "accelmine: internal error: run failed with HiGHS status -1" and exited 1
+    const r = run('--model', 'mobilenetv2', '--batch', '32', '--layer', 'features.11', '--part', 'bwd', '--preset', 'a100', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.status).toBe('optimal');
+    expect(j.verified).toBe(true);
+    expect(j.listMakespanCycles).toBeGreaterThanOrEqual(j.makespanCycles * (1 - 1e-9));
+  });
+
   it('an unknown layer or part is one line naming what is allowed, exit code 2', () => {
     const a = run('--model', 'resnet50', '--layer', 'nope', '--preset', 'a100');
     expect(a.status).toBe(2);

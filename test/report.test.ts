@@ -286,7 +286,12 @@ describe('accelmine report (CLI)', () => {
     const noModels = join(tmp, 'no-models');
     mkdirSync(noModels, { recursive: true });
     writeFileSync(join(noModels, 'compare.json'), '[]');
+    // not JSON: V8 quotes the short text, its line break included, in the message (that made two lines)
+    const notJson = join(tmp, 'not-json');
+    mkdirSync(notJson, { recursive: true });
+    writeFileSync(join(notJson, 'result.json'), 'not json\n');
     const cases: [string[], RegExp][] = [
+      [['report', notJson, '--html', join(tmp, 'x.html')], /^accelmine: report: .*result\.json is not valid JSON \(.*"not json\\n" is not valid JSON\)$/],
       [['report', join(tmp, 'nowhere'), '--html', join(tmp, 'x.html')], /^accelmine: report: no such directory: .*nowhere$/],
       [['report', empty, '--html', join(tmp, 'x.html')], /^accelmine: report: .*empty is not a search, compare or sweep directory: it has none of result\.json, compare\.json, results\.parquet$/],
       [['report', bad, '--html', join(tmp, 'x.html')], /^accelmine: report: .*result\.json is not a search result/],

@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import type { Design } from '../arch/design.js';
 import { DEFAULT_SCHEDULE_PASSES, type Execution } from '../evaluate.js';
 import { InputError } from '../errors.js';
+import { jsonErrorMessage } from '../json-file.js';
 import { MINIMISED, OBJECTIVE_UNITS, type Objective } from '../evaluation/objectives.js';
 import type { SearchResult } from '../search/run.js';
 import type { SearchTracePoint } from '../search/strategy.js';
@@ -104,7 +105,7 @@ export function readJson(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new InputError(`report: ${file} is not valid JSON (${(e as Error).message})`);
+    throw new InputError(`report: ${file} is not valid JSON (${jsonErrorMessage(e)})`);
   }
 }
 

@@ -32,8 +32,21 @@ export interface MipRun {
   solveS: number;
 }
 
-/** One HiGHS run of the model in `m` (minimising), from its warm-start values when `warm`. */
+/**
+ * One HiGHS run of the model in `m` (minimising), from its warm-start values when `warm`. HiGHS's presolve can
+ * fail on a model with a start (`run` returns an error, e.g. MobileNetV2 features.11 backward at batch 32 on the
+ * a100 preset): such a run is repeated once with presolve off, keeping the start.
+ */
 export async function runMip(m: MipBuilder, limits: { timeLimitS: number; mipRelGap: number }, warm: boolean): Promise<MipRun> {
+  try {
+    return await runMipOnce(m, limits, warm, true);
+  } catch (e) {
+    if (!warm) throw e;
+    return runMipOnce(m, limits, warm, false);
+  }
+}
+
+async function runMipOnce(m: MipBuilder, limits: { timeLimitS: number; mipRelGap: number }, warm: boolean, presolve: boolean): Promise<MipRun> {
   const highs = await loadHighs();
   const nc = m.names.length, nr = m.rlo.length;
   const inf = highs.infinity;
@@ -49,6 +62,7 @@ export async function runMip(m: MipBuilder, limits: { timeLimitS: number; mipRel
   let status: number, colValue: Float64Array | null = null, dual = NaN, solveS = 0;
   try {
     model.options.set({ output_flag: false, time_limit: limits.timeLimitS, mip_rel_gap: limits.mipRelGap, random_seed: 0 });
+    if (!presolve) model.options.set('presolve', 'off');
     if (warm) model.setSolution({ colValue: Float64Array.from(m.warm, (f) => f()) });
     const t1 = performance.now();
     model.run();
