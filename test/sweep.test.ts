@@ -430,6 +430,12 @@ describe('--out that cannot be a directory', () => {
     expectUserError(cli(['sweep', ...small, '--out', out, '--resume']), new RegExp(`^accelmine: ${out}/results\\.parquet: cannot write the Parquet file \\(EISDIR\\); the rows are in ${out}/sweep\\.duckdb$`));
     expect(readdirSync(out).sort()).toEqual(['results.parquet', 'sweep.duckdb']);
   });
+  it('a store whose write-ahead log cannot be written is said in one line (it was "internal error: TransactionContext Error")', () => {
+    const small = ['--model', 'resnet18', '--batch', '4', '--space', toyFile, '--threads', '1', '--budget', '4', '--strategy', 'random'];
+    const out = dir('wal-in-the-way');
+    mkdirSync(join(out, 'sweep.duckdb.wal'), { recursive: true });
+    expectUserError(cli(['sweep', ...small, '--out', out]), new RegExp(`^accelmine: ${out}/sweep\\.duckdb: cannot write the sweep store \\(.*Cannot open file "${out}/sweep\\.duckdb\\.wal": Is a directory\\)$`));
+  });
   it('search: a directory in place of evaluations.jsonl or result.json is a one-line error (it was a stack trace, or an internal error)', () => {
     const small = ['search', '--model', 'resnet18', '--batch', '4', '--space', toyFile, '--threads', '1', '--budget', '4', '--strategy', 'random', '--force'];
     for (const [f, code] of [['evaluations.jsonl', 'EISDIR'], ['result.json', 'ERR_FS_EISDIR']]) {

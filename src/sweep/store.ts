@@ -89,14 +89,19 @@ export class SweepStore {
     }
     const s = await SweepStore.connect(dir, false);
     const cols = RESULT_COLUMNS.map((c) => `"${c.name}" ${c.type}${c.name === 'designIndex' || c.name === 'workload' ? ' NOT NULL' : ''}`);
-    await s.con.run('BEGIN');
-    // (designIndex, workload) is the key: no PRIMARY KEY constraint (its index costs ~2% of an exhaustive sweep's
-    // time and doubles the file), the writers keep it (a resume skips stored designs; merged shards are
-    // disjoint) and summary() checks it on every sweep and merge
-    await s.con.run(`CREATE TABLE results (${cols.join(', ')})`);
-    await s.con.run('CREATE TABLE manifest (manifest JSON NOT NULL, complete BOOLEAN NOT NULL)');
-    await s.con.run(`INSERT INTO manifest VALUES (${sqlString(JSON.stringify(manifest))}, false)`);
-    await s.con.run('COMMIT');
+    try {
+      await s.con.run('BEGIN');
+      // (designIndex, workload) is the key: no PRIMARY KEY constraint (its index costs ~2% of an exhaustive sweep's
+      // time and doubles the file), the writers keep it (a resume skips stored designs; merged shards are
+      // disjoint) and summary() checks it on every sweep and merge
+      await s.con.run(`CREATE TABLE results (${cols.join(', ')})`);
+      await s.con.run('CREATE TABLE manifest (manifest JSON NOT NULL, complete BOOLEAN NOT NULL)');
+      await s.con.run(`INSERT INTO manifest VALUES (${sqlString(JSON.stringify(manifest))}, false)`);
+      await s.con.run('COMMIT');
+    } catch (e) {
+      // e.g. its write-ahead log cannot be written (a directory in its place, a full disk)
+      throw new InputError(`${SweepStore.path(dir)}: cannot write the sweep store (${(e as Error).message.split('\n')[0]})`);
+    }
     return s;
   }
 
