@@ -487,7 +487,7 @@ describe('accelmine validate', () => {
     for (const r of eyeriss) {
       expect(r.allowed).toBe('±15%');
       expect(Math.abs(r.errorPct), r.case).toBeLessThanOrEqual(15);
-      expect(r.pass, r.case).toBe(true);
+      expect(r).toMatchObject({ case: r.case, pass: true });
     }
   });
 
@@ -497,7 +497,7 @@ describe('accelmine validate', () => {
     expect(peaks.map((r) => r.case)).toEqual(withPeak);
     for (const r of peaks) {
       expect(Math.abs(r.errorPct), r.case).toBeLessThan(1e-9);
-      expect(r.pass, r.case).toBe(true);
+      expect(r).toMatchObject({ case: r.case, pass: true });
     }
   });
 
@@ -518,7 +518,7 @@ describe('accelmine validate', () => {
     expect(m.map((r) => r.measured)).toEqual([137, 138, 142, 135, 138, 140, 148, 155, 163, 163]);
     for (const r of m) {
       expect([r.unit, r.allowed], r.case).toEqual(['TFLOP/s', '±15%']);
-      expect(r.pass, r.case).toBe(true);
+      expect(r).toMatchObject({ case: r.case, pass: true });
     }
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadSpace } from '../arch/space.js';
 import { InputError, nearest } from '../errors.js';
-import { makeDirectory } from '../out-dir.js';
+import { cannotWriteOut, makeOutDirectory } from '../out-dir.js';
 import { defaultThreads } from '../pool/pool.js';
 import { compareStrategies } from '../search/compare.js';
 import { OBJECTIVES, type Objective } from '../evaluation/objectives.js';
@@ -55,19 +55,11 @@ function list(flag: string, v: string, allowed: string[]): string[] {
   return items;
 }
 
-function outDir(dir: string): void {
-  try {
-    makeDirectory(dir);
-  } catch (e) {
-    throw new InputError(`--out: cannot create directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}
-
 function writeOut(path: string, text: string): void {
   try {
     writeFileSync(path, text);
   } catch (e) {
-    throw new InputError(`--out: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw cannotWriteOut(path, e);
   }
 }
 
@@ -105,7 +97,7 @@ export function registerCompareCommand(program: Command): void {
         if (o.force && !o.out) throw new InputError('--force applies with --out DIR (it replaces the comparison the directory holds)');
         // the directory is made before the runs: a bad --out, or one holding an earlier comparison, is said at once
         if (o.out) {
-          outDir(o.out);
+          makeOutDirectory(o.out);
           if (existsSync(join(o.out, 'compare.json')) && !o.force) {
             throw new InputError(`--out ${o.out} already holds a comparison (compare.json): give --force to replace it, or another --out`);
           }

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { designAt, loadSpace, spaceSize } from '../arch/space.js';
 import { areaMm2, tdpW } from '../arch/cost.js';
 import { InputError } from '../errors.js';
-import { makeDirectory } from '../out-dir.js';
+import { cannotWriteOut, makeOutDirectory } from '../out-dir.js';
 import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
 import { EXECUTIONS, type Execution } from '../engine/layout.js';
 import { defaultThreads } from '../pool/pool.js';
@@ -39,11 +39,6 @@ interface SearchFlags extends WorkloadFlags {
 /** What `--out` writes. */
 const OUT_FILES = ['result.json', 'evaluations.jsonl'];
 
-/** An --out file that cannot be written (a directory in its place, a full disk): one line naming it. */
-function cannotWrite(path: string, e: unknown): InputError {
-  return new InputError(`--out: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-}
-
 /** Writes a file whole or not at all: a temporary file beside it, then a rename (atomic on one file system). */
 function writeAtomically(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
@@ -52,7 +47,7 @@ function writeAtomically(path: string, text: string): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw cannotWrite(path, e);
+    throw cannotWriteOut(path, e);
   }
 }
 
@@ -103,22 +98,22 @@ export function registerSearchCommand(program: Command): void {
           if (earlier.length && !o.force) {
             throw new InputError(`--out ${o.out} already holds a search (${earlier.join(', ')}): give --force to replace it, or another --out`);
           }
-          try {
-            makeDirectory(o.out);
-          } catch {
-            throw new InputError(`--out: cannot create directory ${o.out}`);
-          }
+          makeOutDirectory(o.out);
           // --force: the earlier result goes first, so that a killed run never leaves it beside the new evaluations
-          // opened here, not by the stream: a directory in the way was an unhandled 'error' event with a stack trace
-          for (const f of OUT_FILES) {
-            try {
-              if (f === 'result.json') rmSync(join(o.out, f), { force: true });
-              else jsonl = createWriteStream('', { fd: openSync(join(o.out, f), 'w') });
-            } catch (e) {
-              throw cannotWrite(join(o.out, f), e);
-            }
+          const resultPath = join(o.out, 'result.json');
+          const jsonlPath = join(o.out, 'evaluations.jsonl');
+          try {
+            rmSync(resultPath, { force: true });
+          } catch (e) {
+            throw cannotWriteOut(resultPath, e);
           }
-          jsonl!.on('error', (e) => (jsonlError ??= e));
+          // opened here, not by the stream: a directory in the way was an unhandled 'error' event with a stack trace
+          try {
+            jsonl = createWriteStream('', { fd: openSync(jsonlPath, 'w') });
+          } catch (e) {
+            throw cannotWriteOut(jsonlPath, e);
+          }
+          jsonl.on('error', (e) => (jsonlError ??= e));
         }
         const stop = { stopped: false };
         // Ctrl-C, or SIGTERM (kill, a batch scheduler's preemption): finish the batch in flight and write the result
@@ -144,7 +139,7 @@ export function registerSearchCommand(program: Command): void {
         if (tty) process.stderr.write('\n');
         if (jsonl) {
           await new Promise<void>((res) => jsonl!.end(res));
-          if (jsonlError) throw cannotWrite(join(o.out!, 'evaluations.jsonl'), jsonlError);
+          if (jsonlError) throw cannotWriteOut(join(o.out!, 'evaluations.jsonl'), jsonlError);
           // with how each workload was built (files as absolute paths), so that `accelmine report` can rebuild it
           const workloads = names.map((m) => {
             const src = workloadSource({ ...o, model: m, onnx: o.onnx && resolve(o.onnx), graph: o.graph && resolve(o.graph) });

@@ -13,7 +13,7 @@
 import { unitEnergies } from '../arch/cost.js';
 import type { Design } from '../arch/design.js';
 import { presetDesign } from '../arch/presets.js';
-import { validateDesign } from '../arch/validate.js';
+import { DESIGN_FIELD_RULES, validateDesign } from '../arch/validate.js';
 import type { Kernel } from '../engine/kernel.js';
 import { gemmRecord, PRECISION_CODES, PRECISION_ELEMENT_BYTES } from '../engine/layout.js';
 import { describe, InputError } from '../errors.js';
@@ -35,8 +35,9 @@ export function readHeteroFile(path: string): HeteroArray {
     if (k?.design) return { name, design: validateDesign(k.design, `${path}: kinds.${i}.design`) };
     throw new InputError(`${path}: kinds.${i} needs "preset" or "design", got ${describe(k)}`);
   });
-  // the bounds of a design's bandwidths (arch/validate.ts): 1e-320 GB/s made every transfer Infinity s
-  if (typeof raw.linkGBs !== 'number' || !(raw.linkGBs >= 1e-3 && raw.linkGBs <= 1e7)) throw new InputError(`${path}: linkGBs must be a number from 0.001 to 10000000 (GB/s), got ${describe(raw.linkGBs)}`);
+  // the bounds of a design's on-chip network bandwidth: 1e-320 GB/s made every transfer Infinity s
+  const { min, max } = DESIGN_FIELD_RULES.nocGBs;
+  if (typeof raw.linkGBs !== 'number' || !(raw.linkGBs >= min && raw.linkGBs <= max)) throw new InputError(`${path}: linkGBs must be a number from ${min} to ${max} (GB/s), got ${describe(raw.linkGBs)}`);
   return { kinds: kinds as HeteroArray['kinds'], linkGBs: raw.linkGBs, elementBytes: 2 };
 }
 

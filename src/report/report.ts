@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { makeDirectory } from '../out-dir.js';
+import { fsReason, makeDirectory } from '../out-dir.js';
 import { evaluateDesign, prepareWorkload, type Evaluation } from '../evaluate.js';
 import { designKey } from '../search/strategy.js';
 import type { TrainingGraph } from '../workload/ir.js';
@@ -167,7 +167,7 @@ export async function report(dir: string, options: ReportOptions): Promise<Repor
     makeDirectory(dirname(file));
     writeFileSync(file, html);
   } catch (e) {
-    throw new InputError(`report: cannot write ${options.html} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(`report: cannot write ${options.html} (${fsReason(e)})`);
   }
   return { file, bytes: Buffer.byteLength(html), kind: source.kind, charts: charts.map(({ id, section, title }) => ({ id, section, title })), notes };
 }

@@ -14,7 +14,7 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-
 import type { Design } from '../arch/design.js';
 import { SPACE_PARAMS } from '../arch/space.js';
 import { InputError } from '../errors.js';
-import { makeDirectory } from '../out-dir.js';
+import { fsReason, makeOutDirectory } from '../out-dir.js';
 import { geomean, goodness, MINIMISED, type Objective } from '../evaluation/objectives.js';
 import type { SweepManifest } from './manifest.js';
 import { RESULT_COLUMNS, type RowBatch, type SqlType } from './rows.js';
@@ -82,11 +82,7 @@ export class SweepStore {
 
   /** A new store in `dir` (created if needed) holding no rows yet. */
   static async create(dir: string, manifest: SweepManifest): Promise<SweepStore> {
-    try {
-      makeDirectory(dir);
-    } catch {
-      throw new InputError(`--out: cannot create directory ${dir}`);
-    }
+    makeOutDirectory(dir);
     const s = await SweepStore.connect(dir, false);
     const cols = RESULT_COLUMNS.map((c) => `"${c.name}" ${c.type}${c.name === 'designIndex' || c.name === 'workload' ? ' NOT NULL' : ''}`);
     try {
@@ -248,7 +244,7 @@ export class SweepStore {
     } catch (e) {
       // a directory or a read-only file in the way: the rows stay in the store, the export says why it failed
       rmSync(tmp, { force: true });
-      throw new InputError(`${out}: cannot write the Parquet file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the rows are in ${join(this.dir, STORE_FILE)}`);
+      throw new InputError(`${out}: cannot write the Parquet file (${fsReason(e)}); the rows are in ${join(this.dir, STORE_FILE)}`);
     }
     return out;
   }
