@@ -82,7 +82,7 @@ describe('spotlight internals', () => {
   });
   it('inference-only keeps the forward ops and reports training metrics of what it found', async () => {
     const fwd = forwardOnly(graph);
-    expect(fwd.ops.every((op) => op.phase === 'fwd')).toBe(true);
+    expect(fwd.ops.filter((op) => op.phase !== 'fwd').map((op) => op.name)).toEqual([]);
     expect(fwd.ops.length).toBeLessThan(graph.ops.length);
     const r = await runSearch({ graphs: [graph], space: toy, objective: 'throughput', limits, strategy: 'random', topK: 2, seed: 1, threads: 1, budget: 30, inferenceOnly: true });
     // the reported throughput is the training step's (re-scheduled with the default improvement passes): equal to

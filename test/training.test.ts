@@ -223,7 +223,7 @@ describe('gradient accumulation', () => {
     // the update reads the fp32 accumulator (4 B) instead of the bf16 gradient (2 B)
     expect(upd(eight).bytes).toBeCloseTo((upd(one).bytes + 2 * 256 * 512) / 8, 6);
     expect(upd(eight).kind === 'optimizer' && upd(eight).attrs.params).toBe(256 * 512);
-    expect(eight.ops.some((o) => o.name === 'model.grad_accumulate(fc.weight)' || o.name.endsWith('grad_accumulate(fc.weight)'))).toBe(true);
+    expect(eight.ops.map((o) => o.name).filter((n) => n.endsWith('grad_accumulate(fc.weight)'))).toHaveLength(1);
     expect(memoryFootprint(eight).optimizer).toBe(memoryFootprint(one).optimizer);
     expect(memoryFootprint(eight).gradients).toBe(memoryFootprint(one).gradients * 2); // fp32 accumulators instead of bf16 gradients
   });

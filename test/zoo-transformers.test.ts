@@ -241,12 +241,12 @@ describe('zoo: transformer models', () => {
   it('builds Llama-2 with RMSNorm, SwiGLU, rotary q and k, no biases and an untied head', () => {
     const g = build(model('llama2-7b'), 1);
     expect(g.params.filter((p) => p.name.endsWith('.bias'))).toEqual([]);
-    expect(g.ops.filter((o) => o.kind === 'norm').every((o) => o.kind === 'norm' && o.attrs.norm === 'rms')).toBe(true);
+    expect([...new Set(g.ops.flatMap((o) => (o.kind === 'norm' ? [o.attrs.norm] : [])))]).toEqual(['rms']);
     expect(g.ops.filter((o) => o.kind === 'norm')).toHaveLength(2 * 32 + 1);
     const rotary = g.ops.filter((o) => o.kind === 'elementwise' && o.attrs.fn === 'rotary').map((o) => o.name);
     expect(rotary.slice(0, 2)).toEqual(['layers.0.attn.q.rotary', 'layers.0.attn.k.rotary']);
     expect(rotary).toHaveLength(64);
-    for (const n of ['gate', 'up', 'down']) expect(g.ops.some((o) => o.name === `layers.0.mlp.${n}`), n).toBe(true);
+    for (const n of ['gate', 'up', 'down']) expect(g.ops.map((o) => o.name)).toContain(`layers.0.mlp.${n}`);
     expect(op(g, 'layers.0.mlp.gate.silu').kind).toBe('elementwise');
     const head = op(g, 'head.lm_head');
     expect(head.weights.map((w) => w.name)).toEqual(['head.lm_head.weight']);
@@ -351,7 +351,7 @@ describe('fused attention (the default): one FlashAttention op per attention', (
     expect(f.inputs.map((t) => t.shape)).toEqual([[2, 12, 128, 64], [2, 12, 128, 64], [2, 12, 128, 64]]);
     // the output and the rows' log-sum-exp (fp32); no S×S tensor anywhere
     expect(f.outputs.map((t) => [t.shape, t.dtype])).toEqual([[[2, 12, 128, 64], 'bf16'], [[2, 12, 128], 'fp32']]);
-    expect(g.ops.every((o) => o.outputs.every((t) => !(t.shape.length >= 2 && t.shape.slice(-2).join() === '128,128')))).toBe(true);
+    expect(g.ops.filter((o) => o.outputs.some((t) => t.shape.length >= 2 && t.shape.slice(-2).join() === '128,128')).map((o) => o.name)).toEqual([]);
     // the dense MACs of unfused attention: Q·Kᵀ and P·V
     expect(opMacs(f)).toBe(2 * 2 * 12 * 128 * 128 * 64);
   });
