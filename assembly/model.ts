@@ -236,6 +236,10 @@ function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
   const rp = Math.min(fr, R);
   const rowFolds = Math.ceil(fr / rp);
   const q = Math.max(1, Math.min(fc, Math.floor(ifmapWords / fs)));
+  // elements of one channel's ifmap plane and one filter's ofmap plane, per image (g groups)
+  const groups = vW / (fc * fr * fs * fm);
+  const planeIn = vI / (fn * fc * groups);
+  const planeOut = vO / (fn * fm * groups);
   // zero gating: a zero ifmap value skips its MAC and its filter read and psum read/write (the ifmap read that
   // finds the zero stays), so energy counts live MACs and 1 + 3·live scratchpad accesses per MAC
   const live = 1 - rd(o, O_RS_ZEROS);
@@ -258,12 +262,26 @@ function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
     } else {
       active = (rp * ee) / Math.ceil(strips / bands);
     }
-    const pf = Math.max(1, Math.min(mf, Math.min(Math.floor(filterWords / (q * fs)), Math.floor(psumWords))));
     const rr = Math.max(1, Math.floor(Math.sqrt(sets)));
     const tt = Math.max(1, Math.floor(sets / rr));
-    const filterPasses = Math.ceil(mf / (pf * tt));
-    const channelPasses = Math.ceil(fc / (q * rr)) * rowFolds;
-    const compute = ((macs * (share / dim)) * (1 + 1 / (q * fs))) / active;
+    // global-buffer tile per channel (ifmap) and per filter (psums) for the ofmap rows in flight
+    const inFlight = (strips <= bands ? ee : Math.min(ee, bands * C)) / fe;
+    const ifmapTile = inFlight * rr * planeIn;
+    const psumTile = inFlight * tt * planeOut;
+    const gbWords = rd(d, D_GLOBAL_BUFFER_BYTES) / (e * p);
+    let qk: f64 = 1, passesF = Math.ceil(mf / tt), passesC = Math.ceil(fc / rr) * rowFolds, best: f64 = -1;
+    for (let qq = q; qq >= 1; qq = qq > 1 ? Math.max(1, Math.floor(qq / 2)) : 0) {
+      const pMax = Math.max(1, Math.min(mf, Math.min(Math.floor(filterWords / (qq * fs)), Math.floor(psumWords))));
+      const pp = Math.min(pMax, Math.floor((gbWords - qq * ifmapTile) / psumTile));
+      if (pp < 1) continue;
+      const fP = Math.ceil(mf / (pp * tt));
+      const cP = Math.ceil(fc / (qq * rr)) * rowFolds;
+      const traffic = vI * fP + vO * (2 * cP - 1);
+      if (best < 0 || traffic < best) { best = traffic; qk = qq; passesF = fP; passesC = cP; }
+    }
+    const filterPasses = passesF;
+    const channelPasses = passesC;
+    const compute = ((macs * (share / dim)) * (1 + 1 / (qk * fs))) / active;
     const arrayIn = vI * filterPasses + vW * fn + vO * (2 * channelPasses - 1);
     const interPe = vO * channelPasses * (rr * rp - 1);
     const noc = (arrayIn + interPe) * e;

@@ -103,6 +103,40 @@ describe('row-stationary mapping (Eyeriss, JSSC 2017) in the kernel', () => {
     );
   });
 
+  it('a pass\'s ifmap and psum tiles must fit the global buffer: VGG-16 CONV2-2 (E = 112) runs q = 4, p = 4, not p = 18', () => {
+    // 3 images of 128 × 114² in, 128 × 128 × 3² filters, 3 × 128 × 112² out; sets of 3 × 112 in 8 strips on 4 bands:
+    // 56 of the 112 ofmap rows in flight, so per channel half an ifmap plane (6498) and per filter half an ofmap
+    // plane (6272) in the 54,000-element buffer: q = 4 leaves room for p = ⌊(54000 − 4·6498) / 6272⌋ = 4 filters
+    const vgg = eyerissLayers('vgg16');
+    expect(vgg[3].layer).toBe('CONV2-2');
+    const c = L.decodeOpResult(kernel.evaluateOpRecord(eyerissRec, L.convRecord(vgg[3].attrs, 2), 1));
+    const I = 3 * 128 * 114 * 114, W = 128 * 128 * 9, O = 3 * 128 * 112 * 112;
+    const arrayIn = I * Math.ceil(128 / 4) + W * 3 + O * (2 * Math.ceil(128 / 4) - 1);
+    expect(c.traffic.globalBytes).toBeCloseTo(arrayIn * 2 + (I + W + O) * 2, 0);
+    // a buffer that holds everything keeps the spad-bound p = ⌊224 / (4·3)⌋ = 18: fewer ifmap passes
+    const big = { ...eyeriss, globalBufferBytes: 64 * 1024 * 1024 };
+    const cb = L.decodeOpResult(kernel.evaluateOpRecord(L.designRecord(big, unitEnergies(big)), L.convRecord(vgg[3].attrs, 2), 1));
+    expect(cb.traffic.globalBytes).toBeCloseTo((I * Math.ceil(128 / 18) + W * 3 + O * 63) * 2 + (I + W + O) * 2, 0);
+    // and the layer is bound by the global buffer's 16 B per cycle, as the chip measured it
+    expect(c.bound).toBe('global-buffer');
+    expect(c.cycles).toBeGreaterThanOrEqual(c.traffic.globalBytes / (eyeriss.globalBufferGBs / eyeriss.clockGHz));
+  });
+
+  it('a bigger global buffer never adds global-buffer traffic to a row-stationary op', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 20, max: 2000 }), fc.integer({ min: 2, max: 8 }), (li, kb, times) => {
+        const all = [...eyerissLayers(), ...eyerissLayers('vgg16')];
+        const op = L.convRecord(all[li].attrs, 2);
+        const at = (bytes: number) => {
+          const d = { ...eyeriss, globalBufferBytes: bytes };
+          return L.decodeOpResult(kernel.evaluateOpRecord(L.designRecord(d, unitEnergies(d)), op, 1)).traffic.globalBytes;
+        };
+        expect(at(kb * 1000 * times)).toBeLessThanOrEqual(at(kb * 1000) * (1 + 1e-12));
+      }),
+      { seed: 5, numRuns: 60 },
+    );
+  });
+
   it('a filter taller than the array folds its rows instead of failing', () => {
     const small = { ...eyeriss, tcRows: 4, localBufferBytes: 4 * 14 * 520 };
     const rec = L.designRecord(small, unitEnergies(small));
@@ -114,7 +148,7 @@ describe('row-stationary mapping (Eyeriss, JSSC 2017) in the kernel', () => {
 });
 
 describe('Eyeriss AlexNet fidelity rows (validate)', () => {
-  const rows = eyerissRows();
+  const rows = eyerissRows().filter((r) => !r.case.startsWith('eyeriss VGG-16 '));
   const byCase = new Map(rows.map((r) => [r.case, r]));
   it('four rows a layer: latency ±15%, chip power ±20%, global-buffer and DRAM accesses ±25%', () => {
     expect(rows.map((r) => r.case)).toEqual(
@@ -138,6 +172,32 @@ describe('Eyeriss AlexNet fidelity rows (validate)', () => {
       const t = p.processingLatencyMs / 1e3;
       const onChip = p.cost.energyJ - p.cost.traffic.offChipBytes * e.offChipPJPerByte * 1e-12;
       expect(p.chipPowerMw).toBeCloseTo((onChip / t + e.clockW + e.leakageW) * 1e3, 6);
+    }
+  });
+});
+
+describe('Eyeriss VGG-16 fidelity rows (validate)', () => {
+  const rows = eyerissRows().filter((r) => r.case.startsWith('eyeriss VGG-16 '));
+  const layers = eyerissLayers('vgg16');
+  it('thirteen layers at batch 3, four rows each, then the whole processing latency and average chip power', () => {
+    expect(layers.map((l) => l.layer)).toEqual(['CONV1-1', 'CONV1-2', 'CONV2-1', 'CONV2-2', 'CONV3-1', 'CONV3-2', 'CONV3-3', 'CONV4-1', 'CONV4-2', 'CONV4-3', 'CONV5-1', 'CONV5-2', 'CONV5-3']);
+    expect(layers.map((l) => [l.attrs.batch, l.attrs.groups, l.attrs.kH])).toEqual(layers.map(() => [3, 1, 3]));
+    expect(rows).toHaveLength(13 * 4 + 2);
+    expect(rows.slice(-2).map((r) => [r.case, r.allowed])).toEqual([
+      ['eyeriss VGG-16 all layers processing latency', '±15%'],
+      ['eyeriss VGG-16 all layers average chip power', '±20%'],
+    ]);
+  });
+  it('the whole latency is the sum of the layers\' and the measured one the table\'s total, 3755.2 ms', () => {
+    const total = rows.find((r) => r.case === 'eyeriss VGG-16 all layers processing latency')!;
+    expect(total.measured).toBeCloseTo(3755.2, 1);
+    const perLayer = rows.filter((r) => / CONV\d-\d processing latency$/.test(r.case));
+    expect(total.predicted).toBeCloseTo(perLayer.reduce((a, r) => a + r.predicted, 0), 6);
+  });
+  it('the 14 × 14 layers (CONV5, every set on the array at once) hold latency within 15% and traffic within 25%', () => {
+    for (const l of ['CONV5-1', 'CONV5-2', 'CONV5-3']) {
+      const of = (what: string) => rows.find((r) => r.case === `eyeriss VGG-16 ${l} ${what}`)!;
+      expect([of('processing latency'), of('global-buffer accesses'), of('DRAM accesses')].filter((r) => !r.pass)).toEqual([]);
     }
   });
 });

@@ -92,10 +92,10 @@ const SPECS: Record<string, PresetSpec> = {
     chip: 'eyeriss-v1',
     design: {
       tensorCores: 1, tcRows: 12, tcCols: 14, vectorCores: 1, vectorLanes: 1,
-      localBufferBytes: 168 * (448 + 24 + 48), globalBufferBytes: 108 * 1000, globalBufferGBs: 6.4,
+      localBufferBytes: 168 * (448 + 24 + 48), globalBufferBytes: 108 * 1000, globalBufferGBs: 3.2,
       offChipBytes: 1 * GIB, offChipGBs: 1.6, nocGBs: 12.8, precision: 'fp16', dataflow: 'rs', techNm: 65,
     },
-    assumptions: ['16-bit fixed point modelled as a 2-byte precision', 'no vector unit on the chip (ReLU is in the PE pipeline): one lane', 'local buffer = the 168 PE scratchpads (448 + 24 + 48 B each)', 'global buffer 108 KB at 32 B per cycle (6.4 GB/s: ifmap and psum ports); 64-bit off-chip interface at 200 MHz = 1.6 GB/s', 'row-stationary dataflow; each PE\'s 520 B of scratchpad split 448 : 24 : 48 (filter, ifmap, psum)'],
+    assumptions: ['16-bit fixed point modelled as a 2-byte precision', 'no vector unit on the chip (ReLU is in the PE pipeline): one lane', 'local buffer = the 168 PE scratchpads (448 + 24 + 48 B each)', 'global buffer 108 KB at 16 B per cycle (3.2 GB/s), calibrated: VGG-16 CONV1-1 to CONV4-3 all moved 2.96-3.07 GB/s of global-buffer accesses over their processing latency (data/reference/eyeriss-vgg16.csv), a plateau no AlexNet layer reaches (1.1-2.5 GB/s)', '64-bit off-chip interface at 200 MHz = 1.6 GB/s', 'row-stationary dataflow; each PE\'s 520 B of scratchpad split 448 : 24 : 48 (filter, ifmap, psum)'],
   },
   v100: {
     chip: 'v100-sxm2',

@@ -235,9 +235,16 @@ function tensorOp(d: Float64Array, di: number, o: Float64Array, oi: number, core
  *    rowFolds = ⌈R / rows⌉); sets wider than the array are cut into strips of ≤ cols columns stacked in
  *    bands of r' rows; sets = ⌊bands / strips⌋ when a set fits (active PEs = sets·r'·E'), else one set runs
  *    in ⌈strips / bands⌉ passes (active PEs = r'·E' / passes);
- *  - per PE pass: q = ⌊ifmap spad / S⌋ channels (≥ 1, ≤ Cc), p = ⌊filter spad / (q·S)⌋ filters (≥ 1, ≤ psum
- *    spad, ≤ M); the sets split into rr = ⌊√sets⌋ on different channels and tt = ⌊sets / rr⌋ on different
- *    filters; filter passes ⌈M'/(p·tt)⌉, channel passes ⌈Cc/(q·rr)⌉·rowFolds;
+ *  - per PE pass: at most q = ⌊ifmap spad / S⌋ channels (≥ 1, ≤ Cc) and p = ⌊filter spad / (q·S)⌋ filters
+ *    (≥ 1, ≤ psum spad, ≤ M); the sets split into rr = ⌊√sets⌋ on different channels and tt = ⌊sets / rr⌋ on
+ *    different filters; filter passes ⌈M'/(p·tt)⌉, channel passes ⌈Cc/(q·rr)⌉·rowFolds;
+ *  - global-buffer capacity: a pass holds its ifmap tile (rr·q channels) and its psum tile (tt·p filters) for
+ *    the ofmap rows in flight (all E' rows when the sets fit, else bands·cols of them) in the global buffer,
+ *    whose share per core is GB / cores used; per channel and image the tile is (rows in flight / E) of the
+ *    ifmap plane I / (N·Cc·g), per filter and image of the ofmap plane O / (N·M·g), g = W / (Cc·R·S·M)
+ *    groups. For q from its spad bound, halving down to 1, p is the largest that fits; the (q, p) with the least
+ *    array traffic is kept (q = p = 1 when nothing fits). Large feature maps thus run fewer channels and
+ *    filters per pass and send their psums through the global buffer more often;
  *  - compute cycles = MACs' × (1 + 1/(q·S)) / active PEs (one psum accumulation cycle per q·S MACs);
  *  - traffic (elements): array ↔ global buffer = I·filter passes (ifmaps multicast to the sets) + W·N
  *    (filters re-delivered for each image) + O·(2·channel passes − 1) (psums in and out between passes);
@@ -278,6 +285,10 @@ function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: n
   const rp = Math.min(fr, R);
   const rowFolds = Math.ceil(fr / rp);
   const q = Math.max(1, Math.min(fc, Math.floor(ifmapWords / fs)));
+  // elements of one channel's ifmap plane and one filter's ofmap plane, per image (g groups)
+  const groups = vW / (fc * fr * fs * fm);
+  const planeIn = vI / (fn * fc * groups);
+  const planeOut = vO / (fn * fm * groups);
   // zero gating: a zero ifmap value skips its MAC and its filter read and psum read/write (the ifmap read that
   // finds the zero stays), so energy counts live MACs and 1 + 3·live scratchpad accesses per MAC
   const live = 1 - o[oi + O_RS_ZEROS];
@@ -300,12 +311,26 @@ function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: n
     } else {
       active = (rp * ee) / Math.ceil(strips / bands);
     }
-    const pf = Math.max(1, Math.min(mf, Math.min(Math.floor(filterWords / (q * fs)), Math.floor(psumWords))));
     const rr = Math.max(1, Math.floor(Math.sqrt(sets)));
     const tt = Math.max(1, Math.floor(sets / rr));
-    const filterPasses = Math.ceil(mf / (pf * tt));
-    const channelPasses = Math.ceil(fc / (q * rr)) * rowFolds;
-    const compute = ((macs * (share / dim)) * (1 + 1 / (q * fs))) / active;
+    // global-buffer tile per channel (ifmap) and per filter (psums) for the ofmap rows in flight
+    const inFlight = (strips <= bands ? ee : Math.min(ee, bands * C)) / fe;
+    const ifmapTile = inFlight * rr * planeIn;
+    const psumTile = inFlight * tt * planeOut;
+    const gbWords = d[di + D_GLOBAL_BUFFER_BYTES] / (e * p);
+    let qk = 1, passesF = Math.ceil(mf / tt), passesC = Math.ceil(fc / rr) * rowFolds, best = -1;
+    for (let qq = q; qq >= 1; qq = qq > 1 ? Math.max(1, Math.floor(qq / 2)) : 0) {
+      const pMax = Math.max(1, Math.min(mf, Math.min(Math.floor(filterWords / (qq * fs)), Math.floor(psumWords))));
+      const pp = Math.min(pMax, Math.floor((gbWords - qq * ifmapTile) / psumTile));
+      if (pp < 1) continue;
+      const fP = Math.ceil(mf / (pp * tt));
+      const cP = Math.ceil(fc / (qq * rr)) * rowFolds;
+      const traffic = vI * fP + vO * (2 * cP - 1);
+      if (best < 0 || traffic < best) { best = traffic; qk = qq; passesF = fP; passesC = cP; }
+    }
+    const filterPasses = passesF;
+    const channelPasses = passesC;
+    const compute = ((macs * (share / dim)) * (1 + 1 / (qk * fs))) / active;
     const arrayIn = vI * filterPasses + vW * fn + vO * (2 * channelPasses - 1);
     const interPe = vO * channelPasses * (rr * rp - 1);
     const noc = (arrayIn + interPe) * e;
