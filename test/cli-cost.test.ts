@@ -559,11 +559,39 @@ describe('accelmine validate', () => {
       'tpu-v3 average power, resnet50 batch 256',
       'tpu-v3 average power, bert-large seq 128 batch 64',
       'a100 average power, bert-large seq 128 batch 64',
-      'tpu-v2 TDP',
-      'tpu-v3 TDP',
+      'tpu-v2 TDP vs published',
+      'tpu-v3 TDP vs published',
     ]);
     // Eyeriss chip power holds on all five layers since the rs PEs gate ReLU zeros
     for (const i of [1, 2, 3, 4, 5]) expect(rows.find((r) => r.case === `eyeriss CONV${i} chip power`)!.pass).toBe(true);
+  });
+
+  it('--only keeps the cases whose name contains the text, --misses those outside their bound; the last line counts both', () => {
+    const vgg = runJson('validate', '--only', 'VGG-16', '--json') as Json[];
+    expect(vgg.map((r) => r.case)).toEqual(rows.filter((r) => r.case.includes('VGG-16')).map((r) => r.case));
+    expect(vgg).toHaveLength(54);
+    const misses = runJson('validate', '--only', 'vgg-16', '--misses', '--json') as Json[];
+    expect(misses.map((r) => r.case)).toEqual(vgg.filter((r) => !r.pass).map((r) => r.case));
+    const text = run('validate', '--only', 'a100');
+    expect(text.status).toBe(0);
+    const shown = rows.filter((r) => r.case.includes('a100'));
+    expect(text.stdout.trim().split('\n').at(-1)).toBe(
+      `${shown.length} cases shown, ${shown.filter((r) => r.pass).length} within their bound; ${rows.filter((r) => r.pass).length} of ${rows.length} in all`,
+    );
+  });
+
+  it('--only that matches nothing is one line naming the flag and how cases begin, exit code 2', () => {
+    const r = run('validate', '--only', 'tpu-v9');
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^accelmine: --only "tpu-v9" matches no case; cases begin with: eyeriss, .*megatron/)]);
+  });
+
+  it('no TDP is checked twice: the GPUs\' TDP rows are the power rows\' (±20%), the TPUs\' the preset rows\' (±25%)', () => {
+    const tdp = rows.filter((r) => / TDP( vs published)?$/.test(r.case));
+    expect(tdp.map((r) => [r.case, r.allowed])).toEqual([
+      ['v100 TDP', '±20%'], ['a100 TDP', '±20%'], ['h100 TDP', '±20%'],
+      ['tpu-v2 TDP vs published', '±25%'], ['tpu-v3 TDP vs published', '±25%'],
+    ]);
   });
 
   it('prints a table without --json', () => {

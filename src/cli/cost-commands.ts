@@ -147,19 +147,26 @@ export function registerCostCommands(program: Command, command?: string): void {
 
   if (want('validate')) program
     .command('validate')
-    .description('the model against published measurements: Eyeriss AlexNet latency, power and traffic, GPU training throughput, TPU/GPU power, preset peak/area/TDP')
+    .description('the model against published measurements: Eyeriss AlexNet and VGG-16 latency, power and traffic, GPU training throughput, Megatron-LM weak scaling, TPU/GPU power, preset peak/area/TDP')
     .option('--json', 'print JSON: [{case, predicted, measured, unit, errorPct, allowedMin, allowedMax, allowed, pass}]')
+    .option('--only <text>', 'only the cases whose name contains the text (case-insensitive), e.g. vgg-16, a100, megatron')
+    .option('--misses', 'only the cases outside their bound')
     .action(
-      action(async (o: { json?: boolean }) => {
+      action(async (o: { json?: boolean; only?: string; misses?: boolean }) => {
         const { fidelityTable } = await import('../validation/fidelity.js');
-        const rows = fidelityTable();
+        const { selectRows } = await import('../validation/select.js');
+        const all = fidelityTable();
+        const rows = selectRows(all, { only: o.only, misses: o.misses });
         if (o.json) return printJson(rows);
         const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));
         process.stdout.write(
           table([
             ['case', 'predicted', 'measured', 'unit', 'error %', 'allowed', 'within'],
             ...rows.map((r) => [r.case, fmt(r.predicted), fmt(r.measured), r.unit, r.errorPct.toFixed(1), r.allowed, r.pass ? 'yes' : 'NO']),
-          ]) + `${rows.filter((r) => r.pass).length} of ${rows.length} cases within their bound\n`,
+          ]) +
+            (rows === all
+              ? `${all.filter((r) => r.pass).length} of ${all.length} cases within their bound\n`
+              : `${rows.length} cases shown, ${rows.filter((r) => r.pass).length} within their bound; ${all.filter((r) => r.pass).length} of ${all.length} in all\n`),
         );
       }),
     );

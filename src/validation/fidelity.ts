@@ -11,7 +11,7 @@ import { loadTrainingGraph } from '../workload/load.js';
 import type { AttentionImpl } from '../workload/zoo/types.js';
 import { eyerissRows } from './eyeriss.js';
 import { megatronRows } from './megatron.js';
-import { powerRows } from './power-rows.js';
+import { GPU_TDP_PRESETS, powerRows } from './power-rows.js';
 import { pctRow, readReferenceCsv, type FidelityRow } from './rows.js';
 
 export { eyerissRows, megatronRows, powerRows, type FidelityRow };
@@ -65,14 +65,17 @@ export function throughputRows(kernel?: Kernel): FidelityRow[] {
   });
 }
 
-/** Preset peak FLOP/s (exact), area and TDP (within 25%) where published. */
+/**
+ * Preset peak FLOP/s (exact), area and TDP (within 25%) where published; the GPUs' TDPs are power rows
+ * (±20%, GPU_TDP_PRESETS), so they are not repeated here.
+ */
 export function presetRows(): FidelityRow[] {
   const rows: FidelityRow[] = [];
   for (const n of PRESET_NAMES) {
     const p = presetInfo(n);
     if (p.published.peakTflops !== null) rows.push(pctRow(`${n} peak`, p.peakTflops, p.published.peakTflops, 'TFLOP/s', 0));
     if (p.published.areaMm2 !== null) rows.push(pctRow(`${n} area`, p.areaMm2, p.published.areaMm2, 'mm2', 25));
-    if (p.published.tdpW !== null) rows.push(pctRow(`${n} TDP`, p.tdpW, p.published.tdpW, 'W', 25));
+    if (p.published.tdpW !== null && !GPU_TDP_PRESETS.includes(n)) rows.push(pctRow(`${n} TDP vs published`, p.tdpW, p.published.tdpW, 'W', 25));
   }
   return rows;
 }

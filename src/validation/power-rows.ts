@@ -14,6 +14,9 @@ import { evaluateDesign, prepareWorkload, type PreparedWorkload } from '../evalu
 import { loadTrainingGraph } from '../workload/load.js';
 import { pctRow, rangeRow, readReferenceJson, type FidelityRow } from './rows.js';
 
+/** The GPUs whose TDP the power rows hold to ±20% of the published figure (the preset rows leave them out). */
+export const GPU_TDP_PRESETS: readonly string[] = ['v100', 'a100', 'h100'];
+
 export interface PowerRow extends FidelityRow {
   /** clock/control power inside `predicted` (W) */
   clockW: number;
@@ -49,7 +52,7 @@ export function powerRows(kernel?: Kernel): PowerRow[] {
     const p = powerBreakdown(presetDesign(preset));
     rows.push({ ...rangeRow(`${preset} TDP vs measured max`, p.tdpW, m.max, 'W', m.max, 1.5 * m.max, 'measured max to 1.5x'), clockW: p.clockW });
   }
-  for (const preset of ['v100', 'a100', 'h100']) {
+  for (const preset of GPU_TDP_PRESETS) {
     const tdp = presetInfo(preset).published.tdpW!;
     prepared.forEach((_, i) => {
       const a = avg(preset, i);

@@ -1,0 +1,24 @@
+/** Picking rows of `accelmine validate`: by a piece of their case name, and only those outside their bound. */
+import { InputError } from '../errors.js';
+import type { FidelityRow } from './rows.js';
+
+export interface RowSelection {
+  /** keep the rows whose case contains this text (case-insensitive) */
+  only?: string;
+  /** keep only the rows outside their bound */
+  misses?: boolean;
+}
+
+export function selectRows(rows: FidelityRow[], selection: RowSelection): FidelityRow[] {
+  let kept = rows;
+  if (selection.only !== undefined) {
+    const text = selection.only.trim().toLowerCase();
+    if (text === '') throw new InputError('--only must be a piece of a case name, e.g. "vgg-16" or "a100", got an empty string');
+    kept = kept.filter((r) => r.case.toLowerCase().includes(text));
+    if (kept.length === 0) {
+      const groups = [...new Set(rows.map((r) => r.case.split(' ')[0]))].join(', ');
+      throw new InputError(`--only ${JSON.stringify(selection.only)} matches no case; cases begin with: ${groups}`);
+    }
+  }
+  return selection.misses ? kept.filter((r) => !r.pass) : kept;
+}
