@@ -262,28 +262,34 @@ function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
     } else {
       active = (rp * ee) / Math.ceil(strips / bands);
     }
-    const rr = Math.max(1, Math.floor(Math.sqrt(sets)));
-    const tt = Math.max(1, Math.floor(sets / rr));
-    // global-buffer tile per channel (ifmap) and per filter (psums) for the ofmap rows in flight
+    // ofmap rows in flight (as a share of the plane) and the global buffer in elements
     const inFlight = (strips <= bands ? ee : Math.min(ee, bands * C)) / fe;
-    const ifmapTile = inFlight * rr * planeIn;
-    const psumTile = inFlight * tt * planeOut;
-    const gbWords = rd(d, D_GLOBAL_BUFFER_BYTES) / (e * p);
-    let qk: f64 = 1, passesF = Math.ceil(mf / tt), passesC = Math.ceil(fc / rr) * rowFolds, best: f64 = -1;
-    for (let qq = q; qq >= 1; qq = qq > 1 ? Math.max(1, Math.floor(qq / 2)) : 0) {
-      const pMax = Math.max(1, Math.min(mf, Math.min(Math.floor(filterWords / (qq * fs)), Math.floor(psumWords))));
-      const pp = Math.min(pMax, Math.floor((gbWords - qq * ifmapTile) / psumTile));
-      if (pp < 1) continue;
-      const fP = Math.ceil(mf / (pp * tt));
-      const cP = Math.ceil(fc / (qq * rr)) * rowFolds;
-      const traffic = vI * fP + vO * (2 * cP - 1);
-      if (best < 0 || traffic < best) { best = traffic; qk = qq; passesF = fP; passesC = cP; }
+    const gbWords = rd(d, D_GLOBAL_BUFFER_BYTES) / e;
+    // all the sets, or (when the buffer cannot hold their tiles) one set: the faster is kept
+    let bestCycles: f64 = -1, compute: f64 = 0, arrayIn: f64 = 0, interPe: f64 = 0;
+    const alts = sets > 1 ? 2 : 1;
+    for (let alt = 0; alt < alts; alt++) {
+      const used = alt == 0 ? sets : 1;
+      const rr = Math.max(1, Math.floor(Math.sqrt(used)));
+      const tt = Math.max(1, Math.floor(used / rr));
+      const ifmapTile = inFlight * rr * planeIn;
+      const psumTile = inFlight * tt * planeOut;
+      let qk: f64 = 1, passesF = Math.ceil(mf / tt), passesC = Math.ceil(fc / rr) * rowFolds, best: f64 = -1;
+      for (let qq = q; qq >= 1; qq = qq > 1 ? Math.max(1, Math.floor(qq / 2)) : 0) {
+        const pMax = Math.max(1, Math.min(mf, Math.min(Math.floor(filterWords / (qq * fs)), Math.floor(psumWords))));
+        const pp = Math.min(pMax, Math.floor((gbWords - qq * ifmapTile) / psumTile));
+        if (pp < 1) continue;
+        const fP = Math.ceil(mf / (pp * tt));
+        const cP = Math.ceil(fc / (qq * rr)) * rowFolds;
+        const traffic = vI * fP + vO * (2 * cP - 1);
+        if (best < 0 || traffic < best) { best = traffic; qk = qq; passesF = fP; passesC = cP; }
+      }
+      const c = ((macs * (share / dim)) * (1 + 1 / (qk * fs))) / (active * (used / sets));
+      const a = vI * passesF + vW * fn + vO * (2 * passesC - 1);
+      const h = vO * passesC * (rr * rp - 1);
+      const cycles = Math.max(c, Math.max((a + h) * e * gInvNoc, (a * e + offChip) * gInvGb));
+      if (bestCycles < 0 || cycles < bestCycles) { bestCycles = cycles; compute = c; arrayIn = a; interPe = h; }
     }
-    const filterPasses = passesF;
-    const channelPasses = passesC;
-    const compute = ((macs * (share / dim)) * (1 + 1 / (qk * fs))) / active;
-    const arrayIn = vI * filterPasses + vW * fn + vO * (2 * channelPasses - 1);
-    const interPe = vO * channelPasses * (rr * rp - 1);
     const noc = (arrayIn + interPe) * e;
     const gb = arrayIn * e + offChip;
     const local = (spadPerMac * macs + arrayIn) * e;

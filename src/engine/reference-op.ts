@@ -240,11 +240,14 @@ function tensorOp(d: Float64Array, di: number, o: Float64Array, oi: number, core
  *    different filters; filter passes ⌈M'/(p·tt)⌉, channel passes ⌈Cc/(q·rr)⌉·rowFolds;
  *  - global-buffer capacity: a pass holds its ifmap tile (rr·q channels) and its psum tile (tt·p filters) for
  *    the ofmap rows in flight (all E' rows when the sets fit, else bands·cols of them) in the global buffer,
- *    whose share per core is GB / cores used; per channel and image the tile is (rows in flight / E) of the
+ *    a core's pass bounded by the whole buffer (dividing it among the cores made adding a core slow a layer
+ *    down by up to 1.9×, which a mapper would avoid by using fewer cores); per channel and image the tile is (rows in flight / E) of the
  *    ifmap plane I / (N·Cc·g), per filter and image of the ofmap plane O / (N·M·g), g = W / (Cc·R·S·M)
  *    groups. For q from its spad bound, halving down to 1, p is the largest that fits; the (q, p) with the least
  *    array traffic is kept (q = p = 1 when nothing fits). Large feature maps thus run fewer channels and
- *    filters per pass and send their psums through the global buffer more often;
+ *    filters per pass and send their psums through the global buffer more often. When several sets share
+ *    the array, the same is done for one set alone (smaller tiles, 1/sets of the active PEs) and the one with
+ *    fewer cycles (compute, NoC, global buffer) is kept;
  *  - compute cycles = MACs' × (1 + 1/(q·S)) / active PEs (one psum accumulation cycle per q·S MACs);
  *  - traffic (elements): array ↔ global buffer = I·filter passes (ifmaps multicast to the sets) + W·N
  *    (filters re-delivered for each image) + O·(2·channel passes − 1) (psums in and out between passes);
@@ -311,28 +314,33 @@ function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: n
     } else {
       active = (rp * ee) / Math.ceil(strips / bands);
     }
-    const rr = Math.max(1, Math.floor(Math.sqrt(sets)));
-    const tt = Math.max(1, Math.floor(sets / rr));
-    // global-buffer tile per channel (ifmap) and per filter (psums) for the ofmap rows in flight
+    // ofmap rows in flight (as a share of the plane) and the global buffer in elements
     const inFlight = (strips <= bands ? ee : Math.min(ee, bands * C)) / fe;
-    const ifmapTile = inFlight * rr * planeIn;
-    const psumTile = inFlight * tt * planeOut;
-    const gbWords = d[di + D_GLOBAL_BUFFER_BYTES] / (e * p);
-    let qk = 1, passesF = Math.ceil(mf / tt), passesC = Math.ceil(fc / rr) * rowFolds, best = -1;
-    for (let qq = q; qq >= 1; qq = qq > 1 ? Math.max(1, Math.floor(qq / 2)) : 0) {
-      const pMax = Math.max(1, Math.min(mf, Math.min(Math.floor(filterWords / (qq * fs)), Math.floor(psumWords))));
-      const pp = Math.min(pMax, Math.floor((gbWords - qq * ifmapTile) / psumTile));
-      if (pp < 1) continue;
-      const fP = Math.ceil(mf / (pp * tt));
-      const cP = Math.ceil(fc / (qq * rr)) * rowFolds;
-      const traffic = vI * fP + vO * (2 * cP - 1);
-      if (best < 0 || traffic < best) { best = traffic; qk = qq; passesF = fP; passesC = cP; }
+    const gbWords = d[di + D_GLOBAL_BUFFER_BYTES] / e;
+    // all the sets, or (when the buffer cannot hold their tiles) one set: the faster is kept
+    let bestCycles = -1, compute = 0, arrayIn = 0, interPe = 0;
+    for (let alt = 0; alt < (sets > 1 ? 2 : 1); alt++) {
+      const used = alt === 0 ? sets : 1;
+      const rr = Math.max(1, Math.floor(Math.sqrt(used)));
+      const tt = Math.max(1, Math.floor(used / rr));
+      const ifmapTile = inFlight * rr * planeIn;
+      const psumTile = inFlight * tt * planeOut;
+      let qk = 1, passesF = Math.ceil(mf / tt), passesC = Math.ceil(fc / rr) * rowFolds, best = -1;
+      for (let qq = q; qq >= 1; qq = qq > 1 ? Math.max(1, Math.floor(qq / 2)) : 0) {
+        const pMax = Math.max(1, Math.min(mf, Math.min(Math.floor(filterWords / (qq * fs)), Math.floor(psumWords))));
+        const pp = Math.min(pMax, Math.floor((gbWords - qq * ifmapTile) / psumTile));
+        if (pp < 1) continue;
+        const fP = Math.ceil(mf / (pp * tt));
+        const cP = Math.ceil(fc / (qq * rr)) * rowFolds;
+        const traffic = vI * fP + vO * (2 * cP - 1);
+        if (best < 0 || traffic < best) { best = traffic; qk = qq; passesF = fP; passesC = cP; }
+      }
+      const c = ((macs * (share / dim)) * (1 + 1 / (qk * fs))) / (active * (used / sets));
+      const a = vI * passesF + vW * fn + vO * (2 * passesC - 1);
+      const h = vO * passesC * (rr * rp - 1);
+      const cycles = Math.max(c, (a + h) * e * gInvNoc, (a * e + offChip) * gInvGb);
+      if (bestCycles < 0 || cycles < bestCycles) { bestCycles = cycles; compute = c; arrayIn = a; interPe = h; }
     }
-    const filterPasses = passesF;
-    const channelPasses = passesC;
-    const compute = ((macs * (share / dim)) * (1 + 1 / (qk * fs))) / active;
-    const arrayIn = vI * filterPasses + vW * fn + vO * (2 * channelPasses - 1);
-    const interPe = vO * channelPasses * (rr * rp - 1);
     const noc = (arrayIn + interPe) * e;
     const gb = arrayIn * e + offChip;
     const local = (spadPerMac * macs + arrayIn) * e;
