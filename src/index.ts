@@ -17,7 +17,8 @@ export { areaMm2, areaBreakdown, tdpW, powerBreakdown, peakTflops, unitEnergies,
 export { PRESETS, PRESET_NAMES, presetDesign, presetInfo, type PresetInfo } from './arch/presets.js';
 export { validateDesign, DESIGN_FIELD_RULES } from './arch/validate.js';
 export { BUILTIN_SPACES, loadSpace, parseSpace, spaceSize, designAt, type DesignSpace } from './arch/space.js';
-export { eyerissLayers, eyerissPredictions, eyerissRows } from './validation/eyeriss.js';
+export { EYERISS_NETWORKS, eyerissLayers, eyerissPredictions, eyerissRows, type EyerissNetwork } from './validation/eyeriss.js';
+export { selectRows, type RowSelection } from './validation/select.js';
 export { powerRows } from './validation/power-rows.js';
 export { Kernel, defaultKernel, compileKernel } from './engine/kernel.js';
 export { flattenOps, type FlatGraph } from './engine/flatten.js';

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../src/errors.js';
+import { selectRows, type FidelityRow } from '../src/index.js';
 
 const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const example = (f: string) => fileURLToPath(new URL(`../examples/${f}`, import.meta.url));
@@ -578,6 +580,13 @@ describe('accelmine validate', () => {
     expect(text.stdout.trim().split('\n').at(-1)).toBe(
       `${shown.length} cases shown, ${shown.filter((r) => r.pass).length} within their bound; ${rows.filter((r) => r.pass).length} of ${rows.length} in all`,
     );
+  });
+
+  it('the library\'s selectRows is what the flags run: a piece of the case name, any case; an empty piece is an InputError', () => {
+    const table = rows as FidelityRow[];
+    expect(selectRows(table, { only: 'MEGATRON' }).map((r) => r.case)).toEqual(table.filter((r) => r.case.startsWith('megatron ')).map((r) => r.case));
+    expect(selectRows(table, { misses: true })).toEqual(table.filter((r) => !r.pass));
+    expect(() => selectRows(table, { only: ' ' })).toThrow(InputError);
   });
 
   it('--only that matches nothing is one line naming the flag and how cases begin, exit code 2', () => {
