@@ -239,15 +239,15 @@ function tensorOp(d: Float64Array, di: number, o: Float64Array, oi: number, core
  *    (≥ 1, ≤ psum spad, ≤ M); the sets split into rr = ⌊√sets⌋ on different channels and tt = ⌊sets / rr⌋ on
  *    different filters; filter passes ⌈M'/(p·tt)⌉, channel passes ⌈Cc/(q·rr)⌉·rowFolds;
  *  - global-buffer capacity: a pass holds its ifmap tile (rr·q channels) and its psum tile (tt·p filters) for
- *    the ofmap rows in flight (all E' rows when the sets fit, else bands·cols of them) in the global buffer,
- *    a core's pass bounded by the whole buffer (dividing it among the cores made adding a core slow a layer
- *    down by up to 1.9×, which a mapper would avoid by using fewer cores); per channel and image the tile is (rows in flight / E) of the
- *    ifmap plane I / (N·Cc·g), per filter and image of the ofmap plane O / (N·M·g), g = W / (Cc·R·S·M)
- *    groups. For q from its spad bound, halving down to 1, p is the largest that fits; the (q, p) with the least
- *    array traffic is kept (q = p = 1 when nothing fits). Large feature maps thus run fewer channels and
- *    filters per pass and send their psums through the global buffer more often. When several sets share
- *    the array, the same is done for one set alone (smaller tiles, 1/sets of the active PEs) and the one with
- *    fewer cycles (compute, NoC, global buffer) is kept;
+ *    the ofmap rows in flight (all E' rows when the sets fit, else bands·cols of them) in the global buffer;
+ *    each core's pass is bounded by the whole buffer (dividing it among the cores made one more core slow a
+ *    layer down by up to 2.1×, where a mapper would use fewer cores). Per channel and image the tile is
+ *    (rows in flight / E) of the ifmap plane I / (N·Cc·g), per filter and image of the ofmap plane
+ *    O / (N·M·g), g = W / (Cc·R·S·M) groups. For q from its spad bound, halving down to 1, p is the largest
+ *    that fits; the (q, p) with the least array traffic is kept (q = p = 1 when nothing fits). Large feature
+ *    maps thus run fewer channels and filters per pass and send their psums through the global buffer more
+ *    often. When several sets share the array, the same is done for one set alone (smaller tiles, 1/sets of
+ *    the active PEs) and the one with fewer cycles (compute, NoC, global buffer) is kept;
  *  - compute cycles = MACs' × (1 + 1/(q·S)) / active PEs (one psum accumulation cycle per q·S MACs);
  *  - traffic (elements): array ↔ global buffer = I·filter passes (ifmaps multicast to the sets) + W·N
  *    (filters re-delivered for each image) + O·(2·channel passes − 1) (psums in and out between passes);
