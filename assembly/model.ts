@@ -265,7 +265,7 @@ function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
     // ofmap rows in flight (as a share of the plane) and the global buffer in elements
     const inFlight = (strips <= bands ? ee : Math.min(ee, bands * C)) / fe;
     const gbWords = rd(d, D_GLOBAL_BUFFER_BYTES) / e;
-    // all the sets, or (when the buffer cannot hold their tiles) one set: the faster is kept
+    // all the sets, and one set alone (smaller tiles, fewer active PEs, fewer inter-PE psum hops): the faster is kept
     let bestCycles: f64 = -1, compute: f64 = 0, arrayIn: f64 = 0, interPe: f64 = 0;
     const alts = sets > 1 ? 2 : 1;
     for (let alt = 0; alt < alts; alt++) {

@@ -164,7 +164,7 @@ export function registerCostCommands(program: Command, command?: string): void {
             ['case', 'predicted', 'measured', 'unit', 'error %', 'allowed', 'within'],
             ...rows.map((r) => [r.case, fmt(r.predicted), fmt(r.measured), r.unit, r.errorPct.toFixed(1), r.allowed, r.pass ? 'yes' : 'NO']),
           ]) +
-            (rows === all
+            (o.only === undefined && !o.misses
               ? `${all.filter((r) => r.pass).length} of ${all.length} cases within their bound\n`
               : `${rows.length} cases shown, ${rows.filter((r) => r.pass).length} within their bound; ${all.filter((r) => r.pass).length} of ${all.length} in all\n`),
         );

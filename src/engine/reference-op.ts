@@ -247,7 +247,8 @@ function tensorOp(d: Float64Array, di: number, o: Float64Array, oi: number, core
  *    that fits; the (q, p) with the least array traffic is kept (q = p = 1 when nothing fits). Large feature
  *    maps thus run fewer channels and filters per pass and send their psums through the global buffer more
  *    often. When several sets share the array, the same is done for one set alone (smaller tiles, 1/sets of
- *    the active PEs) and the one with fewer cycles (compute, NoC, global buffer) is kept;
+ *    the active PEs, fewer inter-PE psum hops) and the one with fewer cycles (compute, NoC, global buffer) is
+ *    kept;
  *  - compute cycles = MACs' × (1 + 1/(q·S)) / active PEs (one psum accumulation cycle per q·S MACs);
  *  - traffic (elements): array ↔ global buffer = I·filter passes (ifmaps multicast to the sets) + W·N
  *    (filters re-delivered for each image) + O·(2·channel passes − 1) (psums in and out between passes);
@@ -317,7 +318,7 @@ function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: n
     // ofmap rows in flight (as a share of the plane) and the global buffer in elements
     const inFlight = (strips <= bands ? ee : Math.min(ee, bands * C)) / fe;
     const gbWords = d[di + D_GLOBAL_BUFFER_BYTES] / e;
-    // all the sets, or (when the buffer cannot hold their tiles) one set: the faster is kept
+    // all the sets, and one set alone (smaller tiles, fewer active PEs, fewer inter-PE psum hops): the faster is kept
     let bestCycles = -1, compute = 0, arrayIn = 0, interPe = 0;
     for (let alt = 0; alt < (sets > 1 ? 2 : 1); alt++) {
       const used = alt === 0 ? sets : 1;

@@ -110,11 +110,13 @@ function networkRows(kernel: Kernel | undefined, network: EyerissNetwork, prefix
     ];
   });
   if (network === 'alexnet') return rows;
-  const sum = (f: (i: number) => number) => predictions.reduce((a, _, i) => a + f(i), 0);
-  const predictedMs = sum((i) => predictions[i].processingLatencyMs);
-  const measuredMs = sum((i) => layers[i].measured.processingLatencyMs);
-  const predictedMw = sum((i) => predictions[i].chipPowerMw * predictions[i].processingLatencyMs) / predictedMs;
-  const measuredMw = sum((i) => layers[i].measured.powerMw * layers[i].measured.processingLatencyMs) / measuredMs;
+  const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
+  const measured = layers.map((l) => l.measured);
+  const predictedMs = sum(predictions.map((p) => p.processingLatencyMs));
+  const measuredMs = sum(measured.map((m) => m.processingLatencyMs));
+  // average chip power = energy over time: each layer's power weighted by its latency
+  const predictedMw = sum(predictions.map((p) => p.chipPowerMw * p.processingLatencyMs)) / predictedMs;
+  const measuredMw = sum(measured.map((m) => m.powerMw * m.processingLatencyMs)) / measuredMs;
   return [
     ...rows,
     pctRow(`${prefix} all layers processing latency`, predictedMs, measuredMs, 'ms', 15),
