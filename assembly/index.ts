@@ -6,6 +6,7 @@ import { evalOp, foldCycles, designValid, OFFCHIP_SUSTAINED_FRACTION } from './m
 
 export { setGraph, evaluateSteps, graphOpCount } from './step';
 export { scheduleDetail, setExecution, setLaunchOverhead, setSchedulePasses } from './schedule';
+export { setArrayRate } from './model';
 export { tightenSetTech } from './design-cost';
 export { tightenSetSpace, tightenCost } from './climb-space';
 export { tightenSetObjective, tightenClearGraphs, tightenAddGraph } from './climb-workloads';

@@ -109,6 +109,17 @@ function linkCycles(d: usize): void {
   gInvSlow = Math.max(gInvNoc, Math.max(gInvGb, gInvOff));
 }
 
+// the share of the array's peak MAC rate an array op may sustain (setArrayRate; 1: the mapping's folds alone)
+let gArrayRate: f64 = 1;
+
+/**
+ * The share of each array's peak MAC rate that array ops sustain at most, 0 < f ≤ 1 (a vendor GEMM library's
+ * measured rate; see reference-op.ts setRefArrayRate). Out of range means 1.
+ */
+export function setArrayRate(fraction: f64): void {
+  gArrayRate = fraction > 0 && fraction < 1 ? fraction : 1;
+}
+
 // the split kept so far by keepSplit(): the fastest of an op's splits, the least energy on ties
 let gLat: f64 = 0, gE: f64 = 0, gCompute: f64 = 0, gLocal: f64 = 0, gNoc: f64 = 0, gGb: f64 = 0, gNon: f64 = 0, gOff: f64 = 0;
 let gP: f64 = 1, gS: f64 = 0, gBound: f64 = <f64>B_TENSOR, gLive: f64 = 0;
@@ -124,7 +135,9 @@ function keepSplit(
   const nocCycles = noc * gInvNoc;
   const gbCycles = gb * gInvGb;
   const offCycles = offChip * gInvOff;
-  let top = compute;
+  // no faster than the sustained share of the active arrays' peak (setArrayRate)
+  const cmp = gArrayRate < 1 ? Math.max(compute, liveMacs / (p * rd(d, D_TC_ROWS) * rd(d, D_TC_COLS) * gArrayRate)) : compute;
+  let top = cmp;
   let bound: f64 = <f64>B_TENSOR;
   if (nocCycles > top) { top = nocCycles; bound = <f64>B_NOC; }
   if (gbCycles > top) { top = gbCycles; bound = <f64>B_GLOBAL; }
@@ -134,7 +147,7 @@ function keepSplit(
     (liveMacs * rd(d, D_MAC_PJ) + local * rd(d, D_LOCAL_PJ_PER_BYTE) + noc * rd(d, D_NOC_PJ_PER_BYTE) +
       gb * rd(d, D_GLOBAL_PJ_PER_BYTE) + offChip * rd(d, D_OFFCHIP_PJ_PER_BYTE)) * PJ;
   if (s == 0 || lat < gLat || (lat == gLat && energy < gE)) {
-    gLat = lat; gE = energy; gCompute = compute; gLocal = local; gNoc = noc; gGb = gb;
+    gLat = lat; gE = energy; gCompute = cmp; gLocal = local; gNoc = noc; gGb = gb;
     gNon = nonOverlap; gP = p; gS = <f64>s; gBound = bound; gLive = liveMacs; gOff = offChip;
   }
 }

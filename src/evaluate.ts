@@ -67,6 +67,8 @@ export interface Evaluation {
   execution: Execution;
   /** the launch gap each op with work waited (single-stream), s */
   launchOverheadS: number;
+  /** the share of the arrays' peak MAC rate array ops sustained at most (single-stream; 1: the mapping alone) */
+  arrayRateFraction: number;
   /** serial improvement passes run after the list schedule (0: the list schedule alone) */
   schedulePasses: number;
   feasible: boolean;
@@ -129,6 +131,11 @@ export interface EvaluateOptions {
    * document theirs, presetInfo(name).launchOverheadS)
    */
   launchOverheadS?: number;
+  /**
+   * single-stream only: the share of each array's peak MAC rate that the chip's vendor GEMM library sustains,
+   * 0 < f ≤ 1 (default 1: the mapping's folds alone; presetInfo(name).arrayRateFraction documents the presets')
+   */
+  arrayRateFraction?: number;
 }
 
 export function evaluateDesign(
@@ -141,12 +148,15 @@ export function evaluateDesign(
   kernel.setSchedulePasses(schedulePasses);
   const units = unitEnergies(design);
   const launchOverheadS = execution === 'single-stream' ? opts.launchOverheadS ?? 0 : 0;
+  const arrayRateFraction = execution === 'single-stream' ? opts.arrayRateFraction ?? 1 : 1;
   kernel.setLaunchOverhead(launchOverheadS);
+  kernel.setArrayRate(arrayRateFraction);
   let detail: ReturnType<Kernel['schedule']>;
   try {
     detail = kernel.schedule(designRecord(design, units));
   } finally {
     kernel.setLaunchOverhead(0);
+    kernel.setArrayRate(1);
   }
   const step = detail.step;
   const pj = 1e-12;
@@ -197,6 +207,7 @@ export function evaluateDesign(
     serialTimeS: step.serialCycles * cycleS,
     execution,
     launchOverheadS,
+    arrayRateFraction,
     schedulePasses: execution === 'single-stream' ? 0 : schedulePasses,
     feasible: reason === '',
     reason,

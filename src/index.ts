@@ -14,7 +14,7 @@ export { loadForwardGraph, loadTrainingGraph, type WorkloadSource } from './work
 export { ZOO, findModel, zooNames, type ZooEntry } from './workload/zoo/index.js';
 export type { Design, Precision, Dataflow, TechNode } from './arch/design.js';
 export { areaMm2, areaBreakdown, tdpW, powerBreakdown, peakTflops, unitEnergies, clockedAreaMm2At45nm, type AreaBreakdown, type PowerBreakdown } from './arch/cost.js';
-export { PRESETS, PRESET_NAMES, presetDesign, presetInfo, type PresetInfo } from './arch/presets.js';
+export { ARRAY_RATE_FRACTION, LAUNCH_OVERHEAD_S, PRESETS, PRESET_NAMES, presetDesign, presetInfo, type PresetInfo } from './arch/presets.js';
 export { validateDesign, DESIGN_FIELD_RULES } from './arch/validate.js';
 export { BUILTIN_SPACES, loadSpace, parseSpace, spaceSize, designAt, type DesignSpace } from './arch/space.js';
 export { EYERISS_NETWORKS, eyerissLayers, eyerissPredictions, eyerissRows, type EyerissNetwork } from './validation/eyeriss.js';
@@ -26,7 +26,7 @@ export {
   evaluateDesign, prepareWorkload, EXECUTIONS, DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES, type Execution, type Evaluation, type EvaluateOptions,
   type PreparedWorkload, type EnergyBreakdown,
 } from './evaluate.js';
-export { fidelityTable, type FidelityRow } from './validation/fidelity.js';
+export { fidelityTable, LDDL_BIN64_SPEEDUP, LDDL_PHASE2_PADDED_SEQ, THROUGHPUT_CASES, throughputRows, type FidelityRow } from './validation/fidelity.js';
 export { runSearch, STRATEGIES, type SearchOptions, type SearchResult } from './search/run.js';
 export { OBJECTIVES, type Objective } from './evaluation/objectives.js';
 export type { Strategy, StrategyContext } from './search/strategy.js';

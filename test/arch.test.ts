@@ -180,33 +180,34 @@ describe('design validation', () => {
 });
 
 describe('training throughput against NVIDIA measurements (data/reference/training-throughput.csv)', () => {
-  // Single-stream execution (one kernel at a time, as the measured PyTorch runs do). ResNet-50 on the V100 holds
-  // ±15%; the A100 row (+16.7%) and the BERT rows are open (docs/fidelity.md): BERT runs the unfused attention
-  // the measured code ran, seq 128 is +33.8%, and the measured seq-512 run binned its sequences by length (shorter
-  // than the 512 tokens the row costs: −27.0%). Guards on the open rows: ±20%, ±40%, ±35%.
-  it('bounds of ±15%; ResNet-50 on the V100 holds it; the A100 row within ±20%, BERT seq 128 within ±40% and seq 512 within ±35% (open)', async () => {
+  // Single-stream execution (one kernel at a time, as the measured PyTorch runs do), with each preset's launch gap
+  // and arrays' rate cap (v100: 83 of 125 TFLOP/s, Markidis et al. 2018). The seq-512 rows were measured with
+  // LDDL's 64-token bins: their micro-batches are padded to 320 tokens (LDDL_PHASE2_PADDED_SEQ). Every row holds
+  // ±15% except ResNet-50 on the A100 (+16.7%, open: docs/fidelity.md), guarded at ±20%.
+  it('bounds of ±15%; every row holds it but ResNet-50 on the A100 (within ±20%, open)', async () => {
     const { throughputRows } = await import('../src/validation/fidelity.js');
     const rows = throughputRows();
     expect(rows.map((r) => r.case)).toEqual([
       'resnet50 on v100, batch 256, single stream training throughput',
       'resnet50 on a100, batch 256, single stream training throughput',
       'bert-large on v100, batch 64, seq 128, single stream training throughput',
-      'bert-large on v100, batch 8, seq 512, single stream training throughput',
+      'bert-large on v100, batch 8, seq 512 binned (padded to 320), single stream training throughput',
+      'bert-large on a100, batch 256, seq 128, single stream training throughput',
+      'bert-large on a100, batch 32, seq 512 binned (padded to 320), single stream training throughput',
     ]);
+    expect(rows.map((r) => r.measured)).toEqual([1200, 2470, 224, 75, 580, 210]);
     for (const row of rows) expect(row.predicted, row.case).toBeGreaterThan(0);
-    const r = (row: { errorPct: number }) => Math.abs(row.errorPct);
     for (const row of rows) expect(row.allowed).toBe('±15%');
-    expect(r(rows[0]), rows[0].case).toBeLessThanOrEqual(15);
-    expect(r(rows[1]), rows[1].case).toBeLessThanOrEqual(20);
-    expect(r(rows[2]), rows[2].case).toBeLessThanOrEqual(40);
-    expect(r(rows[3]), rows[3].case).toBeLessThanOrEqual(35);
+    for (const [i, row] of rows.entries()) expect(Math.abs(row.errorPct), row.case).toBeLessThanOrEqual(i === 1 ? 20 : 15);
+    expect(rows.filter((r) => !r.pass).map((r) => r.case)).toEqual([rows[1].case]);
     // the measured code's attention: the same rows with FlashAttention-style fused attention are faster
     const { loadTrainingGraph } = await import('../src/workload/load.js');
     const { evaluateDesign, prepareWorkload } = await import('../src/evaluate.js');
+    const { launchOverheadS, arrayRateFraction } = presetInfo('v100');
     const step = (attention: 'fused' | 'unfused') =>
-      evaluateDesign(presetDesign('v100'), prepareWorkload(loadTrainingGraph({ model: 'bert-large', batch: 8, seq: 512, attention, precision: 'bf16' }, { optimizer: 'lamb', gradAccumulationSteps: 256 })), undefined, { execution: 'single-stream', launchOverheadS: presetInfo('v100').launchOverheadS }).throughput;
+      evaluateDesign(presetDesign('v100'), prepareWorkload(loadTrainingGraph({ model: 'bert-large', batch: 8, seq: 320, attention, precision: 'bf16' }, { optimizer: 'lamb', gradAccumulationSteps: 256 })), undefined, { execution: 'single-stream', launchOverheadS, arrayRateFraction }).throughput;
     expect(rows[3].predicted).toBeCloseTo(step('unfused'), 6);
-    expect(step('fused')).toBeGreaterThan(1.2 * rows[3].predicted);
+    expect(step('fused')).toBeGreaterThan(1.1 * rows[3].predicted);
   });
 });
 

@@ -44,6 +44,16 @@ interface PresetSpec {
  */
 export const LAUNCH_OVERHEAD_S: Record<'gpu' | 'tpu' | 'research', number> = { gpu: 4e-6, tpu: 0, research: 0 };
 
+/**
+ * Single-stream execution's cap on each array's MAC rate, as a share of its peak (EvaluateOptions.arrayRateFraction):
+ * what the chip's vendor GEMM library is measured to sustain. v100 83/125 = 0.664: Markidis et al., "NVIDIA Tensor
+ * Core Programmability, Performance & Precision" (IPDPSW 2018) measured at most 83 TFLOP/s in mixed precision from
+ * the V100's tensor cores (cuBLAS, CUTLASS and WMMA) against the 125 TFLOP/s peak. A published measurement, not
+ * fitted on any row of `validate`. The other presets have no such measurement here and keep 1 (the folds of the
+ * mapping alone: the kernel's own tiles reach 88-94% of peak on large GEMMs).
+ */
+export const ARRAY_RATE_FRACTION: Readonly<Record<string, number>> = { v100: 83 / 125 };
+
 function family(name: string): keyof typeof LAUNCH_OVERHEAD_S {
   if (name.startsWith('tpu')) return 'tpu';
   if (name === 'v100' || name === 'a100' || name === 'h100') return 'gpu';
@@ -152,6 +162,8 @@ export interface PresetInfo {
   assumptions: string[];
   /** single-stream launch gap of the preset's family, s (LAUNCH_OVERHEAD_S) */
   launchOverheadS: number;
+  /** single-stream cap on the arrays' MAC rate, share of peak (ARRAY_RATE_FRACTION; 1 where none is published) */
+  arrayRateFraction: number;
 }
 
 function published(chip: Chip): PublishedFigures {
@@ -208,5 +220,6 @@ export function presetInfo(name: string): PresetInfo {
     published: BUILT.published[name],
     assumptions: SPECS[name].assumptions,
     launchOverheadS: LAUNCH_OVERHEAD_S[family(name)],
+    arrayRateFraction: ARRAY_RATE_FRACTION[name] ?? 1,
   };
 }

@@ -69,6 +69,15 @@ export function numberInRange(flag: string, max: number): (v: string) => number 
   };
 }
 
+/** A share: a number above 0 and at most 1. */
+export function fraction(flag: string): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!DECIMAL.test(v) || !Number.isFinite(n) || n <= 0 || n > 1) throw new InputError(`${flag} must be a number above 0 and at most 1, got "${v}"`);
+    return n;
+  };
+}
+
 export function oneOf<T extends string>(flag: string, allowed: readonly T[]): (v: string) => T {
   return (v: string) => {
     if (!(allowed as readonly string[]).includes(v)) throw new InputError(`${flag} must be one of ${allowed.join(', ')}, got "${v}"`);

@@ -8,7 +8,7 @@ import { gemmRecord, PRECISION_ELEMENT_BYTES, PRECISION_CODES } from '../engine/
 import { InputError } from '../errors.js';
 import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
 import { EXECUTIONS, type Execution } from '../engine/layout.js';
-import { action, intInRange, numberInRange, oneOf, positiveInt, printJson, SCHEDULE_PASSES_HELP, si, table, bytesIec } from './common.js';
+import { action, fraction, intInRange, numberInRange, oneOf, positiveInt, printJson, SCHEDULE_PASSES_HELP, si, table, bytesIec } from './common.js';
 import { addTrainingOptions, addWorkloadOptions, trainingOptions, workloadSource, type TrainingFlags, type WorkloadFlags } from './workload-options.js';
 
 /** A single R×C array whose buffers and bandwidths are too large to bind (for `op --tc`). */
@@ -114,24 +114,30 @@ export function registerCostCommands(program: Command, command?: string): void {
     .option('--execution <e>', 'concurrent: ops list-scheduled on the core pools, several at once; single-stream: one op at a time on all cores (as PyTorch on one CUDA stream runs a step)', oneOf('--execution', EXECUTIONS), 'concurrent')
     .option('--schedule-passes <n>', SCHEDULE_PASSES_HELP, intInRange('--schedule-passes', MAX_SCHEDULE_PASSES), DEFAULT_SCHEDULE_PASSES)
     .option('--launch-us <us>', "single-stream: the gap between one kernel and the next, µs (default: the preset family's, GPUs 4, else 0)", numberInRange('--launch-us', 1e6))
+    .option('--array-rate <f>', "single-stream: the most of each array's peak MAC rate an op sustains, 0-1 (default: the preset's, v100 0.664 as measured from cuBLAS, else 1)", fraction('--array-rate'))
     .option('--json', 'print JSON (with every op)')
     .action(
-      action(async (o: WorkloadFlags & TrainingFlags & { preset?: string; design?: string; execution: Execution; schedulePasses: number; launchUs?: number; json?: boolean }) => {
+      action(async (o: WorkloadFlags & TrainingFlags & { preset?: string; design?: string; execution: Execution; schedulePasses: number; launchUs?: number; arrayRate?: number; json?: boolean }) => {
         // the design reader, the workload and the evaluation code load only for the commands that need them
         // (start-up time of `op`), at once
         if (o.launchUs !== undefined && o.execution !== 'single-stream') {
           throw new InputError(`--launch-us applies to --execution single-stream (the ${o.execution} schedule has no launch gaps)`);
         }
+        if (o.arrayRate !== undefined && o.execution !== 'single-stream') {
+          throw new InputError(`--array-rate applies to --execution single-stream (a framework's library kernels; the ${o.execution} schedule costs the mapping alone)`);
+        }
         const [input, { loadTrainingGraph }, { evaluateDesign, prepareWorkload }] = await Promise.all([import('./design-input.js'), import('../workload/load.js'), import('../evaluate.js')]);
         const design = await input.resolveDesign(o);
         const graph = loadTrainingGraph(workloadSource(o), trainingOptions(o));
-        const launchOverheadS = o.launchUs !== undefined ? o.launchUs * 1e-6 : o.preset ? (await import('../arch/presets.js')).presetInfo(o.preset).launchOverheadS : 0;
-        const ev = evaluateDesign(design, prepareWorkload(graph), undefined, { execution: o.execution, schedulePasses: o.schedulePasses, launchOverheadS });
+        const preset = o.preset ? (await import('../arch/presets.js')).presetInfo(o.preset) : undefined;
+        const launchOverheadS = o.launchUs !== undefined ? o.launchUs * 1e-6 : preset?.launchOverheadS ?? 0;
+        const arrayRateFraction = o.arrayRate ?? preset?.arrayRateFraction ?? 1;
+        const ev = evaluateDesign(design, prepareWorkload(graph), undefined, { execution: o.execution, schedulePasses: o.schedulePasses, launchOverheadS, arrayRateFraction });
         if (o.json) return printJson({ design, ...ev });
         const top = [...ev.ops].sort((a, b) => b.timeS - a.timeS).slice(0, 10);
         const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
         process.stdout.write(
-          `${ev.model}: batch ${ev.batch}${ev.seq ? `, seq ${ev.seq}` : ''} on ${o.preset ?? o.design}${ev.execution === 'single-stream' ? `, single stream${ev.launchOverheadS > 0 ? ` (${(ev.launchOverheadS * 1e6).toFixed(1)} µs launch gap per kernel)` : ''}` : `, list schedule + ${ev.schedulePasses} serial passes`}\n` +
+          `${ev.model}: batch ${ev.batch}${ev.seq ? `, seq ${ev.seq}` : ''} on ${o.preset ?? o.design}${ev.execution === 'single-stream' ? `, single stream${singleStreamNote(ev)}` : `, list schedule + ${ev.schedulePasses} serial passes`}\n` +
             `step ${(ev.stepTimeS * 1e3).toFixed(3)} ms, ${ev.throughput.toFixed(1)} samples/s${ev.tokensPerS ? ` (${si(ev.tokensPerS)} tokens/s)` : ''}\n` +
             `${ev.achievedTflops.toFixed(1)} of ${ev.peakTflops.toFixed(1)} TFLOP/s; utilization tensor ${pct(ev.utilization.tensor)}, vector ${pct(ev.utilization.vector)}\n` +
             `energy ${ev.energyJ.toFixed(3)} J/step (${ev.energyPerSampleJ.toExponential(3)} J/sample), average ${ev.avgPowerW.toFixed(1)} W, TDP ${ev.tdpW.toFixed(1)} W, area ${ev.areaMm2.toFixed(1)} mm²\n` +
@@ -170,6 +176,15 @@ export function registerCostCommands(program: Command, command?: string): void {
         );
       }),
     );
+}
+
+/** What single-stream execution added: the launch gap and the arrays' rate cap, when set. */
+function singleStreamNote(ev: Evaluation): string {
+  const notes = [
+    ...(ev.launchOverheadS > 0 ? [`${(ev.launchOverheadS * 1e6).toFixed(1)} µs launch gap per kernel`] : []),
+    ...(ev.arrayRateFraction < 1 ? [`arrays at most ${(ev.arrayRateFraction * 100).toFixed(1)}% of peak`] : []),
+  ];
+  return notes.length ? ` (${notes.join('; ')})` : '';
 }
 
 function energyRows(ev: Evaluation): [string, number][] {

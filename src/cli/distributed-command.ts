@@ -8,7 +8,7 @@ import { findNetwork, NETWORKS } from '../distributed/network.js';
 import { runDistributed } from '../distributed/run.js';
 import { InputError } from '../errors.js';
 import { defaultThreads } from '../pool/pool.js';
-import { action, bytesIec, nonNegativeInt, numberInRange, oneOf, positiveInt, positiveNumber, printJson, si, table, threadsOption } from './common.js';
+import { action, bytesIec, fraction, nonNegativeInt, numberInRange, oneOf, positiveInt, positiveNumber, printJson, si, table, threadsOption } from './common.js';
 import { resolveDesign } from './design-input.js';
 
 interface DistributedFlags {
@@ -43,6 +43,7 @@ interface DistributedFlags {
   overlapGradReduce: boolean;
   launchUs?: number;
   computeEfficiency?: number;
+  arrayRate?: number;
   optimizer: OptimizerKind;
   json?: boolean;
 }
@@ -89,6 +90,7 @@ export function registerDistributedCommand(program: Command): void {
     .option('--no-overlap-grad-reduce', 'ZeRO 0/1: reduce the gradients over the data-parallel replicas after the last backward, not during it (Megatron-LM\'s own DDP)')
     .option('--launch-us <us>', "the gap before every kernel, µs (default: the preset family's, GPUs 4, else 0)", numberInRange('--launch-us', 1e6))
     .option('--compute-efficiency <f>', `the share of the kernel's op rate the framework achieves, 0-1: op times / f (default 1; ${MEGATRON_A100_COMPUTE_EFFICIENCY} is calibrated on Megatron-LM on A100s, docs/fidelity.md)`, positiveNumber('--compute-efficiency'))
+    .option('--array-rate <f>', "the most of each array's peak MAC rate an op sustains, 0-1 (default: the preset's, v100 0.664 as measured from cuBLAS, else 1)", fraction('--array-rate'))
     .option('--optimizer <o>', OPTIMIZERS.join(' | '), oneOf('--optimizer', OPTIMIZERS), 'adam')
     .option('--json', 'print JSON')
     .action(
@@ -100,7 +102,9 @@ export function registerDistributedCommand(program: Command): void {
         }
         if (!o.autoParallel && (o.tp === undefined || o.pp === undefined || o.dp === undefined)) throw new InputError('give --tp T --pp P --dp D, or --auto-parallel');
         const design = await resolveDesign(o.design ? { design: o.design } : { preset: o.preset ?? 'a100' });
-        const launchOverheadS = o.launchUs !== undefined ? o.launchUs * 1e-6 : o.design ? 0 : (await import('../arch/presets.js')).presetInfo(o.preset ?? 'a100').launchOverheadS;
+        const preset = o.design ? undefined : (await import('../arch/presets.js')).presetInfo(o.preset ?? 'a100');
+        const launchOverheadS = o.launchUs !== undefined ? o.launchUs * 1e-6 : preset?.launchOverheadS ?? 0;
+        const arrayRateFraction = o.arrayRate ?? preset?.arrayRateFraction ?? 1;
         const r = await runDistributed({
           model: o.model, devices: o.devices, seq: o.seq, globalBatch: o.globalBatch, microbatch: o.microbatch, tp: o.tp, pp: o.pp, dp: o.dp,
           // without --auto-parallel what is not given is off; with it, searched
@@ -109,7 +113,7 @@ export function registerDistributedCommand(program: Command): void {
           sequenceParallel: o.sequenceParallel ?? (o.autoParallel ? undefined : false),
           zero: o.zero ?? (o.zero1 || o.autoParallel ? undefined : 0), zero1: o.zero1,
           ep: o.ep ?? (o.autoParallel ? undefined : 1),
-          overlapGradReduce: o.overlapGradReduce, launchOverheadS, computeEfficiency: o.computeEfficiency,
+          overlapGradReduce: o.overlapGradReduce, launchOverheadS, computeEfficiency: o.computeEfficiency, arrayRateFraction,
           autoParallel: !!o.autoParallel, design, network: findNetwork(o.network), optimizer: o.optimizer, precision: 'bf16', attention: o.attention, capacityFactor: o.capacityFactor,
           search: o.search ? {
             space: loadSpace(o.space), limits: { areaMm2: o.area ?? Infinity, tdpW: o.tdp ?? Infinity }, topK: 5, seed: o.seed,

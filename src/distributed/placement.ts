@@ -31,6 +31,8 @@ export interface PlacementProblem {
   launchOverheadS?: number;
   /** op times ÷ this (profile.ts); default 1 */
   computeEfficiency?: number;
+  /** the most of each array's peak MAC rate an op sustains (profile.ts); default 1 */
+  arrayRateFraction?: number;
   /** fix any of these; the rest are searched */
   fixed?: Partial<Layout>;
 }
@@ -53,7 +55,7 @@ export class ProfileCache {
     let v = this.cache.get(key);
     if (!v) {
       try {
-        v = profileLayers({ model: pr.model, seq: pr.seq, attention: pr.attention, capacityFactor: pr.capacityFactor, microbatch, tensorParallel: tp, recompute: fullRecompute, optimizer: pr.optimizer, precision: pr.precision, launchOverheadS: pr.launchOverheadS, computeEfficiency: pr.computeEfficiency }, design, this.kernel);
+        v = profileLayers({ model: pr.model, seq: pr.seq, attention: pr.attention, capacityFactor: pr.capacityFactor, microbatch, tensorParallel: tp, recompute: fullRecompute, optimizer: pr.optimizer, precision: pr.precision, launchOverheadS: pr.launchOverheadS, computeEfficiency: pr.computeEfficiency, arrayRateFraction: pr.arrayRateFraction }, design, this.kernel);
       } catch (e) {
         v = e as Error;
       }

@@ -95,6 +95,8 @@ export interface ProfileOptions {
   launchOverheadS?: number;
   /** the share of the kernel's op rate the framework achieves on the device: op times ÷ this (default 1; see run.ts) */
   computeEfficiency?: number;
+  /** the most of each array's peak MAC rate an op sustains (Kernel.setArrayRate; default 1) */
+  arrayRateFraction?: number;
 }
 
 /** The training graph the profile is taken from (one block for transformers). */
@@ -137,7 +139,12 @@ export function profileLayers(o: ProfileOptions, design: Design, kernel: Kernel)
   kernel.loadGraph(flat);
   kernel.setExecution('concurrent');
   kernel.setSchedulePasses(0);
-  kernel.evaluateStep(designRecord(design, unitEnergies(design)));
+  kernel.setArrayRate(o.arrayRateFraction ?? 1);
+  try {
+    kernel.evaluateStep(designRecord(design, unitEnergies(design)));
+  } finally {
+    kernel.setArrayRate(1);
+  }
   const slots = kernel.slotResults();
   const cycleS = 1 / (design.clockGHz * 1e9);
   const order: string[] = [];

@@ -53,6 +53,11 @@ export interface DistributedRequest {
    * time is divided by it. `MEGATRON_A100_COMPUTE_EFFICIENCY` is the value calibrated on Megatron-LM's SC21 runs.
    */
   computeEfficiency?: number;
+  /**
+   * The most of each array's peak MAC rate an op sustains (0–1; default 1): a vendor GEMM library's measured rate
+   * (presetInfo(name).arrayRateFraction; Kernel.setArrayRate).
+   */
+  arrayRateFraction?: number;
   autoParallel: boolean;
   design: Design;
   network: Network;
@@ -124,6 +129,7 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
   // from 0.001: below it op times overflowed to Infinity (5e-324 made every layout "not fit" the memory)
   if (req.computeEfficiency !== undefined && !(req.computeEfficiency >= 1e-3 && req.computeEfficiency <= 1)) throw new InputError(`--compute-efficiency must be a number from 0.001 to 1, got ${req.computeEfficiency}`);
   if (req.launchOverheadS !== undefined && !(req.launchOverheadS >= 0 && req.launchOverheadS <= 1)) throw new InputError(`--launch-us must be from 0 to 1e6 µs, got ${req.launchOverheadS * 1e6}`);
+  if (req.arrayRateFraction !== undefined && !(req.arrayRateFraction > 0 && req.arrayRateFraction <= 1)) throw new InputError(`--array-rate must be a number above 0 and at most 1, got ${req.arrayRateFraction}`);
   const experts = req.ep !== undefined && req.ep > 1 ? modelExperts(entry.name) : 0;
   if (req.ep !== undefined && req.ep > 1 && experts === 0) throw new InputError(expertParallelProblem(req.ep, 0, 1, entry.name)!);
   // what is given is fixed, the rest searched
@@ -132,7 +138,7 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
   };
   const problem: PlacementProblem = {
     model: entry.name, seq: req.seq, attention: req.attention, capacityFactor: req.capacityFactor, devices: req.devices, globalBatch, network: req.network, optimizer: req.optimizer, precision: req.precision,
-    launchOverheadS: req.launchOverheadS, computeEfficiency: req.computeEfficiency,
+    launchOverheadS: req.launchOverheadS, computeEfficiency: req.computeEfficiency, arrayRateFraction: req.arrayRateFraction,
     fixed: Object.fromEntries(Object.entries({ tp: req.tp, pp: req.pp, dp: req.dp, ...tradeOffs }).filter(([, v]) => v !== undefined)),
   };
   if (req.autoParallel) {

@@ -83,6 +83,7 @@ export interface KernelExports {
   setExecution(mode: number): void;
   setSchedulePasses(passes: number): void;
   setLaunchOverhead(seconds: number): void;
+  setArrayRate(fraction: number): void;
   systolicCycles(df: number, R: number, C: number, m: number, n: number, k: number): number;
   isDesignValid(design: number): number;
   layoutDesignStride(): number;
@@ -164,6 +165,7 @@ export class Kernel {
   private passes = 0;
   private exec: Execution = 'concurrent';
   private launchS = 0;
+  private arrayRate = 1;
   private buf: ArrayBuffer | null = null;
   private f64!: Float64Array;
   private i32!: Int32Array;
@@ -305,6 +307,26 @@ export class Kernel {
   /** The launch gap in force, s. */
   get launchOverheadS(): number {
     return this.launchS;
+  }
+
+  /**
+   * The share of each array's peak MAC rate that array ops sustain at most, 0 < f ≤ 1 (1, a new kernel's: the
+   * mapping's folds alone). Below 1 every split of an array op takes at least its MACs / (cores × R × C × f)
+   * compute cycles: a vendor GEMM library that sustains less than the folds allow. Applies to every op and step
+   * evaluated from now on.
+   */
+  setArrayRate(fraction: number): void {
+    if (!Number.isFinite(fraction) || fraction <= 0 || fraction > 1) {
+      throw new InputError(`array rate must be a fraction above 0 and at most 1, got ${fraction}`);
+    }
+    if (fraction === this.arrayRate) return;
+    this.x.setArrayRate(fraction);
+    this.arrayRate = fraction;
+  }
+
+  /** The array rate in force (setArrayRate). */
+  get arrayRateFraction(): number {
+    return this.arrayRate;
   }
 
   /** The execution in force ('concurrent' on a new kernel). */

@@ -122,6 +122,19 @@ function linkCycles(d: Float64Array, di: number): void {
   gInvSlow = Math.max(gInvNoc, Math.max(gInvGb, gInvOff));
 }
 
+// the share of the array's peak MAC rate an array op may sustain (setRefArrayRate; 1: the mapping's folds alone)
+let gArrayRate = 1;
+
+/**
+ * The share of each array's peak MAC rate that array ops sustain at most, 0 < f ≤ 1 (1: the folds of the
+ * mapping alone). A chip's vendor GEMM library may sustain less than the folds allow (register and shared-memory
+ * bandwidth, instruction issue): each split's compute is then at least its live MACs / (cores × R × C × f).
+ * Out of range means 1. assembly/model.ts setArrayRate is the kernel's.
+ */
+export function setRefArrayRate(fraction: number): void {
+  gArrayRate = fraction > 0 && fraction < 1 ? fraction : 1;
+}
+
 // the split kept so far by keepSplit(): the fastest of an op's splits, the least energy on ties
 let gLat = 0, gE = 0, gCompute = 0, gLocal = 0, gNoc = 0, gGb = 0, gNon = 0, gOff = 0;
 let gP = 1, gS = 0, gBound = B_TENSOR, gLive = 0;
@@ -138,7 +151,9 @@ function keepSplit(
   const nocCycles = noc * gInvNoc;
   const gbCycles = gb * gInvGb;
   const offCycles = offChip * gInvOff;
-  let top = compute;
+  // no faster than the sustained share of the active arrays' peak (setRefArrayRate)
+  const cmp = gArrayRate < 1 ? Math.max(compute, liveMacs / (p * d[di + D_TC_ROWS] * d[di + D_TC_COLS] * gArrayRate)) : compute;
+  let top = cmp;
   let bound = B_TENSOR;
   if (nocCycles > top) { top = nocCycles; bound = B_NOC; }
   if (gbCycles > top) { top = gbCycles; bound = B_GLOBAL; }
@@ -148,7 +163,7 @@ function keepSplit(
     (liveMacs * d[di + D_MAC_PJ] + local * d[di + D_LOCAL_PJ_PER_BYTE] + noc * d[di + D_NOC_PJ_PER_BYTE] +
       gb * d[di + D_GLOBAL_PJ_PER_BYTE] + offChip * d[di + D_OFFCHIP_PJ_PER_BYTE]) * PJ;
   if (s === 0 || lat < gLat || (lat === gLat && energy < gE)) {
-    gLat = lat; gE = energy; gCompute = compute; gLocal = local; gNoc = noc; gGb = gb;
+    gLat = lat; gE = energy; gCompute = cmp; gLocal = local; gNoc = noc; gGb = gb;
     gNon = nonOverlap; gP = p; gS = s; gBound = bound; gLive = liveMacs; gOff = offChip;
   }
 }

@@ -17,7 +17,7 @@ import {
 import type { FlatGraph } from './flatten.js';
 import { OpHeap } from './op-heap.js';
 import { refSerialImprove } from './reference-serial.js';
-import { refEvalOp, refDesignValid } from './reference-op.js';
+import { refEvalOp, refDesignValid, setRefArrayRate } from './reference-op.js';
 
 // =============================================================================================
 // Scheduler (reference of assembly/schedule.ts; the rules are stated there and in layout.ts)
@@ -328,7 +328,27 @@ export interface RefScheduledDesign {
  */
 export function refScheduleDesign(
   designs: Float64Array, di: number, g: FlatGraph, slotResults: Float64Array = new Float64Array(g.nUnique * RESULT_STRIDE),
-  opts: { singleStream?: boolean; schedulePasses?: number; launchS?: number } = {},
+  opts: RefScheduleOptions = {},
+): RefScheduledDesign {
+  setRefArrayRate(opts.arrayRate ?? 1);
+  try {
+    return scheduleOneDesign(designs, di, g, slotResults, opts);
+  } finally {
+    setRefArrayRate(1);
+  }
+}
+
+/** Settings of refScheduleDesign: the kernel's setExecution, setSchedulePasses, setLaunchOverhead, setArrayRate. */
+export interface RefScheduleOptions {
+  singleStream?: boolean;
+  schedulePasses?: number;
+  launchS?: number;
+  /** the share of the arrays' peak MAC rate array ops sustain at most (default 1) */
+  arrayRate?: number;
+}
+
+function scheduleOneDesign(
+  designs: Float64Array, di: number, g: FlatGraph, slotResults: Float64Array, opts: RefScheduleOptions,
 ): RefScheduledDesign {
   const so = new Float64Array(STEP_STRIDE);
   const n = g.nOps;
@@ -453,7 +473,7 @@ export function refScheduleDesign(
  */
 export function refEvaluateStep(
   designs: Float64Array, nDesigns: number, g: FlatGraph, out: Float64Array,
-  slotResults: Float64Array = new Float64Array(g.nUnique * RESULT_STRIDE), opts: { singleStream?: boolean; schedulePasses?: number } = {},
+  slotResults: Float64Array = new Float64Array(g.nUnique * RESULT_STRIDE), opts: RefScheduleOptions = {},
 ): void {
   for (let i = 0; i < nDesigns; i++) {
     out.set(refScheduleDesign(designs, i * DESIGN_STRIDE, g, slotResults, opts).step, i * STEP_STRIDE);

@@ -40,7 +40,8 @@ export function powerRows(kernel?: Kernel): PowerRow[] {
   const label = (i: number) => `${WORKLOADS[i].model}${WORKLOADS[i].seq ? ` seq ${WORKLOADS[i].seq}` : ''} batch ${WORKLOADS[i].batch}`;
   const rows: PowerRow[] = [];
   const avg = (preset: string, i: number) => {
-    const ev = evaluateDesign(presetDesign(preset), prepared[i], kernel, { execution: 'single-stream', launchOverheadS: presetInfo(preset).launchOverheadS });
+    const { launchOverheadS, arrayRateFraction } = presetInfo(preset);
+    const ev = evaluateDesign(presetDesign(preset), prepared[i], kernel, { execution: 'single-stream', launchOverheadS, arrayRateFraction });
     return { w: ev.avgPowerW, clockW: ev.energy.clockJ / ev.stepTimeS };
   };
   for (const [preset, chip] of [['tpu-v3', 'tpu-v3'], ['tpu-v4', 'tpu-v4']]) {
