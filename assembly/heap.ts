@@ -9,7 +9,8 @@ import { lf, li, si } from './mem';
 @inline function before(key: usize, a: i32, b: i32): bool {
   const x = lf(key, a);
   const y = lf(key, b);
-  return x > y || (x == y && a < b);
+  // branch-free (the ready heaps' comparisons are data-dependent: a branch mispredicts about half the time)
+  return (x > y) | ((x == y) & (a < b));
 }
 
 /** pushes op x onto heap h of n elements */
@@ -26,7 +27,12 @@ import { lf, li, si } from './mem';
   si(h, i, x);
 }
 
-/** pops the top of heap h of n ≥ 1 elements */
+/**
+ * pops the top of heap h of n ≥ 1 elements. Floyd's bottom-up pop: the hole left at the root walks down to a
+ * leaf along the children that come first (one branch-free comparison a level), then the last element climbs
+ * from there (usually a step or two: it came from the bottom). The order is strict (key, then index), so every
+ * pop returns the same op as the textbook sift-down would.
+ */
 // @ts-ignore: decorator
 @inline export function heapPop(h: usize, n: i32, key: usize): i32 {
   const top = li(h, 0);
@@ -34,17 +40,25 @@ import { lf, li, si } from './mem';
   if (m > 0) {
     const x = li(h, m);
     let i = 0;
-    while (true) {
-      let c = 2 * i + 1;
-      if (c >= m) break;
-      let y = li(h, c);
-      if (c + 1 < m) {
-        const z = li(h, c + 1);
-        if (before(key, z, y)) { c++; y = z; }
-      }
-      if (!before(key, y, x)) break;
-      si(h, i, y);
+    let c = 1;
+    while (c + 1 < m) {
+      const y = li(h, c);
+      const z = li(h, c + 1);
+      const right = before(key, z, y);
+      si(h, i, select<i32>(z, y, right));
+      i = c + <i32>right;
+      c = 2 * i + 1;
+    }
+    if (c < m) {
+      si(h, i, li(h, c));
       i = c;
+    }
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const y = li(h, p);
+      if (!before(key, x, y)) break;
+      si(h, i, y);
+      i = p;
     }
     si(h, i, x);
   }
