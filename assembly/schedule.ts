@@ -81,6 +81,11 @@ let gHeapE: usize = 0;
 let gNegFin: usize = 0; // f64 [n]: −finish of each op pushed as an event (the event heap's key)
 let gNT: i32 = 0;
 let gNV: i32 = 0;
+// per pool, the most urgent ready op when it is kept out of the heap (-1: none; it comes before every op in the
+// heap): an op that becomes ready as its pool's most urgent is usually dispatched at once, and then pays no
+// push and no pop (with fused attention dozens of weight-gradient GEMMs wait in the tensor pool's heap)
+let gPendT: i32 = -1;
+let gPendV: i32 = -1;
 let gNE: i32 = 0;
 // per-slot scratch
 let gSlotCap: i32 = 0;
@@ -341,15 +346,30 @@ function prefixMinima(s: i32, p: i32, full: f64): void {
     si(gCnt, ci, li(gCnt, ci) + 1);
     eventPush(i);
   } else if (p == P_TENSOR) {
-    heapPush(gHeapT, gNT++, i, gBl);
+    if (gPendT >= 0 ? readyBefore(i, gPendT) : gNT == 0 || readyBefore(i, li(gHeapT, 0))) {
+      if (gPendT >= 0) heapPush(gHeapT, gNT++, gPendT, gBl);
+      gPendT = i;
+    } else heapPush(gHeapT, gNT++, i, gBl);
   } else {
-    heapPush(gHeapV, gNV++, i, gBl);
+    if (gPendV >= 0 ? readyBefore(i, gPendV) : gNV == 0 || readyBefore(i, li(gHeapV, 0))) {
+      if (gPendV >= 0) heapPush(gHeapV, gNV++, gPendV, gBl);
+      gPendV = i;
+    } else heapPush(gHeapV, gNV++, i, gBl);
   }
+}
+
+/** ready op a is more urgent than b: a larger bottom level, or the same and a smaller index (the heaps' order) */
+// @ts-ignore: decorator
+@inline function readyBefore(a: i32, b: i32): bool {
+  const x = lf(gBl, a);
+  const y = lf(gBl, b);
+  return x > y || (x == y && a < b);
 }
 
 function dispatch(p: i32, t: f64): void {
   const h = p == P_TENSOR ? gHeapT : gHeapV;
   let n = p == P_TENSOR ? gNT : gNV;
+  let pend = p == P_TENSOR ? gPendT : gPendV;
   const base = <usize>(p * gGrpCap);
   const gt = gGrpT + (base << 3);
   const gc = gGrpC + (base << 2);
@@ -357,9 +377,13 @@ function dispatch(p: i32, t: f64): void {
   let len = p == P_TENSOR ? gGL0 : gGL1;
   const kl = gKList + (<usize>(p * NK) << 2);
   const nk = p == P_TENSOR ? gNK0 : gNK1;
-  while (n > 0 && lf(gt, 0) <= t) {
-    const i = heapPop(h, n, gBl);
-    n--;
+  while ((n > 0 || pend >= 0) && lf(gt, 0) <= t) {
+    let i = pend;
+    if (i >= 0) pend = -1;
+    else {
+      i = heapPop(h, n, gBl);
+      n--;
+    }
     const s = li(gOpSlot, i);
     const mb = s * NK;
     const full = rd(gSlotRes + (<usize>(s * RESULT_STRIDE) << 3), R_CYCLES);
@@ -438,9 +462,11 @@ function dispatch(p: i32, t: f64): void {
   }
   if (p == P_TENSOR) {
     gNT = n;
+    gPendT = pend;
     gGL0 = len;
   } else {
     gNV = n;
+    gPendV = pend;
     gGL1 = len;
   }
 }
@@ -517,6 +543,8 @@ export function scheduleStep(d: usize, so: usize): void {
   // list schedule
   gNT = 0;
   gNV = 0;
+  gPendT = -1;
+  gPendV = -1;
   gNE = 0;
   memory.fill(gCnt, 0, <usize>(nSlots * (NK + 1)) << 2);
   let t: f64 = 0;
@@ -561,8 +589,8 @@ export function scheduleStep(d: usize, so: usize): void {
     if (c == 0) makeReady(i, 0);
   }
   while (true) {
-    if (gNT > 0) dispatch(P_TENSOR, t);
-    if (gNV > 0) dispatch(P_VECTOR, t);
+    if (gNT > 0 || gPendT >= 0) dispatch(P_TENSOR, t);
+    if (gNV > 0 || gPendV >= 0) dispatch(P_VECTOR, t);
     if (gNE == 0) break;
     t = lf(gFin, li(gHeapE, 0));
     do {
