@@ -29,8 +29,6 @@ interface ThroughputCase {
   csvChip: string;
   /** the measured code's framework, when it is not PyTorch (named in the row) */
   framework?: 'MXNet';
-  /** false: the measured code launched no fused kernels (eager PyTorch, a per-tensor optimizer); default true */
-  fusion?: boolean;
   /** micro-batches per optimizer update in the measured run */
   gradAccumulation: number;
 }
@@ -68,18 +66,10 @@ export const LDDL_BIN64_SPEEDUP = 1.73;
  * pads each micro-batch to its longest sequence: those rows run LDDL_PHASE2_PADDED_SEQ tokens. The MXNet
  * ResNet-50 rows (mxnet-22.10 / 20.12, DALI, "total IPS", data time included) are the same network in another
  * framework, 38% (A100) faster than the PyTorch row: together they bracket what the framework adds.
- * Each row launches the kernels its code launched. The PyTorch ResNet-50 (ConvNets, pytorch:21.03) runs eagerly:
- * cuDNN batch norm, ReLU and the residual add as kernels of their own, and torch.optim.SGD updating tensor by
- * tensor (image_classification/optimizers.py; PyTorch 1.9's default SGD is not multi-tensor), so those rows
- * build the graph without fusion. The PyTorch BERT code launches fused kernels (apex FusedLAMB, the jit-fused
- * bias + GeLU, apex FusedLayerNorm) and the MXNet ResNet-50 runner fuses batch norm + ReLU and batch norm + add +
- * ReLU and aggregates 60 tensors per optimizer kernel (`runner`: --fuse-bn-relu 1 --fuse-bn-add-relu 1,
- * MXNET_OPTIMIZER_AGGREGATION_SIZE=60): those keep the template's fusions (docs/workloads.md), which are fewer
- * than MXNet's (no batch-norm fusions).
  */
 export const THROUGHPUT_CASES: readonly ThroughputCase[] = [
-  { model: 'resnet50', preset: 'v100', batch: 256, csvChip: 'v100-sxm2-16gb', fusion: false, gradAccumulation: 1 },
-  { model: 'resnet50', preset: 'a100', batch: 256, csvChip: 'a100-sxm4-80gb', fusion: false, gradAccumulation: 1 },
+  { model: 'resnet50', preset: 'v100', batch: 256, csvChip: 'v100-sxm2-16gb', gradAccumulation: 1 },
+  { model: 'resnet50', preset: 'a100', batch: 256, csvChip: 'a100-sxm4-80gb', gradAccumulation: 1 },
   { model: 'bert-large', preset: 'v100', batch: 64, seq: 128, attention: 'unfused', csvChip: 'v100-sxm2-32gb', gradAccumulation: 64 },
   { model: 'bert-large', preset: 'v100', batch: 8, seq: 512, paddedSeq: LDDL_PHASE2_PADDED_SEQ, attention: 'unfused', csvChip: 'v100-sxm2-32gb', gradAccumulation: 256 },
   { model: 'bert-large', preset: 'a100', batch: 256, seq: 128, attention: 'unfused', csvChip: 'a100-sxm4-80gb', gradAccumulation: 32 },
@@ -101,7 +91,7 @@ export function throughputRows(kernel?: Kernel): FidelityRow[] {
     const ref = measured.find((r) => r.model === c.model && r.chip === c.csvChip && (c.seq === undefined || +r.seq_len === c.seq) && (r.batch_per_chip === '' || +r.batch_per_chip === c.batch));
     if (!ref) throw new Error(`training-throughput.csv has no row for ${c.model} on ${c.csvChip}`);
     const seq = c.paddedSeq ?? c.seq;
-    const graph = loadTrainingGraph({ model: c.model, batch: c.batch, seq, attention: c.attention, precision: 'bf16' }, { optimizer: c.model === 'resnet50' ? 'momentum' : 'lamb', gradAccumulationSteps: c.gradAccumulation, fusion: c.fusion ?? true });
+    const graph = loadTrainingGraph({ model: c.model, batch: c.batch, seq, attention: c.attention, precision: 'bf16' }, { optimizer: c.model === 'resnet50' ? 'momentum' : 'lamb', gradAccumulationSteps: c.gradAccumulation });
     const { launchOverheadS, arrayRateFraction } = presetInfo(c.preset);
     const ev = evaluateDesign(presetDesign(c.preset), prepareWorkload(graph), kernel, { execution: 'single-stream', launchOverheadS, arrayRateFraction });
     const seqLabel = c.seq ? `, seq ${c.seq}${c.paddedSeq ? ` binned (padded to ${c.paddedSeq})` : ''}` : '';
