@@ -5,26 +5,32 @@
  */
 import { lf, li, si } from './mem';
 
+/** op a comes before op b: a larger key, or the same key and a smaller index (the heaps' strict order) */
 // @ts-ignore: decorator
-@inline function before(key: usize, a: i32, b: i32): bool {
+@inline export function heapBefore(key: usize, a: i32, b: i32): bool {
   const x = lf(key, a);
   const y = lf(key, b);
   // branch-free (the ready heaps' comparisons are data-dependent: a branch mispredicts about half the time)
   return (x > y) | ((x == y) & (a < b));
 }
 
-/** pushes op x onto heap h of n elements */
+/** puts op x into the free slot i of heap h, moving it up past the ancestors it comes before */
 // @ts-ignore: decorator
-@inline export function heapPush(h: usize, n: i32, x: i32, key: usize): void {
-  let i = n;
+@inline function siftUp(h: usize, i: i32, x: i32, key: usize): void {
   while (i > 0) {
     const p = (i - 1) >> 1;
     const y = li(h, p);
-    if (!before(key, x, y)) break;
+    if (!heapBefore(key, x, y)) break;
     si(h, i, y);
     i = p;
   }
   si(h, i, x);
+}
+
+/** pushes op x onto heap h of n elements */
+// @ts-ignore: decorator
+@inline export function heapPush(h: usize, n: i32, x: i32, key: usize): void {
+  siftUp(h, n, x, key);
 }
 
 /**
@@ -44,7 +50,7 @@ import { lf, li, si } from './mem';
     while (c + 1 < m) {
       const y = li(h, c);
       const z = li(h, c + 1);
-      const right = before(key, z, y);
+      const right = heapBefore(key, z, y);
       si(h, i, select<i32>(z, y, right));
       i = c + <i32>right;
       c = 2 * i + 1;
@@ -53,14 +59,7 @@ import { lf, li, si } from './mem';
       si(h, i, li(h, c));
       i = c;
     }
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const y = li(h, p);
-      if (!before(key, x, y)) break;
-      si(h, i, y);
-      i = p;
-    }
-    si(h, i, x);
+    siftUp(h, i, x, key);
   }
   return top;
 }

@@ -39,7 +39,7 @@ import {
   X_BOUND, X_CORES, X_CYCLES, X_ENERGY_J, X_FINISH, X_MOBILITY, X_POOL, X_PRED, X_READY, X_START,
 } from './layout';
 import { SH_B, SH_K, SH_M, SH_N, SH_STRIDE, SH_WEIGHT } from './climb-layout';
-import { heapPop, heapPush } from './heap';
+import { heapBefore, heapPop, heapPush } from './heap';
 import { allocF64, allocI32, lf, li, sf, si } from './mem';
 import { evalOp, rd, wr } from './model';
 import { bestFinish, bestOption, bestResourcePred, bestStart, improve, SLOT_OPTIONS } from './serial';
@@ -346,25 +346,18 @@ function prefixMinima(s: i32, p: i32, full: f64): void {
     si(gCnt, ci, li(gCnt, ci) + 1);
     eventPush(i);
   } else if (p == P_TENSOR) {
-    if (gPendT >= 0 ? readyBefore(i, gPendT) : gNT == 0 || readyBefore(i, li(gHeapT, 0))) {
+    if (gPendT >= 0 ? heapBefore(gBl, i, gPendT) : gNT == 0 || heapBefore(gBl, i, li(gHeapT, 0))) {
       if (gPendT >= 0) heapPush(gHeapT, gNT++, gPendT, gBl);
       gPendT = i;
     } else heapPush(gHeapT, gNT++, i, gBl);
   } else {
-    if (gPendV >= 0 ? readyBefore(i, gPendV) : gNV == 0 || readyBefore(i, li(gHeapV, 0))) {
+    if (gPendV >= 0 ? heapBefore(gBl, i, gPendV) : gNV == 0 || heapBefore(gBl, i, li(gHeapV, 0))) {
       if (gPendV >= 0) heapPush(gHeapV, gNV++, gPendV, gBl);
       gPendV = i;
     } else heapPush(gHeapV, gNV++, i, gBl);
   }
 }
 
-/** ready op a is more urgent than b: a larger bottom level, or the same and a smaller index (the heaps' order) */
-// @ts-ignore: decorator
-@inline function readyBefore(a: i32, b: i32): bool {
-  const x = lf(gBl, a);
-  const y = lf(gBl, b);
-  return x > y || (x == y && a < b);
-}
 
 function dispatch(p: i32, t: f64): void {
   const h = p == P_TENSOR ? gHeapT : gHeapV;
