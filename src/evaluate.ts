@@ -10,6 +10,7 @@ import { DEFAULT_SCHEDULE_PASSES, defaultKernel, MAX_SCHEDULE_PASSES, type Kerne
 import { designRecord, type Bound } from './engine/layout.js';
 import type { TrainingGraph } from './workload/ir.js';
 import { memoryFootprint, type MemoryFootprint } from './workload/memory.js';
+import { InputError } from './errors.js';
 import { EXECUTIONS, type Execution } from './engine/layout.js';
 
 export { DEFAULT_SCHEDULE_PASSES, EXECUTIONS, MAX_SCHEDULE_PASSES, type Execution };
@@ -71,6 +72,13 @@ export interface Evaluation {
   arrayRateFraction: number;
   /** serial improvement passes run after the list schedule (0: the list schedule alone) */
   schedulePasses: number;
+  /** samples per second the host's input pipeline delivers (EvaluateOptions.inputSamplesPerS); absent: no limit */
+  inputSamplesPerS?: number;
+  /**
+   * what the chip waits each step for that pipeline, s (0 when it keeps up): part of stepTimeS, idle (clock-gated,
+   * leaking); boundTimeS and the critical path cover the chip's own stepTimeS − inputWaitS
+   */
+  inputWaitS: number;
   feasible: boolean;
   reason: string;
   memoryBytes: MemoryFootprint;
@@ -136,11 +144,20 @@ export interface EvaluateOptions {
    * 0 < f ≤ 1 (default 1: the mapping's folds alone; presetInfo(name).arrayRateFraction documents the presets')
    */
   arrayRateFraction?: number;
+  /**
+   * samples per second the host's input pipeline delivers (data loading, decoding, augmentation); a step then
+   * takes at least batch / rate, the chip idling for the rest (default: no limit)
+   */
+  inputSamplesPerS?: number;
 }
 
 export function evaluateDesign(
   design: Design, w: PreparedWorkload, kernel: Kernel = defaultKernel(), opts: EvaluateOptions = {},
 ): Evaluation {
+  const inputSamplesPerS = opts.inputSamplesPerS ?? null;
+  if (inputSamplesPerS !== null && !(Number.isFinite(inputSamplesPerS) && inputSamplesPerS > 0)) {
+    throw new InputError(`inputSamplesPerS must be a positive number of samples per second, got ${inputSamplesPerS}`);
+  }
   kernel.useGraph(w.flat);
   const execution = opts.execution ?? 'concurrent';
   const schedulePasses = opts.schedulePasses ?? DEFAULT_SCHEDULE_PASSES;
@@ -159,6 +176,13 @@ export function evaluateDesign(
     kernel.setArrayRate(1);
   }
   const step = detail.step;
+  const g = w.graph;
+  // the host's input pipeline: the chip waits for the rest of batch / rate, leaking
+  const inputWaitS = inputSamplesPerS === null ? 0 : Math.max(0, g.batch / inputSamplesPerS - step.stepTimeS);
+  const stepTimeS = step.stepTimeS + inputWaitS;
+  const waitLeakageJ = (step.leakageEnergyJ / step.stepTimeS) * inputWaitS;
+  const energyJ = step.energyJ + waitLeakageJ;
+  const busy = step.stepTimeS / stepTimeS;
   const pj = 1e-12;
   const energy: EnergyBreakdown = {
     macJ: step.liveMacs * units.macPJ * pj,
@@ -168,7 +192,7 @@ export function evaluateDesign(
     globalBufferJ: step.traffic.globalBytes * units.globalBufferPJPerByte * pj,
     offChipJ: step.traffic.offChipBytes * units.offChipPJPerByte * pj,
     clockJ: step.clockEnergyJ,
-    leakageJ: step.leakageEnergyJ,
+    leakageJ: step.leakageEnergyJ + waitLeakageJ,
   };
   const area = areaBreakdown(design);
   const power = powerBreakdown(design);
@@ -182,26 +206,25 @@ export function evaluateDesign(
     };
   });
   const toTime = (c: Record<Bound, number>) => Object.fromEntries(Object.entries(c).map(([b, x]) => [b, x * cycleS])) as Record<Bound, number>;
-  const g = w.graph;
-  const throughput = g.batch / step.stepTimeS;
+  const throughput = g.batch / stepTimeS;
   const reason = infeasibility(design, w.memory);
   return {
     model: g.name,
     batch: g.batch,
     ...(g.seq !== undefined ? { seq: g.seq, tokensPerS: throughput * g.seq } : {}),
-    stepTimeS: step.stepTimeS,
+    stepTimeS,
     throughput,
-    energyJ: step.energyJ,
+    energyJ,
     energy,
     area,
     tdpClass: power.tdpClass,
-    energyPerSampleJ: step.energyJ / g.batch,
-    avgPowerW: step.energyJ / step.stepTimeS,
+    energyPerSampleJ: energyJ / g.batch,
+    avgPowerW: energyJ / stepTimeS,
     tdpW: power.tdpW,
     areaMm2: area.totalMm2,
     peakTflops: peakTflops(design),
-    achievedTflops: w.flops / step.stepTimeS / 1e12,
-    utilization: step.utilization,
+    achievedTflops: w.flops / stepTimeS / 1e12,
+    utilization: { tensor: step.utilization.tensor * busy, vector: step.utilization.vector * busy },
     boundTimeS: toTime(step.boundCycles),
     criticalPath: { ops: step.criticalPath.ops, timeSByBound: toTime(step.criticalPath.boundCycles) },
     serialTimeS: step.serialCycles * cycleS,
@@ -209,6 +232,8 @@ export function evaluateDesign(
     launchOverheadS,
     arrayRateFraction,
     schedulePasses: execution === 'single-stream' ? 0 : schedulePasses,
+    ...(inputSamplesPerS !== null ? { inputSamplesPerS } : {}),
+    inputWaitS,
     feasible: reason === '',
     reason,
     memoryBytes: w.memory,

@@ -555,7 +555,6 @@ describe('accelmine validate', () => {
       'eyeriss VGG-16 CONV5-2 chip power',
       'eyeriss VGG-16 CONV5-3 chip power',
       'eyeriss VGG-16 all layers processing latency',
-      'resnet50 on a100, batch 256, single stream training throughput',
       'tpu-v3 average power, resnet50 batch 256',
       'tpu-v3 average power, bert-large seq 128 batch 64',
       'a100 average power, bert-large seq 128 batch 64',

@@ -8,7 +8,7 @@ import { gemmRecord, PRECISION_ELEMENT_BYTES, PRECISION_CODES } from '../engine/
 import { InputError } from '../errors.js';
 import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
 import { EXECUTIONS, type Execution } from '../engine/layout.js';
-import { action, fraction, intInRange, numberInRange, oneOf, positiveInt, printJson, SCHEDULE_PASSES_HELP, si, table, bytesIec } from './common.js';
+import { action, fraction, intInRange, numberInRange, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, bytesIec } from './common.js';
 import { addTrainingOptions, addWorkloadOptions, trainingOptions, workloadSource, type TrainingFlags, type WorkloadFlags } from './workload-options.js';
 
 /** A single R×C array whose buffers and bandwidths are too large to bind (for `op --tc`). */
@@ -115,9 +115,10 @@ export function registerCostCommands(program: Command, command?: string): void {
     .option('--schedule-passes <n>', SCHEDULE_PASSES_HELP, intInRange('--schedule-passes', MAX_SCHEDULE_PASSES), DEFAULT_SCHEDULE_PASSES)
     .option('--launch-us <us>', "single-stream: the gap between one kernel and the next, µs (default: the preset family's, GPUs 4, else 0)", numberInRange('--launch-us', 1e6))
     .option('--array-rate <f>', "single-stream: the most of each array's peak MAC rate an op sustains, 0-1 (default: the preset's, v100 0.664 as measured from cuBLAS, else 1)", fraction('--array-rate'))
+    .option('--input-rate <samples/s>', "samples per second the host's input pipeline delivers (data loading and augmentation); a step takes at least batch / rate (default: no limit)", positiveNumber('--input-rate'))
     .option('--json', 'print JSON (with every op)')
     .action(
-      action(async (o: WorkloadFlags & TrainingFlags & { preset?: string; design?: string; execution: Execution; schedulePasses: number; launchUs?: number; arrayRate?: number; json?: boolean }) => {
+      action(async (o: WorkloadFlags & TrainingFlags & { preset?: string; design?: string; execution: Execution; schedulePasses: number; launchUs?: number; arrayRate?: number; inputRate?: number; json?: boolean }) => {
         // the design reader, the workload and the evaluation code load only for the commands that need them
         // (start-up time of `op`), at once
         if (o.launchUs !== undefined && o.execution !== 'single-stream') {
@@ -132,16 +133,16 @@ export function registerCostCommands(program: Command, command?: string): void {
         const preset = o.preset ? (await import('../arch/presets.js')).presetInfo(o.preset) : undefined;
         const launchOverheadS = o.launchUs !== undefined ? o.launchUs * 1e-6 : preset?.launchOverheadS ?? 0;
         const arrayRateFraction = o.arrayRate ?? preset?.arrayRateFraction ?? 1;
-        const ev = evaluateDesign(design, prepareWorkload(graph), undefined, { execution: o.execution, schedulePasses: o.schedulePasses, launchOverheadS, arrayRateFraction });
+        const ev = evaluateDesign(design, prepareWorkload(graph), undefined, { execution: o.execution, schedulePasses: o.schedulePasses, launchOverheadS, arrayRateFraction, inputSamplesPerS: o.inputRate });
         if (o.json) return printJson({ design, ...ev });
         const top = [...ev.ops].sort((a, b) => b.timeS - a.timeS).slice(0, 10);
         const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
         process.stdout.write(
           `${ev.model}: batch ${ev.batch}${ev.seq ? `, seq ${ev.seq}` : ''} on ${o.preset ?? o.design}${ev.execution === 'single-stream' ? `, single stream${singleStreamNote(ev)}` : `, list schedule + ${ev.schedulePasses} serial passes`}\n` +
-            `step ${(ev.stepTimeS * 1e3).toFixed(3)} ms, ${ev.throughput.toFixed(1)} samples/s${ev.tokensPerS ? ` (${si(ev.tokensPerS)} tokens/s)` : ''}\n` +
+            `step ${(ev.stepTimeS * 1e3).toFixed(3)} ms, ${ev.throughput.toFixed(1)} samples/s${ev.tokensPerS ? ` (${si(ev.tokensPerS)} tokens/s)` : ''}${inputNote(ev)}\n` +
             `${ev.achievedTflops.toFixed(1)} of ${ev.peakTflops.toFixed(1)} TFLOP/s; utilization tensor ${pct(ev.utilization.tensor)}, vector ${pct(ev.utilization.vector)}\n` +
             `energy ${ev.energyJ.toFixed(3)} J/step (${ev.energyPerSampleJ.toExponential(3)} J/sample), average ${ev.avgPowerW.toFixed(1)} W, TDP ${ev.tdpW.toFixed(1)} W, area ${ev.areaMm2.toFixed(1)} mm²\n` +
-            `critical path (${ev.criticalPath.ops} ops) by bound: ${Object.entries(ev.criticalPath.timeSByBound).filter(([, t]) => t > 0).map(([b, t]) => `${b} ${pct(t / ev.stepTimeS)}`).join(', ')}\n` +
+            `critical path (${ev.criticalPath.ops} ops) by bound: ${Object.entries(ev.criticalPath.timeSByBound).filter(([, t]) => t > 0).map(([b, t]) => `${b} ${pct(t / ev.stepTimeS)}`).join(', ')}${ev.inputWaitS > 0 ? `, input wait ${pct(ev.inputWaitS / ev.stepTimeS)}` : ''}\n` +
             (ev.feasible ? 'feasible: yes\n' : `feasible: no (${ev.reason})\n`) +
             `\nwhere the energy goes (J per step):\n` + breakdownTable(energyRows(ev), ev.energyJ, 'J', 4) +
             `\nwhere the area goes (mm²), TDP set by the ${ev.tdpClass} class:\n` + breakdownTable(areaRows(ev), ev.areaMm2, 'mm²', 2) +
@@ -185,6 +186,13 @@ function singleStreamNote(ev: Evaluation): string {
     ...(ev.arrayRateFraction < 1 ? [`arrays at most ${(ev.arrayRateFraction * 100).toFixed(1)}% of peak`] : []),
   ];
   return notes.length ? ` (${notes.join('; ')})` : '';
+}
+
+/** The host's input pipeline, when limited: whether the chip waited for it. */
+function inputNote(ev: Evaluation): string {
+  if (ev.inputSamplesPerS === undefined) return '';
+  const rate = `input pipeline ${ev.inputSamplesPerS.toFixed(1)} samples/s`;
+  return ev.inputWaitS > 0 ? `; input-bound: ${rate}, the chip waits ${(ev.inputWaitS * 1e3).toFixed(3)} ms a step` : `; ${rate} keeps up`;
 }
 
 function energyRows(ev: Evaluation): [string, number][] {
