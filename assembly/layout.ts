@@ -38,6 +38,7 @@ export const DF_RS: i32 = 3;
 export const RS_SPAD_FILTER_BYTES: i32 = 448;
 export const RS_SPAD_IFMAP_BYTES: i32 = 24;
 export const RS_SPAD_PSUM_BYTES: i32 = 48;
+export const RS_GLB_IFMAP_SHARE: f64 = 0.0625;
 export const O_KIND: i32 = 0;
 export const O_B: i32 = 1;
 export const O_M: i32 = 2;

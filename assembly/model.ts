@@ -11,7 +11,7 @@ import {
   R_BOUND, R_COMPUTE_CYCLES, R_CORES_USED, R_CYCLES, R_ENERGY_J, R_GLOBAL_BYTES, R_LIVE_MACS, R_LOCAL_BYTES, R_MACS,
   R_NOC_BYTES, R_NONOVERLAP_CYCLES, R_OFFCHIP_BYTES, R_SPLIT, R_UTILIZATION, R_VECTOR_FLOPS, RESULT_STRIDE,
   U_TENSOR, U_VECTOR, VEC_CYCLES_PER_FLOP, O_RS_C, O_RS_E, O_RS_I, O_RS_M, O_RS_N, O_RS_O, O_RS_R, O_RS_S, O_RS_W, O_RS_ZEROS,
-  RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES, OFFCHIP_SUSTAINED_FRACTION,
+  RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES, RS_GLB_IFMAP_SHARE, OFFCHIP_SUSTAINED_FRACTION,
   K_ATTENTION, O_ATT_BACKWARD, O_ATT_LIVE, O_ATT_VECTOR_FLOPS, SPLIT_K,
 } from './layout';
 
@@ -278,6 +278,9 @@ function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
     // ofmap rows in flight (as a share of the plane) and the global buffer in elements
     const inFlight = (strips <= bands ? ee : Math.min(ee, bands * C)) / fe;
     const gbWords = rd(d, D_GLOBAL_BUFFER_BYTES) / e;
+    // one strip's input rows of one channel, and the ifmap share of the global buffer they must fit (q·r of them)
+    const stripIn = planeIn * Math.min(1, (Math.min(ee, C) + rp - 1) / (fe + fr - 1));
+    const ifmapCap = RS_GLB_IFMAP_SHARE * gbWords;
     // all the sets, and one set alone (smaller tiles, fewer active PEs, fewer inter-PE psum hops): the faster is kept
     let bestCycles: f64 = -1, compute: f64 = 0, arrayIn: f64 = 0, interPe: f64 = 0;
     const alts = sets > 1 ? 2 : 1;
@@ -289,6 +292,7 @@ function rsOp(d: usize, o: usize, cores: f64, r: usize): void {
       const psumTile = inFlight * tt * planeOut;
       let qk: f64 = 1, passesF = Math.ceil(mf / tt), passesC = Math.ceil(fc / rr) * rowFolds, best: f64 = -1;
       for (let qq = q; qq >= 1; qq = qq > 1 ? Math.max(1, Math.floor(qq / 2)) : 0) {
+        if (qq > 1 && qq * rr * stripIn > ifmapCap) continue;
         const pMax = Math.max(1, Math.min(mf, Math.min(Math.floor(filterWords / (qq * fs)), Math.floor(psumWords))));
         const pp = Math.min(pMax, Math.floor((gbWords - qq * ifmapTile) / psumTile));
         if (pp < 1) continue;

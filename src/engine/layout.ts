@@ -86,6 +86,17 @@ export const DATAFLOW_CODES = { ws: DF_WS, os: DF_OS, is: DF_IS, rs: DF_RS } as 
 export const RS_SPAD_FILTER_BYTES = 448;
 export const RS_SPAD_IFMAP_BYTES = 24;
 export const RS_SPAD_PSUM_BYTES = 48;
+/**
+ * CALIBRATED: the share of the global buffer that holds one image's ifmap tile of a row-stationary pass (the q·r
+ * channels of one strip's input rows, strip = at most array-columns ofmap rows plus the filter's R − 1 halo rows);
+ * the rest holds partial sums. Eyeriss's mapper spends its buffer on the psums of many filters (each ifmap read
+ * serves many filters) and accumulates few channels per pass: its VGG-16 global-buffer accesses decompose into
+ * psum passes of 1, 1, 2, ~4 and ~7 channels at ofmap widths 224, 112, 56, 28 and 14, where a traffic-minimising
+ * mapping keeps 4 channels a pass on one PE set. Fitted on the global-buffer accesses of Eyeriss's AlexNet CONV1-5
+ * and VGG-16 CONV1-1 to CONV5-3 (data/reference): every share from 0.038 to 0.067 gives the same mappings on all
+ * 18 layers; 1/16. One value for every layer and network.
+ */
+export const RS_GLB_IFMAP_SHARE = 0.0625;
 
 /** precision codes (element bytes are stored separately in D_ELEMENT_BYTES) */
 export const PRECISION_CODES = { fp32: 0, bf16: 1, fp16: 2, fp8: 3, int8: 4 } as const;

@@ -34,7 +34,7 @@ import {
   R_GLOBAL_BYTES, R_LIVE_MACS, R_LOCAL_BYTES, R_MACS, R_NOC_BYTES, R_NONOVERLAP_CYCLES, R_OFFCHIP_BYTES, R_SPLIT,
   R_UTILIZATION, R_BOUND, R_VECTOR_FLOPS, RESULT_STRIDE, U_TENSOR, U_VECTOR, VEC_CYCLES_PER_FLOP, O_RS_C, O_RS_E,
   O_RS_I, O_RS_M, O_RS_N, O_RS_O, O_RS_R, O_RS_S, O_RS_W, O_RS_ZEROS, O_ATT_BACKWARD, O_ATT_LIVE, O_ATT_VECTOR_FLOPS,
-  K_ATTENTION, SPLIT_K, OFFCHIP_SUSTAINED_FRACTION, RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES,
+  K_ATTENTION, SPLIT_K, OFFCHIP_SUSTAINED_FRACTION, RS_SPAD_FILTER_BYTES, RS_SPAD_IFMAP_BYTES, RS_SPAD_PSUM_BYTES, RS_GLB_IFMAP_SHARE,
 } from './layout.js';
 
 const PJ = 1e-12;
@@ -333,6 +333,10 @@ function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: n
     // ofmap rows in flight (as a share of the plane) and the global buffer in elements
     const inFlight = (strips <= bands ? ee : Math.min(ee, bands * C)) / fe;
     const gbWords = d[di + D_GLOBAL_BUFFER_BYTES] / e;
+    // one strip's input rows (at most C ofmap rows plus the R − 1 halo) of one channel; the q·r channels of a pass
+    // must fit the ifmap share of the global buffer (RS_GLB_IFMAP_SHARE; q = 1 always runs)
+    const stripIn = planeIn * Math.min(1, (Math.min(ee, C) + rp - 1) / (fe + fr - 1));
+    const ifmapCap = RS_GLB_IFMAP_SHARE * gbWords;
     // all the sets, and one set alone (smaller tiles, fewer active PEs, fewer inter-PE psum hops): the faster is kept
     let bestCycles = -1, compute = 0, arrayIn = 0, interPe = 0;
     for (let alt = 0; alt < (sets > 1 ? 2 : 1); alt++) {
@@ -343,6 +347,7 @@ function rsOp(d: Float64Array, di: number, o: Float64Array, oi: number, cores: n
       const psumTile = inFlight * tt * planeOut;
       let qk = 1, passesF = Math.ceil(mf / tt), passesC = Math.ceil(fc / rr) * rowFolds, best = -1;
       for (let qq = q; qq >= 1; qq = qq > 1 ? Math.max(1, Math.floor(qq / 2)) : 0) {
+        if (qq > 1 && qq * rr * stripIn > ifmapCap) continue;
         const pMax = Math.max(1, Math.min(mf, Math.min(Math.floor(filterWords / (qq * fs)), Math.floor(psumWords))));
         const pp = Math.min(pMax, Math.floor((gbWords - qq * ifmapTile) / psumTile));
         if (pp < 1) continue;
