@@ -222,7 +222,7 @@ function parseTies(raw: unknown, values: DesignSpace['values'], src: string): De
 export function parseSpace(raw: unknown, src: string): DesignSpace {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(`${src}: a space must be a JSON object with "values"`);
   const o = raw as { name?: unknown; values?: unknown; ties?: unknown };
-  if (!o.values || typeof o.values !== 'object') throw new InputError(`${src}: "values" must be an object of parameter → values`);
+  if (!o.values || typeof o.values !== 'object' || Array.isArray(o.values)) throw new InputError(`${src}: "values" must be an object of parameter → values`);
   const values = { ...BUILTIN_SPACES.large.values, ...base(src) } as DesignSpace['values'];
   for (const [k, v] of Object.entries(o.values as Record<string, unknown>)) {
     if (!SPACE_PARAMS.includes(k as Param)) {

@@ -52,11 +52,24 @@ export function threadsOption(flag = '--threads'): (v: string) => number {
 export const SCHEDULE_PASSES_HELP =
   'serial improvement passes after the list schedule (0: the list schedule alone; more: shorter schedules, slower)';
 
-export function positiveNumber(flag: string): (v: string) => number {
+/**
+ * Parses a positive number; `min` (when given) is the smallest one taken: a rate that divides a time (1e-320
+ * samples/s) made it Infinity and the energies NaN.
+ */
+export function positiveNumber(flag: string, min?: number): (v: string) => number {
   return (v: string) => {
     const n = Number(v);
     if (!DECIMAL.test(v) || !Number.isFinite(n) || n <= 0) throw new InputError(`${flag} must be a positive number, got "${v}"`);
+    if (min !== undefined && n < min) throw new InputError(`${flag} must be a number of at least ${min}, got "${v}"`);
     return n;
+  };
+}
+
+/** A file or directory name option: an empty one names nothing (it was read as "no file", or as a file named ""). */
+export function nonEmpty(flag: string, what: 'file' | 'directory' = 'file'): (v: string) => string {
+  return (v: string) => {
+    if (v.trim() === '') throw new InputError(`${flag} must name a ${what}, got an empty string`);
+    return v;
   };
 }
 
@@ -69,11 +82,15 @@ export function numberInRange(flag: string, max: number): (v: string) => number 
   };
 }
 
-/** A share: a number above 0 and at most 1. */
+/** The smallest share `fraction` takes: op times are divided by it (1e-320 made them Infinity, the energies NaN). */
+export const MIN_FRACTION = 1e-3;
+
+/** A share: a number above 0 and at most 1 (at least MIN_FRACTION). */
 export function fraction(flag: string): (v: string) => number {
   return (v: string) => {
     const n = Number(v);
     if (!DECIMAL.test(v) || !Number.isFinite(n) || n <= 0 || n > 1) throw new InputError(`${flag} must be a number above 0 and at most 1, got "${v}"`);
+    if (n < MIN_FRACTION) throw new InputError(`${flag} must be a number from ${MIN_FRACTION} to 1, got "${v}"`);
     return n;
   };
 }

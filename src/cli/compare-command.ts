@@ -10,7 +10,7 @@ import { compareStrategies } from '../search/compare.js';
 import { OBJECTIVES, type Objective } from '../evaluation/objectives.js';
 import { STRATEGIES } from '../search/run.js';
 import { loadTrainingGraph } from '../workload/load.js';
-import { action, nonNegativeInt, oneOf, positiveInt, positiveNumber, printJson, si, table, threadsOption } from './common.js';
+import { action, nonEmpty, nonNegativeInt, oneOf, positiveInt, positiveNumber, printJson, si, table, threadsOption } from './common.js';
 
 interface CompareFlags {
   model: string;
@@ -37,6 +37,9 @@ interface CompareFlags {
  * ran over the first --budget designs in index order, and took the ground truth's name and colour in the report).
  */
 const COMPARED = Object.keys(STRATEGIES).filter((s) => s !== 'exhaustive');
+
+/** The most runs per strategy: 99999999999 ran (and kept every run's trace) until killed. */
+const MAX_REPEATS = 1000;
 
 function list(flag: string, v: string, allowed: string[]): string[] {
   const items = v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -74,20 +77,20 @@ export function registerCompareCommand(program: Command): void {
     .option('--tdp <w>', 'TDP budget, W', positiveNumber('--tdp'))
     .option('--budget <evals>', 'evaluations per run (default 2000)', positiveInt('--budget'))
     .option('--time <s>', 'seconds per run (instead of or with --budget)', positiveNumber('--time'))
-    .option('--repeats <r>', 'runs per strategy (seeds seed..seed+r-1)', positiveInt('--repeats'), 5)
+    .option('--repeats <r>', 'runs per strategy (seeds seed..seed+r-1)', positiveInt('--repeats', MAX_REPEATS), 5)
     .option('--space <name|file>', 'design space (exhaustive ground truth when it has at most 200,000 designs)', 'small')
     .option('--seed <s>', 'first seed', nonNegativeInt('--seed'), 1)
     .option('--threads <t>', 'worker threads (default: cores)', threadsOption())
     .option('--batch <n>', 'micro-batch size', positiveInt('--batch'))
     .option('--seq <n>', 'sequence length', positiveInt('--seq'))
     .option('--inference-only <list>', 'strategies that optimise the forward pass alone (e.g. spotlight, as WHAM compared against it)')
-    .option('--out <dir>', 'write compare.json (with every run\'s trace and each strategy\'s Pareto designs, for `accelmine report`) and one convergence SVG per model (refused if it holds an earlier compare.json, unless --force)')
+    .option('--out <dir>', 'write compare.json (with every run\'s trace and each strategy\'s Pareto designs, for `accelmine report`) and one convergence SVG per model (refused if it holds an earlier compare.json, unless --force)', nonEmpty('--out', 'directory'))
     .option('--force', 'with --out: replace the earlier comparison the directory holds')
     .option('--json', 'print JSON')
     .action(
       action(async (o: CompareFlags) => {
         const strategies = list('--strategies', o.strategies, COMPARED);
-        const inferenceOnly = o.inferenceOnly ? list('--inference-only', o.inferenceOnly, strategies) : [];
+        const inferenceOnly = o.inferenceOnly !== undefined ? list('--inference-only', o.inferenceOnly, strategies) : [];
         const names = o.model.split(',').map((m) => m.trim()).filter(Boolean);
         if (names.length === 0) throw new InputError(`--model must name at least one zoo model (see \`accelmine models\`), got "${o.model}"`);
         const twice = names.find((m, k) => names.indexOf(m) !== k);

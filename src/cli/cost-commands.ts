@@ -8,7 +8,7 @@ import { gemmRecord, PRECISION_ELEMENT_BYTES, PRECISION_CODES } from '../engine/
 import { InputError } from '../errors.js';
 import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
 import { EXECUTIONS, type Execution } from '../engine/layout.js';
-import { action, fraction, intInRange, numberInRange, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, bytesIec } from './common.js';
+import { action, fraction, intInRange, nonEmpty, numberInRange, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, bytesIec } from './common.js';
 import { addTrainingOptions, addWorkloadOptions, trainingOptions, workloadSource, type TrainingFlags, type WorkloadFlags } from './workload-options.js';
 
 /** A single R×C array whose buffers and bandwidths are too large to bind (for `op --tc`). */
@@ -24,6 +24,9 @@ export function bareArray(rows: number, cols: number, dataflow: Dataflow): Desig
 async function resolveDesign(o: Parameters<typeof import('./design-input.js').resolveDesign>[0]): Promise<Design> {
   return (await import('./design-input.js')).resolveDesign(o);
 }
+
+/** The slowest input pipeline `--input-rate` takes, samples/s: batch / 1e-320 was an Infinity wait and NaN energies. */
+const MIN_INPUT_RATE = 1e-3;
 
 function parseDims(flag: string, v: string, n: number): number[] {
   const parts = v.toLowerCase().split('x');
@@ -69,7 +72,7 @@ export function registerCostCommands(program: Command, command?: string): void {
     .requiredOption('--gemm <MxNxK>', 'GEMM dimensions: output rows M, output columns N, reduction K')
     .option('--batch <b>', 'independent products in the batch', positiveInt('--batch'), 1)
     .option('--preset <name>', 'a preset (see `accelmine presets`)')
-    .option('--design <file>', 'a design JSON file')
+    .option('--design <file>', 'a design JSON file', nonEmpty('--design'))
     .option('--tc <RxC>', 'one RxC systolic array with buffers and bandwidth too large to bind')
     .option('--dataflow <df>', 'ws | os | is | rs (overrides the design\'s)', oneOf('--dataflow', ['ws', 'os', 'is', 'rs'] as const))
     .option('--cores <k>', 'tensor cores to split the GEMM over (default: all)', positiveInt('--cores'))
@@ -82,6 +85,9 @@ export function registerCostCommands(program: Command, command?: string): void {
         let design: Design;
         if (o.tc !== undefined) {
           const [r, c] = parseDims('--tc', o.tc, 2);
+          // the array sides a design file allows (a 2^31 x 2^31 array was costed)
+          const { max } = (await import('../arch/validate.js')).DESIGN_FIELD_RULES.tcRows;
+          if (r > max || c > max) throw new InputError(`--tc must be RxC with rows and columns from 1 to ${max} (as a design's tcRows and tcCols), got "${o.tc}"`);
           design = bareArray(r, c, o.dataflow ?? 'ws');
         } else design = await resolveDesign(o);
         if (o.dataflow) design = { ...design, dataflow: o.dataflow };
@@ -110,12 +116,12 @@ export function registerCostCommands(program: Command, command?: string): void {
     ),
   )
     .option('--preset <name>', 'a preset (see `accelmine presets`)')
-    .option('--design <file>', 'a design JSON file')
+    .option('--design <file>', 'a design JSON file', nonEmpty('--design'))
     .option('--execution <e>', 'concurrent: ops list-scheduled on the core pools, several at once; single-stream: one op at a time on all cores (as PyTorch on one CUDA stream runs a step)', oneOf('--execution', EXECUTIONS), 'concurrent')
     .option('--schedule-passes <n>', SCHEDULE_PASSES_HELP, intInRange('--schedule-passes', MAX_SCHEDULE_PASSES), DEFAULT_SCHEDULE_PASSES)
     .option('--launch-us <us>', "single-stream: the gap between one kernel and the next, µs (default: the preset family's, GPUs 4, else 0)", numberInRange('--launch-us', 1e6))
     .option('--array-rate <f>', "single-stream: the most of each array's peak MAC rate an op sustains, 0-1 (default: the preset's, v100 0.664 as measured from cuBLAS, else 1)", fraction('--array-rate'))
-    .option('--input-rate <samples/s>', "samples per second the host's input pipeline delivers (data loading and augmentation); a step takes at least batch / rate (default: no limit)", positiveNumber('--input-rate'))
+    .option('--input-rate <samples/s>', "samples per second the host's input pipeline delivers (data loading and augmentation); a step takes at least batch / rate (default: no limit)", positiveNumber('--input-rate', MIN_INPUT_RATE))
     .option('--json', 'print JSON (with every op)')
     .action(
       action(async (o: WorkloadFlags & TrainingFlags & { preset?: string; design?: string; execution: Execution; schedulePasses: number; launchUs?: number; arrayRate?: number; inputRate?: number; json?: boolean }) => {

@@ -8,7 +8,7 @@ import { findNetwork, NETWORKS } from '../distributed/network.js';
 import { runDistributed } from '../distributed/run.js';
 import { InputError } from '../errors.js';
 import { defaultThreads } from '../pool/pool.js';
-import { action, bytesIec, fraction, nonNegativeInt, numberInRange, oneOf, positiveInt, positiveNumber, printJson, si, table, threadsOption } from './common.js';
+import { action, bytesIec, fraction, nonEmpty, nonNegativeInt, numberInRange, oneOf, positiveInt, positiveNumber, printJson, si, table, threadsOption } from './common.js';
 import { resolveDesign } from './design-input.js';
 
 interface DistributedFlags {
@@ -77,7 +77,7 @@ export function registerDistributedCommand(program: Command): void {
     .option('--area <mm2>', 'area budget per device for --search, mm²', positiveNumber('--area'))
     .option('--tdp <w>', 'TDP budget per device for --search, W', positiveNumber('--tdp'))
     .option('--preset <name>', 'device preset (default a100)')
-    .option('--design <file>', 'device design JSON')
+    .option('--design <file>', 'device design JSON', nonEmpty('--design'))
     .option('--search', "search the device design (WHAM's per-stage local search, then a global search over the stages' top-k)")
     .option('--per-stage-designs', 'with --search, also allow one design per stage and report what it gains')
     .option('--space <name|file>', 'design space for --search', 'large')
@@ -94,10 +94,13 @@ export function registerDistributedCommand(program: Command): void {
     .option('--optimizer <o>', OPTIMIZERS.join(' | '), oneOf('--optimizer', OPTIMIZERS), 'adam')
     .option('--json', 'print JSON')
     .action(
-      action(async (o: DistributedFlags) => {
+      action(async (o: DistributedFlags, cmd: Command) => {
         if (o.preset && o.design) throw new InputError('give at most one of --preset NAME or --design FILE');
         if (!o.search) {
-          const searchOnly = ([['--area', o.area], ['--tdp', o.tdp], ['--per-stage-designs', o.perStageDesigns], ['--threads', o.threads]] as const).find(([, v]) => v !== undefined);
+          // --space, --budget and --seed have defaults: given on the command line they were ignored (--space nope ran)
+          const given = (name: string) => cmd.getOptionValueSource(name) === 'cli' || undefined;
+          const searchOnly = ([['--area', o.area], ['--tdp', o.tdp], ['--per-stage-designs', o.perStageDesigns], ['--threads', o.threads],
+            ['--space', given('space')], ['--budget', given('budget')], ['--seed', given('seed')]] as const).find(([, v]) => v !== undefined);
           if (searchOnly) throw new InputError(`${searchOnly[0]} applies to --search (the device design search); give --search, or leave ${searchOnly[0]} out`);
         }
         if (!o.autoParallel && (o.tp === undefined || o.pp === undefined || o.dp === undefined)) throw new InputError('give --tp T --pp P --dp D, or --auto-parallel');

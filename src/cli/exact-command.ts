@@ -7,7 +7,7 @@ import { InputError } from '../errors.js';
 import { compareWithList } from '../schedule/ilp.js';
 import { LAYER_PARTS, layerSubgraph, type LayerPart } from '../schedule/layer-graphs.js';
 import { loadTrainingGraph } from '../workload/load.js';
-import { action, intInRange, oneOf, positiveNumber, printJson, SCHEDULE_PASSES_HELP, table } from './common.js';
+import { action, intInRange, nonEmpty, oneOf, positiveNumber, printJson, SCHEDULE_PASSES_HELP, table } from './common.js';
 import { resolveDesign } from './design-input.js';
 import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-options.js';
 
@@ -33,7 +33,7 @@ export function registerExactCommand(program: Command): void {
     .option('--layer <name>', 'the layer (e.g. layer1.0, layers.0; see `accelmine graph --json` for op layers)')
     .option('--part <p>', 'fwd | bwd (data and weight gradients)', oneOf('--part', LAYER_PARTS), 'fwd')
     .option('--preset <name>', 'a preset (see `accelmine presets`)')
-    .option('--design <file>', 'a design JSON file')
+    .option('--design <file>', 'a design JSON file', nonEmpty('--design'))
     .option('--time-limit <s>', 'HiGHS time limit, seconds', positiveNumber('--time-limit'), 30)
     .option('--schedule-passes <n>', `${SCHEDULE_PASSES_HELP} of the schedule compared against the ILP`, intInRange('--schedule-passes', MAX_SCHEDULE_PASSES), DEFAULT_SCHEDULE_PASSES)
     .option('--json', 'print JSON: {status, verified, checkError, makespanCycles, lowerBoundCycles, listMakespanCycles, schedulePasses, gapPct, gapBoundPct, ops: [...]}')

@@ -5,7 +5,7 @@ import { hypar, TYPE_NAMES, type HierarchyResult, type ParType } from '../distri
 import { networkLayers, readNetworkFile, zooLayers } from '../distributed/hypar-input.js';
 import { defaultKernel } from '../engine/kernel.js';
 import { InputError } from '../errors.js';
-import { action, intInRange, oneOf, positiveInt, printJson, si, table } from './common.js';
+import { action, intInRange, nonEmpty, oneOf, positiveInt, printJson, si, table } from './common.js';
 
 interface HyparFlags {
   model?: string;
@@ -24,11 +24,11 @@ export function registerHyparCommand(program: Command): void {
     .command('hypar')
     .description('HyPar/AccPar: choose data or model parallelism per layer for 2^levels accelerators, against all-data, all-model and "the trick"')
     .option('--model <name>', 'a zoo model (its convolution and fully connected layers)')
-    .option('--network <file>', 'a JSON layer list {name, batch, layers: [{name, type: conv|fc, …}]}')
+    .option('--network <file>', 'a JSON layer list {name, batch, layers: [{name, type: conv|fc, …}]}', nonEmpty('--network'))
     .option('--batch <n>', 'batch size (default: the network file\'s, or 32)', positiveInt('--batch'))
     .option('--levels <h>', 'hierarchy levels (2^h accelerators)', intInRange('--levels', 16, 1), 4)
     .option('--types <n>', '2: HyPar (I, II); 3: AccPar (I, II, III)', oneOf('--types', ['2', '3'] as const), '2')
-    .option('--hetero <file>', 'AccPar heterogeneous array: {"kinds": [{"name", "preset"|"design"}, …2], "linkGBs"}; per-layer type and split ratio costed in time')
+    .option('--hetero <file>', 'AccPar heterogeneous array: {"kinds": [{"name", "preset"|"design"}, …2], "linkGBs"}; per-layer type and split ratio costed in time', nonEmpty('--hetero'))
     .option('--json', 'print JSON')
     .action(
       action((o: HyparFlags) => {

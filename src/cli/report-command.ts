@@ -1,6 +1,6 @@
 /** `accelmine report DIR --html FILE`: one self-contained HTML page of a search, compare or sweep directory. */
 import type { Command } from 'commander';
-import { action, printJson } from './common.js';
+import { action, nonEmpty, printJson } from './common.js';
 
 interface ReportFlags {
   html: string;
@@ -13,7 +13,7 @@ export function registerReportCommand(program: Command): void {
     .command('report')
     .description('write one self-contained HTML page (vega-lite charts, no network) of a search, compare or sweep --out directory: Pareto fronts, convergence, the best design\'s schedule, roofline, energy and area')
     .argument('<dir>', 'a directory written by search --out (result.json), compare --out (compare.json) or sweep --out (results.parquet)')
-    .requiredOption('--html <file>', 'the HTML file to write')
+    .requiredOption('--html <file>', 'the HTML file to write', nonEmpty('--html'))
     .option('--title <text>', 'the page title')
     .option('--json', 'print what was written as JSON')
     .action(

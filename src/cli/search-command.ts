@@ -13,7 +13,7 @@ import { defaultThreads } from '../pool/pool.js';
 import { OBJECTIVES, type Objective } from '../evaluation/objectives.js';
 import { runSearch, STRATEGIES, type SearchProgress } from '../search/run.js';
 import { loadTrainingGraph } from '../workload/load.js';
-import { action, intInRange, nonNegativeInt, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, threadsOption, bytesIec } from './common.js';
+import { action, intInRange, nonEmpty, nonNegativeInt, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, threadsOption, bytesIec } from './common.js';
 import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-options.js';
 
 interface SearchFlags extends WorkloadFlags {
@@ -35,6 +35,9 @@ interface SearchFlags extends WorkloadFlags {
   schedulePasses: number;
   optimizer: OptimizerKind;
 }
+
+/** The most designs `--top-k` keeps: 10^7 was an allocation abort in the kernel's climb (an internal error). */
+const MAX_TOP_K = 10000;
 
 /** What `--out` writes. */
 const OUT_FILES = ['result.json', 'evaluations.jsonl'];
@@ -71,7 +74,7 @@ export function registerSearchCommand(program: Command): void {
     .option('--objective <o>', `${OBJECTIVES.join(' | ')}`, oneOf('--objective', OBJECTIVES), 'throughput')
     .option('--strategy <s>', Object.keys(STRATEGIES).join(' | '), oneOf('--strategy', Object.keys(STRATEGIES)), 'wham')
     .option('--space <name|file>', 'a built-in space (small, large) or a space JSON file', 'large')
-    .option('--top-k <k>', 'distinct designs to keep', positiveInt('--top-k'), 5)
+    .option('--top-k <k>', 'distinct designs to keep', positiveInt('--top-k', MAX_TOP_K), 5)
     .option('--seed <s>', 'random seed', nonNegativeInt('--seed'), 1)
     .option('--threads <t>', 'worker threads (default: cores)', threadsOption())
     .option('--budget <evals>', 'stop after this many design evaluations (default: 4000; exhaustive: the whole space)', positiveInt('--budget'))
@@ -80,7 +83,7 @@ export function registerSearchCommand(program: Command): void {
     .option('--schedule-passes <n>', `${SCHEDULE_PASSES_HELP}; the climbs rank by the list schedule, the final top-k are re-scheduled with these passes and re-ranked`, intInRange('--schedule-passes', MAX_SCHEDULE_PASSES), DEFAULT_SCHEDULE_PASSES)
     .option('--inference-only', 'optimise the forward pass alone, then report the training metrics of what was found (how WHAM compared against Spotlight)')
     .option('--optimizer <o>', OPTIMIZERS.join(' | '), oneOf('--optimizer', OPTIMIZERS), 'adam')
-    .option('--out <dir>', 'write result.json and every evaluated design (evaluations.jsonl) to this directory (refused if it holds an earlier search, unless --force)')
+    .option('--out <dir>', 'write result.json and every evaluated design (evaluations.jsonl) to this directory (refused if it holds an earlier search, unless --force)', nonEmpty('--out', 'directory'))
     .option('--force', 'with --out: replace the earlier search the directory holds')
     .option('--json', 'print the result as JSON')
     .action(

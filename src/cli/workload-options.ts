@@ -4,14 +4,14 @@ import { MAX_GRAD_ACCUMULATION } from '../errors.js';
 import { OPTIMIZERS, type OptimizerKind } from '../workload/ir.js';
 import type { TrainingOptions } from '../workload/training.js';
 import type { WorkloadSource } from '../workload/load.js';
-import { oneOf, positiveInt, positiveNumber } from './common.js';
+import { nonEmpty, oneOf, positiveInt, positiveNumber } from './common.js';
 
 /** The workload flags every workload-taking command shares. */
 export function addWorkloadOptions(cmd: Command): Command {
   return cmd
     .option('--model <name>', 'a model from the zoo (see `accelmine models`)')
-    .option('--onnx <file>', 'an ONNX model file')
-    .option('--graph <file>', 'a JSON graph file (see `accelmine graph-schema`)')
+    .option('--onnx <file>', 'an ONNX model file', nonEmpty('--onnx'))
+    .option('--graph <file>', 'a JSON graph file (see `accelmine graph-schema`)', nonEmpty('--graph'))
     .option('--batch <n>', 'micro-batch size (samples per step)', positiveInt('--batch'))
     .option('--seq <n>', 'sequence length (sequence models)', positiveInt('--seq'))
     .option('--attention <impl>', 'attention of zoo transformers: fused (FlashAttention, scores on chip; default) | unfused (scores in memory)', oneOf('--attention', ['fused', 'unfused'] as const))

@@ -30,6 +30,8 @@ export function readHeteroFile(path: string): HeteroArray {
   const raw = readJsonFile(path) as any;
   if (!raw || !Array.isArray(raw.kinds) || raw.kinds.length !== 2) throw new InputError(`${path}: "kinds" must list exactly two accelerator kinds, each {"name", "preset"} or {"name", "design"}`);
   const kinds = raw.kinds.map((k: any, i: number) => {
+    // optional; given, a name (a number or null was replaced by "kind i" without a word)
+    if (k?.name !== undefined && (typeof k.name !== 'string' || k.name.trim() === '')) throw new InputError(`${path}: kinds.${i}.name must be a non-empty string, got ${describe(k.name)}`);
     const name = typeof k?.name === 'string' ? k.name : `kind ${i}`;
     if (typeof k?.preset === 'string') return { name, design: presetDesign(k.preset) };
     if (k?.design) return { name, design: validateDesign(k.design, `${path}: kinds.${i}.design`) };

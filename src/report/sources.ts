@@ -9,10 +9,11 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Design } from '../arch/design.js';
-import { DEFAULT_SCHEDULE_PASSES, type Execution } from '../evaluate.js';
-import { InputError } from '../errors.js';
+import { validateDesign } from '../arch/validate.js';
+import { DEFAULT_SCHEDULE_PASSES, EXECUTIONS, MAX_SCHEDULE_PASSES, type Execution } from '../evaluate.js';
+import { describe, InputError } from '../errors.js';
 import { jsonErrorMessage } from '../json-file.js';
-import { MINIMISED, OBJECTIVE_UNITS, type Objective } from '../evaluation/objectives.js';
+import { MINIMISED, OBJECTIVE_UNITS, OBJECTIVES, type Objective } from '../evaluation/objectives.js';
 import type { SearchResult } from '../search/run.js';
 import type { SearchTracePoint } from '../search/strategy.js';
 import { trainingTrace } from '../search/training-trace.js';
@@ -144,6 +145,121 @@ function bestOf(points: readonly TracePoint[], minimised: boolean): number {
   return vs.length === 0 ? 0 : minimised ? Math.min(...vs) : Math.max(...vs);
 }
 
+// ---------------------------------------------------------------- fields of the files read back
+
+/**
+ * Checks of the fields a report reads from a result file (search's result.json, compare's compare.json, the rows
+ * of evaluations.jsonl): a hand-edited field of the wrong kind (a null design, a string objective) was an
+ * internal error ("n.toFixed is not a function"); now one line naming the file and the field.
+ */
+class FieldCheck {
+  constructor(private readonly file: string) {}
+  fail(field: string, what: string, v: unknown): never {
+    throw new InputError(`report: ${this.file}: ${field} must be ${what}, got ${describe(v)}`);
+  }
+  obj(field: string, v: unknown): Record<string, unknown> {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(field, 'an object', v);
+    return v as Record<string, unknown>;
+  }
+  list(field: string, v: unknown): unknown[] {
+    if (!Array.isArray(v)) this.fail(field, 'a list', v);
+    return v as unknown[];
+  }
+  str(field: string, v: unknown): void {
+    if (typeof v !== 'string') this.fail(field, 'a string', v);
+  }
+  num(field: string, v: unknown): void {
+    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(field, 'a number', v);
+  }
+  numOrNull(field: string, v: unknown): void {
+    if (v !== null) this.num(field, v);
+  }
+  objective(field: string, v: unknown): void {
+    if (!OBJECTIVES.includes(v as Objective)) this.fail(field, `one of ${OBJECTIVES.join(', ')}`, v);
+  }
+  design(field: string, v: unknown): void {
+    validateDesign(v, `report: ${this.file}: ${field}`);
+  }
+}
+
+/** The fields of a search's result.json the report reads (SearchFile). */
+function checkSearchFile(file: string, r: Record<string, unknown>): void {
+  const c = new FieldCheck(file);
+  c.str('space', r.space);
+  c.objective('objective', r.objective);
+  c.str('objectiveUnit', r.objectiveUnit);
+  (r.models as unknown[]).forEach((m, i) => c.str(`models[${i}]`, m));
+  const limits = c.obj('limits', r.limits);
+  c.numOrNull('limits.areaMm2', limits.areaMm2);
+  c.numOrNull('limits.tdpW', limits.tdpW);
+  c.num('evaluations', r.evaluations);
+  c.num('wallTimeS', r.wallTimeS);
+  if (r.schedulePasses !== undefined && !(Number.isInteger(r.schedulePasses) && (r.schedulePasses as number) >= 0 && (r.schedulePasses as number) <= MAX_SCHEDULE_PASSES)) {
+    c.fail('schedulePasses', `an integer from 0 to ${MAX_SCHEDULE_PASSES}`, r.schedulePasses);
+  }
+  if (r.inferenceOnly !== undefined && typeof r.inferenceOnly !== 'boolean') c.fail('inferenceOnly', 'true or false', r.inferenceOnly);
+  if (r.execution !== undefined && !EXECUTIONS.includes(r.execution as Execution)) c.fail('execution', `one of ${EXECUTIONS.join(', ')}`, r.execution);
+  (r.trace as unknown[]).forEach((t, i) => {
+    const p = c.obj(`trace[${i}]`, t);
+    for (const f of ['evaluations', 'elapsedS', 'objective']) c.num(`trace[${i}].${f}`, p[f]);
+    if (p.design !== undefined) c.design(`trace[${i}].design`, p.design);
+  });
+  if (r.best !== null && r.best !== undefined) {
+    const b = c.obj('best', r.best);
+    c.design('best.design', b.design);
+    c.num('best.objective', b.objective);
+    c.list('best.metrics', b.metrics).forEach((m, i) => {
+      const x = c.obj(`best.metrics[${i}]`, m);
+      c.str(`best.metrics[${i}].model`, x.model);
+      c.num(`best.metrics[${i}].batch`, x.batch);
+    });
+  }
+  if (r.workloads !== undefined) {
+    c.list('workloads', r.workloads).forEach((w, i) => {
+      const x = c.obj(`workloads[${i}]`, w);
+      c.obj(`workloads[${i}].source`, x.source);
+      if (x.training !== undefined) c.obj(`workloads[${i}].training`, x.training);
+    });
+  }
+}
+
+/** The fields of one compare.json entry the report reads (CompareEntry). */
+function checkCompareEntry(file: string, m: Record<string, unknown>, k: number): void {
+  const c = new FieldCheck(file);
+  const at = `[${k}]`;
+  (m.strategies as unknown[]).forEach((s, i) => c.str(`${at}.strategies[${i}].strategy`, c.obj(`${at}.strategies[${i}]`, s).strategy));
+  if (m.objective !== undefined) c.objective(`${at}.objective`, m.objective);
+  if (m.objectiveUnit !== undefined) c.str(`${at}.objectiveUnit`, m.objectiveUnit);
+  if (m.bestKnown !== undefined) c.num(`${at}.bestKnown`, m.bestKnown);
+  if (m.workload !== undefined) {
+    const w = c.obj(`${at}.workload`, m.workload);
+    c.str(`${at}.workload.model`, w.model);
+    if (w.batch !== undefined) c.num(`${at}.workload.batch`, w.batch);
+    if (w.seq !== undefined) c.num(`${at}.workload.seq`, w.seq);
+  }
+  if (m.best !== undefined && m.best !== null) {
+    const b = c.obj(`${at}.best`, m.best);
+    c.str(`${at}.best.strategy`, b.strategy);
+    c.design(`${at}.best.design`, b.design);
+    c.num(`${at}.best.objective`, b.objective);
+  }
+  if (m.traces !== undefined) {
+    c.list(`${at}.traces`, m.traces).forEach((t, i) => {
+      const p = c.obj(`${at}.traces[${i}]`, t);
+      c.str(`${at}.traces[${i}].strategy`, p.strategy);
+      for (const f of ['evaluations', 'seconds', 'objective']) c.num(`${at}.traces[${i}].${f}`, p[f]);
+    });
+  }
+  if (m.pareto !== undefined) {
+    c.list(`${at}.pareto`, m.pareto).forEach((d, i) => {
+      const p = c.obj(`${at}.pareto[${i}]`, d);
+      c.str(`${at}.pareto[${i}].strategy`, p.strategy);
+      c.design(`${at}.pareto[${i}].design`, p.design);
+      for (const f of ['areaMm2', 'tdpW', 'throughput']) c.num(`${at}.pareto[${i}].${f}`, p[f]);
+    });
+  }
+}
+
 // ---------------------------------------------------------------- search directories
 
 /** A search's result.json: the SearchResult fields the report reads, as written (designs of old traces may be absent). */
@@ -167,7 +283,17 @@ async function readEvaluations(file: string, strategy: string, collectors: Map<s
     } catch {
       throw new InputError(`report: ${file} line ${n} is not valid JSON`);
     }
+    const c = new FieldCheck(`${file} line ${n}`);
+    c.obj('the row', row);
     if (!row.feasible || !Array.isArray(row.models)) continue;
+    c.design('design', row.design);
+    c.num('areaMm2', row.areaMm2);
+    c.num('tdpW', row.tdpW);
+    row.models.forEach((m, i) => {
+      const x = c.obj(`models[${i}]`, m);
+      c.str(`models[${i}].model`, x.model);
+      c.num(`models[${i}].throughput`, x.throughput);
+    });
     for (const m of row.models) {
       let c = collectors.get(m.model);
       if (!c) collectors.set(m.model, (c = new DesignCollector(m.model)));
@@ -182,6 +308,7 @@ export async function readSearchDir(dir: string): Promise<ReportSource> {
   if (!r || typeof r !== 'object' || typeof r.strategy !== 'string' || !Array.isArray(r.trace) || !Array.isArray(r.models)) {
     throw new InputError(`report: ${file} is not a search result (it needs strategy, models and trace, as search --out writes)`);
   }
+  checkSearchFile(file, r as unknown as Record<string, unknown>);
   const notes: string[] = [];
   const label = r.inferenceOnly ? `${r.strategy} (inference-only)` : r.strategy;
   // the workloads, as search --out records them; older result.json files: zoo models by name, batch and seq
@@ -272,6 +399,7 @@ export function readCompareDir(dir: string): ReportSource {
   if (!Array.isArray(raw) || raw.length === 0 || raw.some((m) => !m || typeof m.model !== 'string' || !Array.isArray(m.strategies))) {
     throw new InputError(`report: ${file} is not a compare result (an array of models with their strategies, as compare --out writes)`);
   }
+  raw.forEach((m, k) => checkCompareEntry(file, m, k));
   const entries = raw as CompareEntry[];
   const notes: string[] = [];
   const labels: string[] = [];

@@ -11,7 +11,8 @@ import { spaceSize, type DesignSpace } from '../arch/space.js';
 import { kernelWasmUrl } from '../engine/kernel.js';
 import type { Execution } from '../engine/layout.js';
 import type { WorkloadSpec } from '../evaluation/evaluator.js';
-import type { Constraints, Objective } from '../evaluation/objectives.js';
+import { OBJECTIVES, type Constraints, type Objective } from '../evaluation/objectives.js';
+import { describe, InputError } from '../errors.js';
 
 export interface SweepManifest {
   /** version of this manifest's layout */
@@ -87,6 +88,42 @@ export function buildManifest(o: ManifestInput): SweepManifest {
     limits: { areaMm2: Number.isFinite(o.limits.areaMm2) ? o.limits.areaMm2 : null, tdpW: Number.isFinite(o.limits.tdpW) ? o.limits.tdpW : null },
     execution: o.execution, shardCount: o.shard.count, shards: [o.shard.index],
   };
+}
+
+/**
+ * A manifest read back from a store, checked field by field (`where` names the store): resume and merge read
+ * these fields, and a hand-edited `null` or `{"format": 1}` was an internal error.
+ */
+export function checkManifest(raw: unknown, where: string): SweepManifest {
+  const fail = (field: string, what: string, v: unknown): never => {
+    throw new InputError(`${where}: not an accelmine sweep manifest: ${field} must be ${what}, got ${describe(v)}`);
+  };
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const str = (v: unknown) => typeof v === 'string';
+  const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  const numOrNull = (v: unknown) => v === null || num(v);
+  if (!isObj(raw)) return fail('the manifest', 'an object', raw);
+  const m = raw;
+  if (m.format !== 1) fail('format', '1', m.format);
+  for (const f of ['version', 'kernel', 'strategy', 'execution'] as const) if (!str(m[f])) fail(f, 'a string', m[f]);
+  for (const f of ['seed', 'budget'] as const) if (!num(m[f])) fail(f, 'a number', m[f]);
+  if (!OBJECTIVES.includes(m.objective as Objective)) fail('objective', `one of ${OBJECTIVES.join(', ')}`, m.objective);
+  const sp = m.space;
+  if (!isObj(sp) || !str(sp.name) || !num(sp.size) || !str(sp.hash)) fail('space', '{name, size, hash}', sp);
+  const ws = m.workloads;
+  if (!Array.isArray(ws) || ws.length === 0) fail('workloads', 'a non-empty list', ws);
+  (ws as unknown[]).forEach((w, i) => {
+    if (!isObj(w) || !str(w.name) || !num(w.batch) || !numOrNull(w.seq) || !str(w.hash)) fail(`workloads[${i}]`, '{name, batch, seq, hash}', w);
+  });
+  const lim = m.limits;
+  if (!isObj(lim) || !numOrNull(lim.areaMm2) || !numOrNull(lim.tdpW)) fail('limits', '{areaMm2, tdpW} (numbers or null)', lim);
+  const count = m.shardCount;
+  if (!Number.isInteger(count) || (count as number) < 1) fail('shardCount', 'a positive integer', count);
+  const shards = m.shards;
+  if (!Array.isArray(shards) || shards.length === 0 || shards.some((i) => !Number.isInteger(i) || i < 0 || i >= (count as number))) {
+    fail('shards', `a non-empty list of shard indices below ${count}`, shards);
+  }
+  return m as unknown as SweepManifest;
 }
 
 const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));

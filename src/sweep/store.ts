@@ -16,7 +16,7 @@ import { SPACE_PARAMS } from '../arch/space.js';
 import { InputError } from '../errors.js';
 import { fsReason, makeOutDirectory } from '../out-dir.js';
 import { geomean, goodness, MINIMISED, type Objective } from '../evaluation/objectives.js';
-import type { SweepManifest } from './manifest.js';
+import { checkManifest, type SweepManifest } from './manifest.js';
 import { RESULT_COLUMNS, type RowBatch, type SqlType } from './rows.js';
 
 export const STORE_FILE = 'sweep.duckdb';
@@ -115,7 +115,7 @@ export class SweepStore {
       throw new InputError(`${SweepStore.path(this.dir)} is not an accelmine sweep store (no manifest table)`);
     }
     if (rows.length !== 1) throw new InputError(`${SweepStore.path(this.dir)}: the manifest table must hold one row, it holds ${rows.length}`);
-    return { manifest: JSON.parse(rows[0].m as string) as SweepManifest, complete: rows[0].complete === true };
+    return { manifest: checkManifest(JSON.parse(rows[0].m as string), SweepStore.path(this.dir)), complete: rows[0].complete === true };
   }
 
   async setManifest(manifest: SweepManifest, complete: boolean): Promise<void> {
@@ -177,7 +177,8 @@ export class SweepStore {
       await this.con.run('COMMIT');
     } catch (e) {
       await this.con.run('ROLLBACK').catch(() => {});
-      throw e;
+      // the other store is the user's (a results table missing or of other columns was an internal error)
+      throw new InputError(`${SweepStore.path(otherDir)}: cannot copy its results rows (${String((e as Error).message).split('\n')[0]})`);
     } finally {
       await this.con.run('DETACH src');
     }

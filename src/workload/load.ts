@@ -48,6 +48,9 @@ export function loadForwardGraph(src: WorkloadSource): ForwardGraph {
     if (!src.listed && src.seq !== undefined && m.defaultSeq === undefined) {
       throw new InputError(`--seq applies to sequence models; ${m.name} (${m.family}) has a fixed input size`);
     }
+    if (!src.listed && src.seq !== undefined && m.fixedSeq && src.seq !== m.defaultSeq) {
+      throw new InputError(`--seq: ${m.name} has a fixed sequence of ${m.defaultSeq} tokens, got ${src.seq}`);
+    }
     if (!src.listed && src.attention !== undefined && m.family !== 'transformer') {
       throw new InputError(`--attention applies to transformers; ${m.name} is a ${m.family}`);
     }

@@ -2,6 +2,7 @@
  * Recommendation and recurrent models of the zoo: MLPerf DLRM (Criteo Terabyte) and the large
  * 2-layer LSTM language model of Zaremba et al. (2014) on Penn Treebank.
  */
+import { InputError } from '../../errors.js';
 import { GraphBuilder, type Value } from '../graph-builder.js';
 import type { ForwardGraph, TensorRef } from '../ir.js';
 import type { ZooBuildOptions, ZooEntry } from './types.js';
@@ -80,6 +81,8 @@ function buildDlrm(o: ZooBuildOptions): ForwardGraph {
 
 const LSTM_VOCAB = 10_000;
 const LSTM_LAYERS = 2;
+/** The most time steps the graph unrolls (the paper's are 35). */
+const LSTM_MAX_STEPS = 1024;
 const LSTM_HIDDEN = 1500;
 
 /** One gate weight per layer: [x_t; h_{t-1}; 1] · W with the bias as the last row of W. */
@@ -95,6 +98,8 @@ function buildLstmLm(o: ZooBuildOptions): ForwardGraph {
   const V = LSTM_VOCAB;
   const B = o.batch;
   const T = o.seq;
+  // unrolled: one cell per layer per step (--seq 5000 took 19 s and 2 GB to build, 16777216 never finished)
+  if (T > LSTM_MAX_STEPS) throw new InputError(`lstm-lm: --seq must be at most ${LSTM_MAX_STEPS} (unrolled time steps), got ${T}`);
   const b = new GraphBuilder('lstm-lm', B, o.dtype, T);
   // The gate bias is folded into the gate weight (a constant-one column in the gemm input), so that
   // every step reuses one weight-and-bias tensor per gate; GraphBuilder.linear would otherwise create a

@@ -30,7 +30,7 @@
  * attention products QKᵀ and A·V over the full context (2·n_ctx·d_attn MACs per layer; Kaplan's table
  * counts only QKᵀ), plus the LM head (vocab·d). Biases, norms, softmax and embeddings are not MACs.
  */
-import { InputError } from '../../errors.js';
+import { InputError, MAX_DIM } from '../../errors.js';
 import { GraphBuilder, type Value } from '../graph-builder.js';
 import type { ForwardGraph, NormKind, TensorRef } from '../ir.js';
 import type { ZooBuildOptions, ZooEntry } from './types.js';
@@ -142,6 +142,9 @@ const MIXTRAL_8X7B: DecoderLmCfg = { ...llama2('mixtral-8x7b', 32, 4096, 32, 143
  * `megatron-gpt-l24-h2304-a24` (Table 1's 1.7B). Its parameter count is the paper's equation 2,
  * P = 12lh²(1 + 13/(12h) + (V + s)/(12lh)), plus the final LayerNorm (2h) the equation leaves out.
  */
+/** The most layers a megatron-gpt name takes (the largest Megatron-LM run, 1T parameters, has 128). */
+const MEGATRON_MAX_LAYERS = 1024;
+
 export const MEGATRON_GPT_NAME = /^megatron-gpt-l(\d+)-h(\d+)-a(\d+)(?:-v(\d+))?(?:-s(\d+))?$/;
 
 export function megatronGptEntry(name: string): ZooEntry | null {
@@ -152,6 +155,9 @@ export function megatronGptEntry(name: string): ZooEntry | null {
   if (l < 1 || h < 1 || a < 1 || V < 1 || s < 1 || h % a !== 0) {
     throw new InputError(`${name}: layers, hidden size, heads, vocabulary and positions must be positive and the heads must divide the hidden size (${h} / ${a})`);
   }
+  // every layer is built: 10^5 layers ran for minutes (10^11 until killed); the vocabulary and positions are tensor sides
+  if (l > MEGATRON_MAX_LAYERS) throw new InputError(`${name}: layers must be at most ${MEGATRON_MAX_LAYERS}, got ${l}`);
+  if (V > MAX_DIM || s > MAX_DIM) throw new InputError(`${name}: vocabulary (-v) and positions (-s) must be at most ${MAX_DIM}, got ${V} and ${s}`);
   const c: DecoderLmCfg = { ...gpt2(name, l, h, a), vocab: V, maxPositions: s };
   const params = 12 * l * h * h * (1 + 13 / (12 * h) + (V + s) / (12 * l * h)) + 2 * h;
   return decoderEntry(c, s, 1, params,
@@ -350,6 +356,7 @@ export const TRANSFORMER_MODELS: ZooEntry[] = [
     family: 'transformer',
     defaultBatch: 64,
     defaultSeq: VIT_TOKENS,
+    fixedSeq: true,
     published: {
       params: 86_567_656,
       fwdMacsPerSample: vitMacs(),

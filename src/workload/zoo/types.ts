@@ -42,6 +42,8 @@ export interface ZooEntry {
   defaultBatch: number;
   /** sequence length used when the user gives none (sequence models only) */
   defaultSeq?: number;
+  /** the sequence length is the model's own (ViT: its patches and the class token); a different --seq is refused */
+  fixedSeq?: boolean;
   /** published figures the built graph is checked against */
   published: {
     params: number;
