@@ -5,10 +5,11 @@
  * it stops with one line naming the input and the field. Shards not given are allowed (a partial merge), and
  * the result says which it holds.
  */
-import { resolve } from 'node:path';
+import { lstatSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { describeShards, manifestDifference, type SweepManifest } from './manifest.js';
-import { SweepStore } from './store.js';
+import { PARQUET_FILE, STORE_FILE, SweepStore } from './store.js';
 import type { SweepResult } from './sweep.js';
 
 export interface MergeOptions {
@@ -21,6 +22,46 @@ export interface MergeOptions {
 export interface MergeResult extends SweepResult {
   /** shard indices of the sweep that no input held (empty when all were merged) */
   missingShards: number[];
+}
+
+const present = (p: string): boolean => {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Called before the new store is created in `dir`: a function that removes what creating it and filling it added,
+ * so that a failed merge can be run again: the directories that did not exist (the outermost with all it holds),
+ * else the store's files (sweep.duckdb*, results.parquet*) that were not there before. Nothing else is touched.
+ */
+function undoCreate(dir: string): () => void {
+  const abs = resolve(dir);
+  let top: string | null = null;
+  for (let p = abs; !present(p); p = dirname(p)) {
+    top = p;
+    if (dirname(p) === p) break;
+  }
+  let before: Set<string> | null = null;
+  if (!top) {
+    try {
+      before = new Set(readdirSync(abs));
+    } catch {
+      // not a directory: the store cannot be created there, and nothing is removed
+    }
+  }
+  const ours = (f: string) => f.startsWith(STORE_FILE) || f.startsWith(PARQUET_FILE);
+  return () => {
+    try {
+      if (top) rmSync(top, { recursive: true, force: true });
+      else if (before) for (const f of readdirSync(abs)) if (ours(f) && !before.has(f)) rmSync(join(abs, f), { recursive: true, force: true });
+    } catch {
+      // best effort: the merge's own error is the one to report
+    }
+  };
 }
 
 export async function merge(o: MergeOptions): Promise<MergeResult> {
@@ -38,13 +79,20 @@ export async function merge(o: MergeOptions): Promise<MergeResult> {
   for (const dir of o.inputs) {
     const s = await SweepStore.open(dir, true);
     let m: { manifest: SweepManifest; complete: boolean };
+    let bad: { column: string; rows: number } | null;
     try {
       m = await s.readManifest();
+      bad = await s.badFeasibleRows();
     } finally {
       s.close();
     }
     if (!m.complete) {
       throw new InputError(`${dir}: shard ${describeShards(m.manifest)} did not finish; complete it first (accelmine sweep with the same options, --resume --out ${dir})`);
+    }
+    if (bad) {
+      throw new InputError(
+        `merge: ${SweepStore.path(dir)}: results.${bad.column} is not a positive finite number in ${bad.rows} feasible rows (NULL, NaN, Infinity or <= 0; only infeasible rows may lack it)`,
+      );
     }
     if (first) {
       const diff = manifestDifference(first.manifest, m.manifest, true);
@@ -57,13 +105,23 @@ export async function merge(o: MergeOptions): Promise<MergeResult> {
   }
   const shards = [...held.keys()].sort((a, b) => a - b);
   const manifest: SweepManifest = { ...first!.manifest, shards };
-  const store = await SweepStore.create(o.out, manifest);
+  // a failure from here on removes what it created, so that the same merge can be run again
+  const undo = undoCreate(o.out);
+  let store: SweepStore;
+  try {
+    store = await SweepStore.create(o.out, manifest);
+  } catch (e) {
+    undo();
+    throw e;
+  }
+  let done = false;
   try {
     for (const dir of o.inputs) await store.copyFrom(dir);
     await store.setManifest(manifest, true);
     const workloads = manifest.workloads.map((w) => w.name);
     const summary = await store.summary(manifest.objective, workloads);
-    const parquet = await store.exportParquet(manifest);
+    const parquet = await store.exportParquet(manifest, false);
+    done = true;
     const missingShards = Array.from({ length: manifest.shardCount }, (_, i) => i).filter((i) => !held.has(i));
     return {
       ...summary, store: SweepStore.path(o.out), parquet, complete: missingShards.length === 0, shards: describeShards(manifest),
@@ -72,5 +130,6 @@ export async function merge(o: MergeOptions): Promise<MergeResult> {
     };
   } finally {
     store.close();
+    if (!done) undo();
   }
 }

@@ -47,6 +47,9 @@ export interface StoreSummary {
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : (v as number));
 
+/** Columns every feasible row must hold as a positive finite number (the best and its objective are computed from them). */
+export const FEASIBLE_METRICS = ['objective', 'throughput'] as const;
+
 export class SweepStore {
   private constructor(
     readonly dir: string,
@@ -96,6 +99,7 @@ export class SweepStore {
       await s.con.run('COMMIT');
     } catch (e) {
       // e.g. its write-ahead log cannot be written (a directory in its place, a full disk)
+      s.close();
       throw new InputError(`${SweepStore.path(dir)}: cannot write the sweep store (${(e as Error).message.split('\n')[0]})`);
     }
     return s;
@@ -168,6 +172,24 @@ export class SweepStore {
     }
   }
 
+  /**
+   * The first of `columns` that some feasible rows hold as no positive finite number (NULL, NaN, Infinity, <= 0:
+   * a hand-edited store; a sweep writes a positive value in every feasible row, and infeasible rows may have none),
+   * with how many rows; null when every feasible row has them all. Merge checks its inputs with it.
+   */
+  async badFeasibleRows(columns: readonly string[] = FEASIBLE_METRICS): Promise<{ column: string; rows: number } | null> {
+    const counts = columns.map((c, i) => `count(*) FILTER (WHERE NOT coalesce(isfinite("${c}") AND "${c}" > 0, false)) AS c${i}`);
+    let r: Record<string, unknown>;
+    try {
+      r = (await this.con.runAndReadAll(`SELECT ${counts.join(', ')} FROM results WHERE feasible`)).getRowObjectsJS()[0];
+    } catch (e) {
+      // the store is the user's: a results table missing, or without these columns
+      throw new InputError(`${SweepStore.path(this.dir)}: cannot read its results rows (${String((e as Error).message).split('\n')[0]})`);
+    }
+    const i = columns.findIndex((_, k) => num(r[`c${k}`]) > 0);
+    return i < 0 ? null : { column: columns[i], rows: num(r[`c${i}`]) };
+  }
+
   /** Copies every row of another store's file into this one (merge), in one transaction. */
   async copyFrom(otherDir: string): Promise<void> {
     await this.con.run(`ATTACH ${sqlString(resolve(SweepStore.path(otherDir)))} AS src (READ_ONLY)`);
@@ -231,8 +253,11 @@ export class SweepStore {
     }
   }
 
-  /** Writes DIR/results.parquet (a temporary file renamed into place), sorted by key, the manifest in its metadata. */
-  async exportParquet(manifest: SweepManifest): Promise<string> {
+  /**
+   * Writes DIR/results.parquet (a temporary file renamed into place), sorted by key, the manifest in its metadata.
+   * `rowsKept`: whether the store stays when this fails (the error says where the rows are; a failed merge removes it).
+   */
+  async exportParquet(manifest: SweepManifest, rowsKept = true): Promise<string> {
     const out = join(this.dir, PARQUET_FILE);
     const tmp = `${out}.tmp-${process.pid}`;
     rmSync(tmp, { force: true });
@@ -245,7 +270,7 @@ export class SweepStore {
     } catch (e) {
       // a directory or a read-only file in the way: the rows stay in the store, the export says why it failed
       rmSync(tmp, { force: true });
-      throw new InputError(`${out}: cannot write the Parquet file (${fsReason(e)}); the rows are in ${join(this.dir, STORE_FILE)}`);
+      throw new InputError(`${out}: cannot write the Parquet file (${fsReason(e)})${rowsKept ? `; the rows are in ${join(this.dir, STORE_FILE)}` : ''}`);
     }
     return out;
   }

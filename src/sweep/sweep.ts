@@ -95,6 +95,12 @@ async function openStore(dir: string, manifest: SweepManifest, resume: boolean):
     const stored = await store.readManifest();
     const diff = manifestDifference(stored.manifest, manifest);
     if (diff) throw new InputError(`--resume: ${dir} holds another sweep, so it cannot be resumed with these options (${diff.replace(/: (.*) vs (.*)$/, ': stored $1, given $2')})`);
+    const bad = await store.badFeasibleRows();
+    if (bad) {
+      throw new InputError(
+        `--resume: ${SweepStore.path(dir)}: results.${bad.column} is not a positive finite number in ${bad.rows} feasible rows (NULL, NaN, Infinity or <= 0; only infeasible rows may lack it)`,
+      );
+    }
     return { store, complete: stored.complete };
   } catch (e) {
     store.close();
