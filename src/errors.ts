@@ -18,6 +18,9 @@ export const MAX_DIM = 2 ** 31;
  */
 export const MAX_THREADS = 256;
 
+/** The most PE rows or columns of one array (a design's tcRows and tcCols; `op --tc` checks it without loading the design rules). */
+export const MAX_ARRAY_SIDE = 4096;
+
 /** The most micro-batches per optimizer update (`--grad-accumulation`, TrainingOptions.gradAccumulationSteps). */
 export const MAX_GRAD_ACCUMULATION = 2 ** 20;
 

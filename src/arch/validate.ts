@@ -3,7 +3,7 @@
  * within what the template allows. Errors are one line naming the source, the field and what is allowed.
  */
 import { DATAFLOWS, PRECISIONS, TECH_NODES, type Design } from './design.js';
-import { describe, InputError } from '../errors.js';
+import { describe, InputError, MAX_ARRAY_SIDE } from '../errors.js';
 
 interface FieldRule {
   integer: boolean;
@@ -15,8 +15,8 @@ interface FieldRule {
 /** What each numeric field allows (also the bounds of design spaces). */
 export const DESIGN_FIELD_RULES: Record<Exclude<keyof Design, 'precision' | 'dataflow' | 'techNm'>, FieldRule> = {
   tensorCores: { integer: true, min: 1, max: 65536, unit: 'cores' },
-  tcRows: { integer: true, min: 1, max: 4096, unit: 'PEs' },
-  tcCols: { integer: true, min: 1, max: 4096, unit: 'PEs' },
+  tcRows: { integer: true, min: 1, max: MAX_ARRAY_SIDE, unit: 'PEs' },
+  tcCols: { integer: true, min: 1, max: MAX_ARRAY_SIDE, unit: 'PEs' },
   vectorCores: { integer: true, min: 1, max: 65536, unit: 'cores' },
   vectorLanes: { integer: true, min: 1, max: 65536, unit: 'lanes' },
   localBufferBytes: { integer: true, min: 0, max: 2 ** 40, unit: 'bytes' },

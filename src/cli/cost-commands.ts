@@ -5,7 +5,7 @@ import { unitEnergies } from '../arch/cost.js';
 import type { Dataflow, Design } from '../arch/design.js';
 import { defaultKernel } from '../engine/kernel.js';
 import { gemmRecord, PRECISION_ELEMENT_BYTES, PRECISION_CODES } from '../engine/layout.js';
-import { InputError } from '../errors.js';
+import { InputError, MAX_ARRAY_SIDE } from '../errors.js';
 import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
 import { EXECUTIONS, type Execution } from '../engine/layout.js';
 import { action, fraction, intInRange, nonEmpty, numberInRange, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, bytesIec } from './common.js';
@@ -86,8 +86,7 @@ export function registerCostCommands(program: Command, command?: string): void {
         if (o.tc !== undefined) {
           const [r, c] = parseDims('--tc', o.tc, 2);
           // the array sides a design file allows (a 2^31 x 2^31 array was costed)
-          const { max } = (await import('../arch/validate.js')).DESIGN_FIELD_RULES.tcRows;
-          if (r > max || c > max) throw new InputError(`--tc must be RxC with rows and columns from 1 to ${max} (as a design's tcRows and tcCols), got "${o.tc}"`);
+          if (r > MAX_ARRAY_SIDE || c > MAX_ARRAY_SIDE) throw new InputError(`--tc must be RxC with rows and columns from 1 to ${MAX_ARRAY_SIDE} (as a design's tcRows and tcCols), got "${o.tc}"`);
           design = bareArray(r, c, o.dataflow ?? 'ws');
         } else design = await resolveDesign(o);
         if (o.dataflow) design = { ...design, dataflow: o.dataflow };
