@@ -4,27 +4,14 @@
  * option. Each test spawns the built CLI (`node dist/cli.js`; `npm test` builds it first) and asserts one line on
  * stderr naming the field, a non-zero exit code and no stack trace.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { example, run } from './helpers/cli.js';
+import { expectAllFinite } from './helpers/finite.js';
 
-const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const example = (f: string) => fileURLToPath(new URL(`../examples/${f}`, import.meta.url));
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ACCELMINE_DEBUG: '' } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** A user error: a non-zero exit, nothing on stdout, one line on stderr without stack frames, containing each of `names`. */
 function expectUserError(args: string[], ...names: (string | RegExp)[]): string {
@@ -45,17 +32,6 @@ function expectUserError(args: string[], ...names: (string | RegExp)[]): string 
   return lines[0];
 }
 
-/** Every number in `v` is finite and nothing is null (JSON.stringify turns NaN and Infinity into null). */
-function expectAllFinite(v: unknown, path = '$'): void {
-  if (v === null) throw new Error(`${path} is null (NaN or Infinity before JSON.stringify?)`);
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new Error(`${path} is ${v}`);
-  } else if (Array.isArray(v)) {
-    v.forEach((x, i) => expectAllFinite(x, `${path}[${i}]`));
-  } else if (typeof v === 'object' && v !== undefined) {
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) expectAllFinite(x, `${path}.${k}`);
-  }
-}
 
 let dir: string;
 

@@ -8,24 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliPath, example, run } from './helpers/cli.js';
+import { expectAllFinite } from './helpers/finite.js';
 import { InputError } from '../src/errors.js';
 import { selectRows, type FidelityRow } from '../src/index.js';
 
-const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const example = (f: string) => fileURLToPath(new URL(`../examples/${f}`, import.meta.url));
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', env: { ...process.env, ACCELMINE_DEBUG: '' } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** Parsed CLI JSON output (its shape is what the assertions check). */
 type Json = any;
@@ -56,17 +44,6 @@ function expectUserError(args: string[], ...patterns: (RegExp | string)[]): stri
   return lines[0];
 }
 
-/** Every number in `v` is finite and nothing is null (JSON.stringify turns NaN/Infinity into null). */
-function expectAllFinite(v: unknown, path = '$'): void {
-  if (v === null) throw new Error(`${path} is null (NaN or Infinity before JSON.stringify?)`);
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new Error(`${path} is ${v}`);
-  } else if (Array.isArray(v)) {
-    v.forEach((x, i) => expectAllFinite(x, `${path}[${i}]`));
-  } else if (typeof v === 'object' && v !== undefined) {
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) expectAllFinite(x, `${path}.${k}`);
-  }
-}
 
 function relClose(a: number, b: number, rel = 1e-9): void {
   expect(Math.abs(a - b), `${a} vs ${b}`).toBeLessThanOrEqual(rel * Math.max(Math.abs(a), Math.abs(b)));

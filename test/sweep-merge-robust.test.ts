@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAllFinite } from './helpers/finite.js';
 import { BUILTIN_SPACES, type DesignSpace } from '../src/arch/space.js';
 import { merge } from '../src/sweep/merge.js';
 import { sweep } from '../src/sweep/sweep.js';
@@ -32,12 +33,6 @@ function expectUserError(p: ReturnType<typeof cli>, pattern: RegExp): void {
   expect(p.stderr).not.toMatch(/^\s+at /m);
 }
 
-/** Every number in `v` is finite and nothing is null (JSON.stringify turns NaN and Infinity into null). */
-function expectAllFinite(v: unknown, path = '$'): void {
-  if (v === null) throw new Error(`${path} is null`);
-  if (typeof v === 'number') expect(Number.isFinite(v), `${path} is ${v}`).toBe(true);
-  else if (typeof v === 'object' && v !== undefined) for (const [k, x] of Object.entries(v as object)) expectAllFinite(x, `${path}.${k}`);
-}
 
 /** 4 x 2 x 2 x 3 = 48 designs; a 60 W budget leaves some of them over it (stored, not evaluated: NULL metrics). */
 const TINY: DesignSpace = {
