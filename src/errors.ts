@@ -18,6 +18,9 @@ export const MAX_DIM = 2 ** 31;
  */
 export const MAX_THREADS = 256;
 
+/** The most distinct designs a search keeps (`--top-k`, SearchOptions.topK): the kernel's climbs hold them in linear memory. */
+export const MAX_TOP_K = 10000;
+
 /** The most PE rows or columns of one array (a design's tcRows and tcCols; `op --tc` checks it without loading the design rules). */
 export const MAX_ARRAY_SIDE = 4096;
 

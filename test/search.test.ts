@@ -11,6 +11,7 @@ import { evaluateDesign, prepareWorkload } from '../src/evaluate.js';
 import { BatchEvaluator } from '../src/evaluation/evaluator.js';
 import { geomean, goodness, objectiveValue } from '../src/evaluation/objectives.js';
 import { runSearch, workloadSpec } from '../src/search/run.js';
+import { InputError } from '../src/errors.js';
 import { designKey } from '../src/search/strategy.js';
 import { loadTrainingGraph } from '../src/workload/load.js';
 
@@ -105,6 +106,23 @@ describe('search', () => {
     expect(r.topK).toHaveLength(3);
     expect(new Set(r.topK.map((t) => designKey(t.design))).size).toBe(3);
     expect(r.topK[0].score).toBeGreaterThanOrEqual(r.topK[1].score);
+  });
+
+  it('refuses numeric options a library caller got wrong, naming the option (a top-k of 1e10 aborted the kernel)', async () => {
+    const base = { graphs: [graph], space: toy, objective: 'throughput' as const, limits, strategy: 'wham', topK: 3, seed: 1, threads: 1, budget: 20, schedulePasses: 0 };
+    const cases: [Record<string, number>, RegExp][] = [
+      [{ topK: 1e10 }, /^topK must be a positive integer no larger than 10000, got 10000000000$/],
+      [{ topK: 0 }, /^topK must be a positive integer/],
+      [{ seed: -1 }, /^seed must be a non-negative integer/],
+      [{ seed: 1.5 }, /^seed must be a non-negative integer/],
+      [{ budget: 0 }, /^budget must be a positive integer or Infinity/],
+      [{ budget: Number.NaN }, /^budget must be a positive integer or Infinity/],
+      [{ timeBudgetS: -1 }, /^timeBudgetS must be a positive number of seconds/],
+    ];
+    for (const [bad, message] of cases) {
+      await expect(runSearch({ ...base, ...bad })).rejects.toThrow(InputError);
+      await expect(runSearch({ ...base, ...bad })).rejects.toThrow(message);
+    }
   });
 
   it('cuts a budget above the space size to it: every strategy ends after as many evaluations as the space has designs', async () => {

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { designAt, loadSpace, spaceSize } from '../arch/space.js';
 import { areaMm2, tdpW } from '../arch/cost.js';
-import { InputError } from '../errors.js';
+import { InputError, MAX_TOP_K } from '../errors.js';
 import { cannotWriteOut, makeOutDirectory } from '../out-dir.js';
 import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
 import { EXECUTIONS, type Execution } from '../engine/layout.js';
@@ -35,9 +35,6 @@ interface SearchFlags extends WorkloadFlags {
   schedulePasses: number;
   optimizer: OptimizerKind;
 }
-
-/** The most designs `--top-k` keeps: 10^7 was an allocation abort in the kernel's climb (an internal error). */
-const MAX_TOP_K = 10000;
 
 /** What `--out` writes. */
 const OUT_FILES = ['result.json', 'evaluations.jsonl'];
