@@ -27,6 +27,18 @@ export const MAX_ARRAY_SIDE = 4096;
 /** The most micro-batches per optimizer update (`--grad-accumulation`, TrainingOptions.gradAccumulationSteps). */
 export const MAX_GRAD_ACCUMULATION = 2 ** 20;
 
+/** The most devices of a distributed run (`--devices`, DistributedRequest.devices). */
+export const MAX_DEVICES = 65536;
+
+/** The most runs per strategy of a comparison (`compare --repeats`, CompareOptions.repeats): 99999999999 ran (and kept every run's trace) until killed. */
+export const MAX_REPEATS = 1000;
+
+/**
+ * The smallest share a fraction option takes (`--array-rate`, DistributedRequest.arrayRateFraction): op times are
+ * divided by it (1e-320 made them Infinity, the energies NaN).
+ */
+export const MIN_FRACTION = 1e-3;
+
 /** Checks that `value` is a positive integer no larger than `max`; `field` names it in the error. */
 export function requirePositiveInt(field: string, value: unknown, max = MAX_DIM): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || !Number.isInteger(value) || value <= 0 || value > max) {
@@ -38,6 +50,14 @@ export function requirePositiveInt(field: string, value: unknown, max = MAX_DIM)
 export function requireNonNegativeInt(field: string, value: unknown, max = MAX_DIM): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
     throw new InputError(`${field} must be a non-negative integer no larger than ${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Checks an area or TDP budget (`--area`, `--tdp`): a positive number, or Infinity for no budget. */
+export function requireLimit(field: string, value: unknown): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
+    throw new InputError(`${field} must be a positive number (or Infinity: no budget), got ${describe(value)}`);
   }
   return value;
 }

@@ -140,7 +140,7 @@ describe('the presets\' rates and where they apply', () => {
     });
     const [free, cap] = [await req(1), await req(83 / 125)];
     expect(cap.stepTimeS).toBeGreaterThan(free.stepTimeS);
-    await expect(req(0)).rejects.toThrow(/--array-rate must be a number above 0 and at most 1, got 0/);
+    await expect(req(0)).rejects.toThrow(/^arrayRateFraction must be a number from 0.001 to 1, got 0$/);
   });
 });
 

@@ -1,5 +1,7 @@
 /** Shared pieces of the CLI: option parsers, the error boundary, number formatting. */
-import { InputError, MAX_THREADS } from '../errors.js';
+import { InputError, MAX_THREADS, MIN_FRACTION } from '../errors.js';
+
+export { MIN_FRACTION };
 
 /** Digits only: Number() alone also takes "", " ", "0x10", "0b1" and "1e3" */
 const DIGITS = /^\s*\d+\s*$/;
@@ -81,9 +83,6 @@ export function numberInRange(flag: string, max: number): (v: string) => number 
     return n;
   };
 }
-
-/** The smallest share `fraction` takes: op times are divided by it (1e-320 made them Infinity, the energies NaN). */
-export const MIN_FRACTION = 1e-3;
 
 /** A share: a number above 0 and at most 1 (at least MIN_FRACTION). */
 export function fraction(flag: string): (v: string) => number {

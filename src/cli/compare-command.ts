@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadSpace } from '../arch/space.js';
-import { InputError, nearest } from '../errors.js';
+import { InputError, MAX_REPEATS, nearest } from '../errors.js';
 import { cannotWriteOut, makeOutDirectory } from '../out-dir.js';
 import { defaultThreads } from '../pool/pool.js';
 import { compareStrategies } from '../search/compare.js';
@@ -37,9 +37,6 @@ interface CompareFlags {
  * ran over the first --budget designs in index order, and took the ground truth's name and colour in the report).
  */
 const COMPARED = Object.keys(STRATEGIES).filter((s) => s !== 'exhaustive');
-
-/** The most runs per strategy: 99999999999 ran (and kept every run's trace) until killed. */
-const MAX_REPEATS = 1000;
 
 function list(flag: string, v: string, allowed: string[]): string[] {
   const items = v.split(',').map((s) => s.trim()).filter(Boolean);

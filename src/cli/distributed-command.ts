@@ -6,7 +6,7 @@ import { MEGATRON_A100_COMPUTE_EFFICIENCY } from '../distributed/calibration.js'
 import { describeLayout, RECOMPUTE_MODES, type RecomputeMode, type ZeroStage } from '../distributed/layout.js';
 import { findNetwork, NETWORKS } from '../distributed/network.js';
 import { runDistributed } from '../distributed/run.js';
-import { InputError } from '../errors.js';
+import { InputError, MAX_DEVICES } from '../errors.js';
 import { defaultThreads } from '../pool/pool.js';
 import { action, bytesIec, fraction, nonEmpty, nonNegativeInt, numberInRange, oneOf, positiveInt, positiveNumber, printJson, si, table, threadsOption } from './common.js';
 import { resolveDesign } from './design-input.js';
@@ -53,9 +53,9 @@ export function registerDistributedCommand(program: Command): void {
     .command('distributed')
     .description('train a model on many devices: tensor/pipeline/data-parallel layout, stage partition, step time, communication; optionally search the layout and the device design')
     .requiredOption('--model <name>', 'a zoo model')
-    .requiredOption('--devices <n>', 'number of devices (at most 65536)', (v) => {
+    .requiredOption('--devices <n>', `number of devices (at most ${MAX_DEVICES})`, (v) => {
       const n = positiveInt('--devices')(v);
-      if (n > 65536) throw new InputError(`--devices must be at most 65536, got ${n}`);
+      if (n > MAX_DEVICES) throw new InputError(`--devices must be at most ${MAX_DEVICES}, got ${n}`);
       return n;
     })
     .option('--tp <t>', 'tensor-parallel width', positiveInt('--tp'))

@@ -6,7 +6,7 @@
 import type { Design } from '../arch/design.js';
 import type { DesignSpace } from '../arch/space.js';
 import { defaultKernel } from '../engine/kernel.js';
-import { InputError } from '../errors.js';
+import { describe, InputError, MAX_DEVICES, MAX_DIM, MAX_THREADS, MAX_TOP_K, MIN_FRACTION, requireLimit, requireNonNegativeInt, requirePositiveInt } from '../errors.js';
 import type { Constraints } from '../evaluation/objectives.js';
 import type { OptimizerKind } from '../workload/ir.js';
 import { findModel, type AttentionImpl } from '../workload/zoo/index.js';
@@ -117,7 +117,39 @@ function report(req: DistributedRequest, globalBatch: number, placed: PlacedStep
 /** With --auto-parallel --search: how many of the reference design's best layouts the design search tries, in order. */
 const SEARCH_LAYOUT_TRIES = 4;
 
+/**
+ * The numbers a library caller gives, checked as the CLI checks its flags (devices at most MAX_DEVICES; tp, pp, dp,
+ * micro-batch, global batch, sequence positive integers; a capacity factor a positive number; an array rate from
+ * MIN_FRACTION to 1; the search's budget, seed, threads, top-k and budgets), before any layout is placed: devices of
+ * 1e12 with autoParallel never ended, a micro-batch of 0 or NaN was taken as "search it", a global batch of 0 returned
+ * an infeasible result, devices of 0 said "no layout of these devices fits the model".
+ */
+function checkDistributedNumbers(req: DistributedRequest): void {
+  requirePositiveInt('devices', req.devices, MAX_DEVICES);
+  // a width above the devices cannot be a factor of them
+  for (const f of ['tp', 'pp', 'dp'] as const) if (req[f] !== undefined) requirePositiveInt(f, req[f], MAX_DEVICES);
+  if (req.microbatch !== undefined) requirePositiveInt('microbatch', req.microbatch, MAX_DIM);
+  if (req.globalBatch !== undefined) requirePositiveInt('globalBatch', req.globalBatch, Number.MAX_SAFE_INTEGER);
+  if (req.seq !== undefined) requirePositiveInt('seq', req.seq, MAX_DIM);
+  if (req.capacityFactor !== undefined && !(typeof req.capacityFactor === 'number' && Number.isFinite(req.capacityFactor) && req.capacityFactor > 0)) {
+    throw new InputError(`capacityFactor must be a positive number, got ${describe(req.capacityFactor)}`);
+  }
+  if (req.arrayRateFraction !== undefined && !(req.arrayRateFraction >= MIN_FRACTION && req.arrayRateFraction <= 1)) {
+    throw new InputError(`arrayRateFraction must be a number from ${MIN_FRACTION} to 1, got ${describe(req.arrayRateFraction)}`);
+  }
+  const s = req.search;
+  if (s) {
+    requirePositiveInt('search.budgetPerStage', s.budgetPerStage, Number.MAX_SAFE_INTEGER);
+    requirePositiveInt('search.topK', s.topK, MAX_TOP_K);
+    requireNonNegativeInt('search.seed', s.seed, Number.MAX_SAFE_INTEGER);
+    if (s.threads !== undefined) requirePositiveInt('search.threads', s.threads, MAX_THREADS);
+    requireLimit('search.limits.areaMm2', s.limits?.areaMm2);
+    requireLimit('search.limits.tdpW', s.limits?.tdpW);
+  }
+}
+
 export async function runDistributed(req: DistributedRequest): Promise<DistributedResult> {
+  checkDistributedNumbers(req);
   const t0 = performance.now();
   const secs = () => (performance.now() - t0) / 1000;
   const entry = findModel(req.model);
@@ -129,7 +161,6 @@ export async function runDistributed(req: DistributedRequest): Promise<Distribut
   // from 0.001: below it op times overflowed to Infinity (5e-324 made every layout "not fit" the memory)
   if (req.computeEfficiency !== undefined && !(req.computeEfficiency >= 1e-3 && req.computeEfficiency <= 1)) throw new InputError(`--compute-efficiency must be a number from 0.001 to 1, got ${req.computeEfficiency}`);
   if (req.launchOverheadS !== undefined && !(req.launchOverheadS >= 0 && req.launchOverheadS <= 1)) throw new InputError(`--launch-us must be from 0 to 1e6 µs, got ${req.launchOverheadS * 1e6}`);
-  if (req.arrayRateFraction !== undefined && !(req.arrayRateFraction > 0 && req.arrayRateFraction <= 1)) throw new InputError(`--array-rate must be a number above 0 and at most 1, got ${req.arrayRateFraction}`);
   const experts = req.ep !== undefined && req.ep > 1 ? modelExperts(entry.name) : 0;
   if (req.ep !== undefined && req.ep > 1 && experts === 0) throw new InputError(expertParallelProblem(req.ep, 0, 1, entry.name)!);
   // what is given is fixed, the rest searched

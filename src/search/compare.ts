@@ -16,7 +16,8 @@ import type { TracePoint } from './strategy.js';
 import type { TrainingGraph } from '../workload/ir.js';
 import type { DesignResult } from '../evaluation/evaluator.js';
 import { goodness, MINIMISED, OBJECTIVE_UNITS, type Constraints, type Objective } from '../evaluation/objectives.js';
-import { runSearch, type SearchResult } from './run.js';
+import { describe, InputError, MAX_REPEATS, MAX_THREADS, requireLimit, requirePositiveInt } from '../errors.js';
+import { checkSearchNumbers, runSearch, type SearchResult } from './run.js';
 import { trainingTrace } from './training-trace.js';
 
 export interface CompareOptions {
@@ -116,7 +117,28 @@ function firstReach(r: SearchResult, o: Objective, target: number): { evaluation
   return null;
 }
 
+/**
+ * The numbers a library caller gives, checked as the CLI checks its flags, before any run: repeats of 0, -1 or NaN
+ * returned empty summaries, 1.5 ran 2 runs and Infinity never ended; a bad budget, seed or time was refused only
+ * after the exhaustive ground truth had run.
+ */
+function checkCompareNumbers(o: CompareOptions): void {
+  requirePositiveInt('repeats', o.repeats, MAX_REPEATS);
+  // the runs' seeds are seed .. seed + repeats - 1
+  checkSearchNumbers({ topK: 1, seed: o.seed, budget: o.budget, timeBudgetS: o.timeBudgetS });
+  if (o.repeats - 1 > Number.MAX_SAFE_INTEGER - o.seed) {
+    throw new InputError(`seed + repeats - 1 (the last run's seed) must be no larger than ${Number.MAX_SAFE_INTEGER}, got seed ${o.seed} and repeats ${o.repeats}`);
+  }
+  if (o.threads !== undefined) requirePositiveInt('threads', o.threads, MAX_THREADS);
+  requireLimit('limits.areaMm2', o.limits?.areaMm2);
+  requireLimit('limits.tdpW', o.limits?.tdpW);
+  if (o.exhaustiveLimit !== undefined && !(o.exhaustiveLimit === Infinity || (Number.isSafeInteger(o.exhaustiveLimit) && o.exhaustiveLimit >= 0))) {
+    throw new InputError(`exhaustiveLimit must be a non-negative integer or Infinity (designs), got ${describe(o.exhaustiveLimit)}`);
+  }
+}
+
 export async function compareStrategies(o: CompareOptions): Promise<ModelComparison[]> {
+  checkCompareNumbers(o);
   const out: ModelComparison[] = [];
   for (const g of o.models) {
     let bestKnownG = 0;

@@ -180,7 +180,7 @@ export function capacityShortfall(space: DesignSpace, workloads: readonly Worklo
 }
 
 /** The numbers of a search's options that the CLI checks as flags, checked for library callers too. */
-function checkSearchNumbers(o: SearchOptions): void {
+export function checkSearchNumbers(o: Pick<SearchOptions, 'topK' | 'seed' | 'budget' | 'timeBudgetS'>): void {
   requirePositiveInt('topK', o.topK, MAX_TOP_K);
   requireNonNegativeInt('seed', o.seed, Number.MAX_SAFE_INTEGER);
   if (!(o.budget === Infinity || (Number.isInteger(o.budget) && o.budget > 0))) {

@@ -10,7 +10,7 @@
  * evaluations run again; only rows not yet stored are written.
  */
 import type { DesignSpace } from '../arch/space.js';
-import { InputError } from '../errors.js';
+import { describe, InputError, MAX_THREADS, requireLimit, requireNonNegativeInt, requirePositiveInt } from '../errors.js';
 import type { Execution } from '../engine/layout.js';
 import type { DesignResult, WorkloadSpec } from '../evaluation/evaluator.js';
 import type { Constraints, Objective } from '../evaluation/objectives.js';
@@ -211,7 +211,24 @@ async function runAdaptive(c: RunContext, strategy: string, objective: Objective
   return !c.stop.stopped;
 }
 
+/**
+ * The numbers a library caller gives, checked as the CLI checks its flags, before the store is made: a commitEvery of
+ * 0 or NaN looped forever, a budget of 1.5 or a seed of NaN ran (a NaN seed as some other seed), and a bad threads,
+ * seed or budget of an adaptive strategy was refused only after the store was made (a retry then met "already holds a sweep").
+ */
+function checkSweepNumbers(o: SweepOptions): void {
+  if (o.budget !== undefined && !(o.budget === Infinity || (Number.isSafeInteger(o.budget) && o.budget > 0))) {
+    throw new InputError(`budget must be a positive integer or Infinity (the whole space), got ${describe(o.budget)}`);
+  }
+  if (o.seed !== undefined) requireNonNegativeInt('seed', o.seed, Number.MAX_SAFE_INTEGER);
+  if (o.threads !== undefined) requirePositiveInt('threads', o.threads, MAX_THREADS);
+  if (o.commitEvery !== undefined) requirePositiveInt('commitEvery', o.commitEvery, Number.MAX_SAFE_INTEGER);
+  if (o.limits?.areaMm2 !== undefined) requireLimit('limits.areaMm2', o.limits.areaMm2);
+  if (o.limits?.tdpW !== undefined) requireLimit('limits.tdpW', o.limits.tdpW);
+}
+
 export async function sweep(o: SweepOptions): Promise<SweepResult> {
+  checkSweepNumbers(o);
   const t0 = performance.now();
   const elapsedS = () => (performance.now() - t0) / 1000;
   const strategy = o.strategy ?? 'exhaustive';
