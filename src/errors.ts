@@ -54,6 +54,25 @@ export function requireNonNegativeInt(field: string, value: unknown, max = MAX_D
   return value;
 }
 
+/** Checks an evaluation budget: a positive integer, or Infinity (`infinity` says what that means: the whole space, …). */
+export function requireBudget(field: string, value: unknown, infinity: string): number {
+  if (!(value === Infinity || (typeof value === 'number' && Number.isSafeInteger(value) && value > 0))) {
+    throw new InputError(`${field} must be a positive integer or Infinity (${infinity}), got ${describe(value)}`);
+  }
+  return value as number;
+}
+
+/** Checks a share that divides op times (an array rate): a number from MIN_FRACTION to 1. */
+export function requireFraction(field: string, value: unknown): number {
+  if (!(typeof value === 'number' && value >= MIN_FRACTION && value <= 1)) {
+    throw new InputError(`${field} must be a number from ${MIN_FRACTION} to 1, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** The slowest host input pipeline taken, samples/s (`--input-rate`, EvaluateOptions.inputSamplesPerS): batch / 1e-320 was an Infinity wait and NaN energies. */
+export const MIN_INPUT_RATE = 1e-3;
+
 /** Checks an area or TDP budget (`--area`, `--tdp`): a positive number, or Infinity for no budget. */
 export function requireLimit(field: string, value: unknown): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {

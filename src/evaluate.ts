@@ -10,7 +10,7 @@ import { DEFAULT_SCHEDULE_PASSES, defaultKernel, MAX_SCHEDULE_PASSES, type Kerne
 import { designRecord, type Bound } from './engine/layout.js';
 import type { TrainingGraph } from './workload/ir.js';
 import { memoryFootprint, type MemoryFootprint } from './workload/memory.js';
-import { InputError } from './errors.js';
+import { describe, InputError, MIN_INPUT_RATE, requireFraction } from './errors.js';
 import { EXECUTIONS, type Execution } from './engine/layout.js';
 
 export { DEFAULT_SCHEDULE_PASSES, EXECUTIONS, MAX_SCHEDULE_PASSES, type Execution };
@@ -154,9 +154,13 @@ export interface EvaluateOptions {
 export function evaluateDesign(
   design: Design, w: PreparedWorkload, kernel: Kernel = defaultKernel(), opts: EvaluateOptions = {},
 ): Evaluation {
+  if (opts.execution !== undefined && !EXECUTIONS.includes(opts.execution)) {
+    throw new InputError(`execution must be one of ${EXECUTIONS.join(', ')}, got ${describe(opts.execution)}`);
+  }
+  if (opts.arrayRateFraction !== undefined) requireFraction('arrayRateFraction', opts.arrayRateFraction);
   const inputSamplesPerS = opts.inputSamplesPerS ?? null;
-  if (inputSamplesPerS !== null && !(Number.isFinite(inputSamplesPerS) && inputSamplesPerS > 0)) {
-    throw new InputError(`inputSamplesPerS must be a positive number of samples per second, got ${inputSamplesPerS}`);
+  if (inputSamplesPerS !== null && !(Number.isFinite(inputSamplesPerS) && inputSamplesPerS >= MIN_INPUT_RATE)) {
+    throw new InputError(`inputSamplesPerS must be a number of samples per second of at least ${MIN_INPUT_RATE}, got ${describe(inputSamplesPerS)}`);
   }
   kernel.useGraph(w.flat);
   const execution = opts.execution ?? 'concurrent';

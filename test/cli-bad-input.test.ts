@@ -75,7 +75,12 @@ describe('numeric options beyond what the model can take', () => {
     const r = run(...ev, '--array-rate', '0.001', '--json');
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
-    for (const f of ['stepTimeS', 'energyJ', 'avgPowerW', 'throughput']) expect(Number.isFinite(j[f]), f).toBe(true);
+    expectAllFinite(j);
+    // the smallest rate taken holds the arrays to 0.1% of peak: the step is far slower than at full rate
+    expect(j.arrayRateFraction).toBe(0.001);
+    const full = JSON.parse(run(...ev, '--array-rate', '1', '--json').stdout);
+    expect(j.stepTimeS).toBeGreaterThan(10 * full.stepTimeS);
+    expect(j.avgPowerW).toBeCloseTo(j.energyJ / j.stepTimeS, 9);
   });
 
   it('--input-rate 1e-320 is refused (the input wait was Infinity)', () => {

@@ -58,12 +58,15 @@ describe('a step waits for the host input pipeline', () => {
     expect(free.inputSamplesPerS).toBeUndefined();
   });
 
-  it('refuses a rate that is not a positive number, naming the option', () => {
+  it('refuses a rate below 0.001 samples/s or not a number, and the other bad options, naming the option', () => {
     const design = presetDesign('v100');
-    for (const bad of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
+    for (const bad of [0, -5, 1e-320, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => evaluateDesign(design, resnet, kernel, { inputSamplesPerS: bad })).toThrow(InputError);
-      expect(() => evaluateDesign(design, resnet, kernel, { inputSamplesPerS: bad })).toThrow(/inputSamplesPerS must be a positive number/);
+      expect(() => evaluateDesign(design, resnet, kernel, { inputSamplesPerS: bad })).toThrow(/^inputSamplesPerS must be a number of samples per second of at least 0.001, got /);
     }
+    // the other options a library caller gives evaluateDesign (the CLI checks them as flags): 1e-320 made the step Infinity
+    expect(() => evaluateDesign(design, resnet, kernel, { execution: 'single-stream', arrayRateFraction: 1e-320 })).toThrow(/^arrayRateFraction must be a number from 0.001 to 1, got 1e-320$/);
+    expect(() => evaluateDesign(design, resnet, kernel, { execution: 'bogus' as never })).toThrow(/^execution must be one of concurrent, single-stream, got "bogus"$/);
   });
 });
 
@@ -77,7 +80,11 @@ describe('evaluate --input-rate', () => {
     expect(j.stepTimeS).toBeCloseTo(0.128, 12);
     expect(j.inputSamplesPerS).toBe(500);
     expect(j.inputWaitS).toBeGreaterThan(0);
-    expect(Number.isFinite(j.avgPowerW)).toBe(true);
+    expect(j.avgPowerW).toBeCloseTo(j.energyJ / j.stepTimeS, 9);
+    // the chip idles (leaking) for the wait: the average over the step is below the unlimited step's
+    const free = JSON.parse(run('evaluate', '--preset', 'a100', '--model', 'resnet50', '--batch', '64', '--json').stdout);
+    expect(j.stepTimeS - j.inputWaitS).toBeCloseTo(free.stepTimeS, 12);
+    expect(j.avgPowerW).toBeLessThan(free.avgPowerW);
   });
 
   it('says so when the pipeline keeps up', () => {

@@ -5,7 +5,7 @@ import { unitEnergies } from '../arch/cost.js';
 import type { Dataflow, Design } from '../arch/design.js';
 import { defaultKernel } from '../engine/kernel.js';
 import { gemmRecord, PRECISION_ELEMENT_BYTES, PRECISION_CODES } from '../engine/layout.js';
-import { InputError, MAX_ARRAY_SIDE } from '../errors.js';
+import { InputError, MAX_ARRAY_SIDE, MIN_INPUT_RATE } from '../errors.js';
 import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
 import { EXECUTIONS, type Execution } from '../engine/layout.js';
 import { action, fraction, intInRange, nonEmpty, numberInRange, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, bytesIec } from './common.js';
@@ -25,8 +25,6 @@ async function resolveDesign(o: Parameters<typeof import('./design-input.js').re
   return (await import('./design-input.js')).resolveDesign(o);
 }
 
-/** The slowest input pipeline `--input-rate` takes, samples/s: batch / 1e-320 was an Infinity wait and NaN energies. */
-const MIN_INPUT_RATE = 1e-3;
 
 function parseDims(flag: string, v: string, n: number): number[] {
   const parts = v.toLowerCase().split('x');

@@ -6,7 +6,7 @@
 import type { Design } from '../arch/design.js';
 import type { DesignSpace } from '../arch/space.js';
 import { defaultKernel } from '../engine/kernel.js';
-import { describe, InputError, MAX_DEVICES, MAX_DIM, MAX_THREADS, MAX_TOP_K, MIN_FRACTION, requireLimit, requireNonNegativeInt, requirePositiveInt } from '../errors.js';
+import { describe, InputError, MAX_DEVICES, MAX_DIM, MAX_THREADS, MAX_TOP_K, requireFraction, requireLimit, requireNonNegativeInt, requirePositiveInt } from '../errors.js';
 import type { Constraints } from '../evaluation/objectives.js';
 import type { OptimizerKind } from '../workload/ir.js';
 import { findModel, type AttentionImpl } from '../workload/zoo/index.js';
@@ -134,9 +134,7 @@ function checkDistributedNumbers(req: DistributedRequest): void {
   if (req.capacityFactor !== undefined && !(typeof req.capacityFactor === 'number' && Number.isFinite(req.capacityFactor) && req.capacityFactor > 0)) {
     throw new InputError(`capacityFactor must be a positive number, got ${describe(req.capacityFactor)}`);
   }
-  if (req.arrayRateFraction !== undefined && !(req.arrayRateFraction >= MIN_FRACTION && req.arrayRateFraction <= 1)) {
-    throw new InputError(`arrayRateFraction must be a number from ${MIN_FRACTION} to 1, got ${describe(req.arrayRateFraction)}`);
-  }
+  if (req.arrayRateFraction !== undefined) requireFraction('arrayRateFraction', req.arrayRateFraction);
   const s = req.search;
   if (s) {
     requirePositiveInt('search.budgetPerStage', s.budgetPerStage, Number.MAX_SAFE_INTEGER);

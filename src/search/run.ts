@@ -14,7 +14,7 @@ import { defaultKernel } from '../engine/kernel.js';
 import { DEFAULT_SCHEDULE_PASSES, evaluateDesign, prepareWorkload, type Evaluation, type Execution } from '../evaluate.js';
 import { createEvaluator, type Evaluator } from '../pool/pool.js';
 import type { TrainingGraph } from '../workload/ir.js';
-import { InputError, MAX_TOP_K, requireNonNegativeInt, requirePositiveInt } from '../errors.js';
+import { InputError, MAX_TOP_K, requireBudget, requireNonNegativeInt, requirePositiveInt } from '../errors.js';
 import { memoryFootprint } from '../workload/memory.js';
 import { BatchEvaluator, type DesignResult, type WorkloadSpec } from '../evaluation/evaluator.js';
 import { exhaustive } from './exhaustive.js';
@@ -183,9 +183,7 @@ export function capacityShortfall(space: DesignSpace, workloads: readonly Worklo
 export function checkSearchNumbers(o: Pick<SearchOptions, 'topK' | 'seed' | 'budget' | 'timeBudgetS'>): void {
   requirePositiveInt('topK', o.topK, MAX_TOP_K);
   requireNonNegativeInt('seed', o.seed, Number.MAX_SAFE_INTEGER);
-  if (!(o.budget === Infinity || (Number.isInteger(o.budget) && o.budget > 0))) {
-    throw new InputError(`budget must be a positive integer or Infinity (until the strategy ends), got ${o.budget}`);
-  }
+  requireBudget('budget', o.budget, 'until the strategy ends');
   if (o.timeBudgetS !== undefined && !(Number.isFinite(o.timeBudgetS) && o.timeBudgetS > 0)) {
     throw new InputError(`timeBudgetS must be a positive number of seconds, got ${o.timeBudgetS}`);
   }

@@ -79,20 +79,14 @@ export async function merge(o: MergeOptions): Promise<MergeResult> {
   for (const dir of o.inputs) {
     const s = await SweepStore.open(dir, true);
     let m: { manifest: SweepManifest; complete: boolean };
-    let bad: { column: string; rows: number } | null;
     try {
       m = await s.readManifest();
-      bad = await s.badFeasibleRows();
+      if (!m.complete) {
+        throw new InputError(`${dir}: shard ${describeShards(m.manifest)} did not finish; complete it first (accelmine sweep with the same options, --resume --out ${dir})`);
+      }
+      await s.requireFeasibleMetrics('merge');
     } finally {
       s.close();
-    }
-    if (!m.complete) {
-      throw new InputError(`${dir}: shard ${describeShards(m.manifest)} did not finish; complete it first (accelmine sweep with the same options, --resume --out ${dir})`);
-    }
-    if (bad) {
-      throw new InputError(
-        `merge: ${SweepStore.path(dir)}: results.${bad.column} is not a positive finite number in ${bad.rows} feasible rows (NULL, NaN, Infinity or <= 0; only infeasible rows may lack it)`,
-      );
     }
     if (first) {
       const diff = manifestDifference(first.manifest, m.manifest, true);

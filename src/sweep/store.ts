@@ -175,7 +175,7 @@ export class SweepStore {
   /**
    * The first of `columns` that some feasible rows hold as no positive finite number (NULL, NaN, Infinity, <= 0:
    * a hand-edited store; a sweep writes a positive value in every feasible row, and infeasible rows may have none),
-   * with how many rows; null when every feasible row has them all. Merge checks its inputs with it.
+   * with how many rows; null when every feasible row has them all (requireFeasibleMetrics: merge and --resume).
    */
   async badFeasibleRows(columns: readonly string[] = FEASIBLE_METRICS): Promise<{ column: string; rows: number } | null> {
     const counts = columns.map((c, i) => `count(*) FILTER (WHERE NOT coalesce(isfinite("${c}") AND "${c}" > 0, false)) AS c${i}`);
@@ -188,6 +188,16 @@ export class SweepStore {
     }
     const i = columns.findIndex((_, k) => num(r[`c${k}`]) > 0);
     return i < 0 ? null : { column: columns[i], rows: num(r[`c${i}`]) };
+  }
+
+  /** Throws, naming the store and the column, when badFeasibleRows finds some (`who`: the command, e.g. merge). */
+  async requireFeasibleMetrics(who: string): Promise<void> {
+    const bad = await this.badFeasibleRows();
+    if (bad) {
+      throw new InputError(
+        `${who}: ${SweepStore.path(this.dir)}: results.${bad.column} is not a positive finite number in ${bad.rows} feasible rows (NULL, NaN, Infinity or <= 0; only infeasible rows may lack it)`,
+      );
+    }
   }
 
   /** Copies every row of another store's file into this one (merge), in one transaction. */

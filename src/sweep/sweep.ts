@@ -10,7 +10,7 @@
  * evaluations run again; only rows not yet stored are written.
  */
 import type { DesignSpace } from '../arch/space.js';
-import { describe, InputError, MAX_THREADS, requireLimit, requireNonNegativeInt, requirePositiveInt } from '../errors.js';
+import { InputError, MAX_THREADS, requireBudget, requireLimit, requireNonNegativeInt, requirePositiveInt } from '../errors.js';
 import type { Execution } from '../engine/layout.js';
 import type { DesignResult, WorkloadSpec } from '../evaluation/evaluator.js';
 import type { Constraints, Objective } from '../evaluation/objectives.js';
@@ -95,12 +95,7 @@ async function openStore(dir: string, manifest: SweepManifest, resume: boolean):
     const stored = await store.readManifest();
     const diff = manifestDifference(stored.manifest, manifest);
     if (diff) throw new InputError(`--resume: ${dir} holds another sweep, so it cannot be resumed with these options (${diff.replace(/: (.*) vs (.*)$/, ': stored $1, given $2')})`);
-    const bad = await store.badFeasibleRows();
-    if (bad) {
-      throw new InputError(
-        `--resume: ${SweepStore.path(dir)}: results.${bad.column} is not a positive finite number in ${bad.rows} feasible rows (NULL, NaN, Infinity or <= 0; only infeasible rows may lack it)`,
-      );
-    }
+    await store.requireFeasibleMetrics('--resume');
     return { store, complete: stored.complete };
   } catch (e) {
     store.close();
@@ -217,9 +212,7 @@ async function runAdaptive(c: RunContext, strategy: string, objective: Objective
  * seed or budget of an adaptive strategy was refused only after the store was made (a retry then met "already holds a sweep").
  */
 function checkSweepNumbers(o: SweepOptions): void {
-  if (o.budget !== undefined && !(o.budget === Infinity || (Number.isSafeInteger(o.budget) && o.budget > 0))) {
-    throw new InputError(`budget must be a positive integer or Infinity (the whole space), got ${describe(o.budget)}`);
-  }
+  if (o.budget !== undefined) requireBudget('budget', o.budget, 'the whole space');
   if (o.seed !== undefined) requireNonNegativeInt('seed', o.seed, Number.MAX_SAFE_INTEGER);
   if (o.threads !== undefined) requirePositiveInt('threads', o.threads, MAX_THREADS);
   if (o.commitEvery !== undefined) requirePositiveInt('commitEvery', o.commitEvery, Number.MAX_SAFE_INTEGER);
