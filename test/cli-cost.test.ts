@@ -518,8 +518,6 @@ describe('accelmine validate', () => {
       'eyeriss VGG-16 CONV4-3 DRAM accesses',
       'eyeriss VGG-16 CONV5-2 chip power',
       'eyeriss VGG-16 CONV5-3 chip power',
-      'tpu-v3 average power, resnet50 batch 256',
-      'tpu-v3 average power, bert-large seq 128 batch 64',
       'a100 average power, bert-large seq 128 batch 64',
       'tpu-v2 TDP vs published',
       'tpu-v3 TDP vs published',

@@ -137,6 +137,6 @@ export function presetRows(): FidelityRow[] {
 }
 
 export function fidelityTable(kernel?: Kernel): FidelityRow[] {
-  const power = powerRows(kernel).map(({ clockW: _c, ...r }) => r);
+  const power = powerRows(kernel).map(({ clockW: _c, unscaledW: _u, techNm: _n, ...r }) => r);
   return [...eyerissRows(kernel), ...throughputRows(kernel), ...megatronRows(kernel), ...power, ...presetRows()];
 }
