@@ -26,7 +26,8 @@ export {
   evaluateDesign, prepareWorkload, EXECUTIONS, DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES, type Execution, type Evaluation, type EvaluateOptions,
   type PreparedWorkload, type EnergyBreakdown,
 } from './evaluate.js';
-export { fidelityTable, LDDL_BIN64_SPEEDUP, LDDL_PHASE2_PADDED_SEQ, PYTORCH_LOADER_IMAGES_PER_S_PER_WORKER, THROUGHPUT_CASES, throughputRows, type FidelityRow } from './validation/fidelity.js';
+export { fidelityTable, LDDL_BIN64_SPEEDUP, LDDL_PHASE2_PADDED_SEQ, PYTORCH_LOADER_IMAGES_PER_S_PER_WORKER, THROUGHPUT_CASES, throughputRows, type FidelityRow, type ValidateRow } from './validation/fidelity.js';
+export { CALIBRATED_CONSTANTS, type CalibratedConstant } from './validation/fitted-rows.js';
 export { runSearch, STRATEGIES, type SearchOptions, type SearchResult } from './search/run.js';
 export { OBJECTIVES, type Objective } from './evaluation/objectives.js';
 export type { Strategy, StrategyContext } from './search/strategy.js';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, example, run } from './helpers/cli.js';
 import { expectAllFinite } from './helpers/finite.js';
 import { InputError } from '../src/errors.js';
-import { selectRows, type FidelityRow } from '../src/index.js';
+import { CALIBRATED_CONSTANTS, selectRows, type FidelityRow } from '../src/index.js';
 
 
 /** Parsed CLI JSON output (its shape is what the assertions check). */
@@ -561,11 +561,40 @@ describe('accelmine validate', () => {
     ]);
   });
 
-  it('prints a table without --json', () => {
+  it('prints a table without --json; its last line counts all rows and the predictions apart', () => {
     const r = run('validate');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/eyeriss CONV1 processing latency/);
-    expect(r.stdout).toMatch(/\d+ of \d+ cases within their bound/);
+    const predictions = rows.filter((x) => (x.fitted as string[]).length === 0);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe(
+      `${rows.filter((x) => x.pass).length} of ${rows.length} cases within their bound; predictions (no calibrated constant fitted on them): ` +
+        `${predictions.filter((x) => x.pass).length} of ${predictions.length}`,
+    );
+    // the column names the constants, or '-'
+    expect(r.stdout).toMatch(/eyeriss CONV1 chip power .* power fit\n/);
+    expect(r.stdout).toMatch(/eyeriss CONV1 DRAM accesses .* -\n/);
+  });
+
+  it('marks each row with the calibrated constants fitted on it: the power fit on the 20 power rows, the ifmap share on the 18 Eyeriss buffer rows, ...', () => {
+    const labels = CALIBRATED_CONSTANTS.map((k) => k.label);
+    expect(new Set(labels).size).toBe(labels.length);
+    const on = (label: string) => rows.filter((x) => (x.fitted as string[]).includes(label)).map((x) => x.case as string);
+    expect(on('power fit')).toHaveLength(20);
+    expect(on('power fit').filter((c) => c.startsWith('eyeriss'))).toEqual([1, 2, 3, 4, 5].map((i) => `eyeriss CONV${i} chip power`));
+    expect(on('ifmap share')).toHaveLength(18);
+    expect(on('ifmap share').every((c) => c.endsWith('global-buffer accesses'))).toBe(true);
+    expect(on('eyeriss buffer rate')).toEqual([
+      ...['1-1', '1-2', '2-1', '2-2', '3-1', '3-2', '3-3', '4-1', '4-2', '4-3'].map((l) => `eyeriss VGG-16 CONV${l} processing latency`),
+      'eyeriss VGG-16 all layers processing latency',
+    ]);
+    expect(on('area overheads')).toEqual(['eyeriss area', 'v100 area', 'a100 area', 'h100 area']);
+    expect(on('megatron efficiency')).toEqual(rows.filter((x) => (x.case as string).startsWith('megatron gpt ')).map((x) => x.case));
+    // predictions: the throughput rows, every DRAM row, the TPUs' TDP against secondary sources, the peaks
+    for (const x of rows) {
+      const c = x.case as string;
+      if (/training throughput|DRAM accesses|TDP vs published| peak$|VGG-16 CONV5-\d processing latency/.test(c)) expect(x.fitted, c).toEqual([]);
+      expect((x.fitted as string[]).every((l) => labels.includes(l)), c).toBe(true);
+    }
   });
 });
 

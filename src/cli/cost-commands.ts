@@ -158,7 +158,7 @@ export function registerCostCommands(program: Command, command?: string): void {
   if (want('validate')) program
     .command('validate')
     .description('the model against published measurements: Eyeriss AlexNet and VGG-16 latency, power and traffic, GPU training throughput, Megatron-LM weak scaling, TPU/GPU power, preset peak/area/TDP')
-    .option('--json', 'print JSON: [{case, predicted, measured, unit, errorPct, allowedMin, allowedMax, allowed, pass}]')
+    .option('--json', 'print JSON: [{case, predicted, measured, unit, errorPct, allowedMin, allowedMax, allowed, pass, fitted}] (fitted: the calibrated constants fitted on the row; [] for a prediction)')
     .option('--only <text>', 'only the cases whose name contains the text (case-insensitive), e.g. vgg-16, a100, megatron')
     .option('--misses', 'only the cases outside their bound')
     .action(
@@ -169,13 +169,15 @@ export function registerCostCommands(program: Command, command?: string): void {
         const rows = selectRows(all, { only: o.only, misses: o.misses });
         if (o.json) return printJson(rows);
         const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));
+        const predictions = all.filter((r) => r.fitted.length === 0);
         process.stdout.write(
           table([
-            ['case', 'predicted', 'measured', 'unit', 'error %', 'allowed', 'within'],
-            ...rows.map((r) => [r.case, fmt(r.predicted), fmt(r.measured), r.unit, r.errorPct.toFixed(1), r.allowed, r.pass ? 'yes' : 'NO']),
+            ['case', 'predicted', 'measured', 'unit', 'error %', 'allowed', 'within', 'fitted on it'],
+            ...rows.map((r) => [r.case, fmt(r.predicted), fmt(r.measured), r.unit, r.errorPct.toFixed(1), r.allowed, r.pass ? 'yes' : 'NO', r.fitted.join(', ') || '-']),
           ]) +
             (o.only === undefined && !o.misses
-              ? `${all.filter((r) => r.pass).length} of ${all.length} cases within their bound\n`
+              ? `${all.filter((r) => r.pass).length} of ${all.length} cases within their bound; predictions ` +
+                `(no calibrated constant fitted on them): ${predictions.filter((r) => r.pass).length} of ${predictions.length}\n`
               : `${rows.length} cases shown, ${rows.filter((r) => r.pass).length} within their bound; ${all.filter((r) => r.pass).length} of ${all.length} in all\n`),
         );
       }),

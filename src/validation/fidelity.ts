@@ -13,8 +13,9 @@ import { eyerissRows } from './eyeriss.js';
 import { megatronRows } from './megatron.js';
 import { GPU_TDP_PRESETS, powerRows } from './power-rows.js';
 import { pctRow, readReferenceCsv, type FidelityRow } from './rows.js';
+import { withFittedConstants, type ValidateRow } from './fitted-rows.js';
 
-export { eyerissRows, megatronRows, powerRows, type FidelityRow };
+export { eyerissRows, megatronRows, powerRows, type FidelityRow, type ValidateRow };
 
 interface ThroughputCase {
   model: string;
@@ -136,7 +137,8 @@ export function presetRows(): FidelityRow[] {
   return rows;
 }
 
-export function fidelityTable(kernel?: Kernel): FidelityRow[] {
+/** Every row of `accelmine validate`, each with the calibrated constants fitted on it (fitted-rows.ts). */
+export function fidelityTable(kernel?: Kernel): ValidateRow[] {
   const power = powerRows(kernel).map(({ clockW: _c, unscaledW: _u, techNm: _n, ...r }) => r);
-  return [...eyerissRows(kernel), ...throughputRows(kernel), ...megatronRows(kernel), ...power, ...presetRows()];
+  return withFittedConstants([...eyerissRows(kernel), ...throughputRows(kernel), ...megatronRows(kernel), ...power, ...presetRows()]);
 }

@@ -9,7 +9,7 @@ export interface RowSelection {
   misses?: boolean;
 }
 
-export function selectRows(rows: FidelityRow[], selection: RowSelection): FidelityRow[] {
+export function selectRows<R extends FidelityRow>(rows: R[], selection: RowSelection): R[] {
   let kept = rows;
   if (selection.only !== undefined) {
     const text = selection.only.trim().toLowerCase();
