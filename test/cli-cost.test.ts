@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, example, run } from './helpers/cli.js';
+import { decimals } from '../src/cli/common.js';
 import { expectAllFinite } from './helpers/finite.js';
 import { InputError } from '../src/errors.js';
 import { CALIBRATED_CONSTANTS, selectRows, type FidelityRow } from '../src/index.js';
@@ -706,6 +707,22 @@ describe('energy and area breakdowns, row-stationary from the CLI', () => {
     const a = r.area;
     relClose(a.tensorMm2 + a.vectorMm2 + a.laneOverheadMm2 + a.sramMm2 + a.phyMm2 + a.nocMm2, r.areaMm2, 1e-12);
     expect(['tensor', 'vector']).toContain(r.tdpClass);
+  });
+
+  it("a small chip's figures keep their digits: Eyeriss's throughput, TFLOP/s, power and TDP, as --json has them", () => {
+    const j = runJson('evaluate', '--preset', 'eyeriss', '--model', 'alexnet', '--batch', '4', '--json');
+    const t = run('evaluate', '--preset', 'eyeriss', '--model', 'alexnet', '--batch', '4');
+    expect(t.status, t.stderr).toBe(0);
+    const [, stepLine, rateLine, energyLine] = t.stdout.split('\n');
+    expect(stepLine).toContain(`${j.throughput.toPrecision(3)} samples/s`);
+    expect(rateLine).toMatch(new RegExp(`^${j.achievedTflops.toPrecision(3)} of 0\\.0672 TFLOP/s;`));
+    expect(energyLine).toContain(`average ${j.avgPowerW.toPrecision(3)} W, TDP ${j.tdpW.toPrecision(3)} W, area ${j.areaMm2.toFixed(1)} mm²`);
+    expect(j.avgPowerW).toBeLessThan(1);
+  });
+
+  it('decimals: one decimal from 10 up, three significant digits below (never 0.0 for a small figure)', () => {
+    expect([314.25, 10, 9.5, 0.2784, 0.0672, 0.000123, 0].map((x) => decimals(x))).toEqual(['314.3', '10.0', '9.50', '0.278', '0.0672', '0.000123', '0']);
+    expect([459.4, 100, 19.28, 0.629].map((x) => decimals(x, 0))).toEqual(['459', '100', '19.3', '0.629']);
   });
 
   it('evaluate prints where the energy and the area go', () => {

@@ -127,6 +127,15 @@ export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
+/**
+ * A figure at `places` decimals, or at `digits` significant digits when it is small enough that those decimals
+ * would show fewer (a small chip's 0.0672 TFLOP/s, 0.278 W or 0.0374 samples/s, not 0.1, 0.3 and 0.0): 314.2, 9.50, 0.278.
+ */
+export function decimals(n: number, places = 1, digits = 3): string {
+  if (n === 0 || !Number.isFinite(n)) return String(n);
+  return Math.abs(n) >= 10 ** (digits - 1 - places) ? n.toFixed(places) : n.toPrecision(digits);
+}
+
 /** 1234567 → "1.23M" */
 export function si(n: number, digits = 3): string {
   const abs = Math.abs(n);

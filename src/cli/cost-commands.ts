@@ -8,7 +8,7 @@ import { gemmRecord, PRECISION_ELEMENT_BYTES, PRECISION_CODES } from '../engine/
 import { InputError, MAX_ARRAY_SIDE, MIN_INPUT_RATE } from '../errors.js';
 import { DEFAULT_SCHEDULE_PASSES, MAX_SCHEDULE_PASSES } from '../engine/kernel.js';
 import { EXECUTIONS, type Execution } from '../engine/layout.js';
-import { action, fraction, intInRange, nonEmpty, numberInRange, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, bytesIec } from './common.js';
+import { action, fraction, intInRange, nonEmpty, numberInRange, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, bytesIec, decimals } from './common.js';
 import { addTrainingOptions, addWorkloadOptions, trainingOptions, workloadSource, type TrainingFlags, type WorkloadFlags } from './workload-options.js';
 
 /** A single R×C array whose buffers and bandwidths are too large to bind (for `op --tc`). */
@@ -56,7 +56,7 @@ export function registerCostCommands(program: Command, command?: string): void {
           table([
             ['name', 'peak TFLOP/s', 'area mm²', 'TDP W', 'off-chip GB/s', 'tensor cores', 'array', 'dataflow', 'node'],
             ...rows.map((r) => [
-              r.name, r.peakTflops.toFixed(1), r.areaMm2.toFixed(0), r.tdpW.toFixed(0), r.hbmGBs.toFixed(0),
+              r.name, decimals(r.peakTflops), decimals(r.areaMm2, 0), decimals(r.tdpW, 0), decimals(r.hbmGBs, 0),
               String(r.design.tensorCores), `${r.design.tcRows}x${r.design.tcCols}`, r.design.dataflow, `${r.design.techNm} nm`,
             ]),
           ]),
@@ -142,9 +142,9 @@ export function registerCostCommands(program: Command, command?: string): void {
         const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
         process.stdout.write(
           `${ev.model}: batch ${ev.batch}${ev.seq ? `, seq ${ev.seq}` : ''} on ${o.preset ?? o.design}${ev.execution === 'single-stream' ? `, single stream${singleStreamNote(ev)}` : `, list schedule + ${ev.schedulePasses} serial passes`}\n` +
-            `step ${(ev.stepTimeS * 1e3).toFixed(3)} ms, ${ev.throughput.toFixed(1)} samples/s${ev.tokensPerS ? ` (${si(ev.tokensPerS)} tokens/s)` : ''}${inputNote(ev)}\n` +
-            `${ev.achievedTflops.toFixed(1)} of ${ev.peakTflops.toFixed(1)} TFLOP/s; utilization tensor ${pct(ev.utilization.tensor)}, vector ${pct(ev.utilization.vector)}\n` +
-            `energy ${ev.energyJ.toFixed(3)} J/step (${ev.energyPerSampleJ.toExponential(3)} J/sample), average ${ev.avgPowerW.toFixed(1)} W, TDP ${ev.tdpW.toFixed(1)} W, area ${ev.areaMm2.toFixed(1)} mm²\n` +
+            `step ${(ev.stepTimeS * 1e3).toFixed(3)} ms, ${decimals(ev.throughput)} samples/s${ev.tokensPerS ? ` (${si(ev.tokensPerS)} tokens/s)` : ''}${inputNote(ev)}\n` +
+            `${decimals(ev.achievedTflops)} of ${decimals(ev.peakTflops)} TFLOP/s; utilization tensor ${pct(ev.utilization.tensor)}, vector ${pct(ev.utilization.vector)}\n` +
+            `energy ${ev.energyJ.toFixed(3)} J/step (${ev.energyPerSampleJ.toExponential(3)} J/sample), average ${decimals(ev.avgPowerW)} W, TDP ${decimals(ev.tdpW)} W, area ${decimals(ev.areaMm2)} mm²\n` +
             `critical path (${ev.criticalPath.ops} ops) by bound: ${Object.entries(ev.criticalPath.timeSByBound).filter(([, t]) => t > 0).map(([b, t]) => `${b} ${pct(t / ev.stepTimeS)}`).join(', ')}${ev.inputWaitS > 0 ? `, input wait ${pct(ev.inputWaitS / ev.stepTimeS)}` : ''}\n` +
             (ev.feasible ? 'feasible: yes\n' : `feasible: no (${ev.reason})\n`) +
             `\nwhere the energy goes (J per step):\n` + breakdownTable(energyRows(ev), ev.energyJ, 'J', 4) +
@@ -196,7 +196,7 @@ function singleStreamNote(ev: Evaluation): string {
 /** The host's input pipeline, when limited: whether the chip waited for it. */
 function inputNote(ev: Evaluation): string {
   if (ev.inputSamplesPerS === undefined) return '';
-  const rate = `input pipeline ${ev.inputSamplesPerS.toFixed(1)} samples/s`;
+  const rate = `input pipeline ${decimals(ev.inputSamplesPerS)} samples/s`;
   return ev.inputWaitS > 0 ? `; input-bound: ${rate}, the chip waits ${(ev.inputWaitS * 1e3).toFixed(3)} ms a step` : `; ${rate} keeps up`;
 }
 

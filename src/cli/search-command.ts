@@ -13,7 +13,7 @@ import { defaultThreads } from '../pool/pool.js';
 import { OBJECTIVES, type Objective } from '../evaluation/objectives.js';
 import { runSearch, STRATEGIES, type SearchProgress } from '../search/run.js';
 import { loadTrainingGraph } from '../workload/load.js';
-import { action, intInRange, nonEmpty, nonNegativeInt, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, threadsOption, bytesIec } from './common.js';
+import { action, intInRange, nonEmpty, nonNegativeInt, oneOf, positiveInt, positiveNumber, printJson, SCHEDULE_PASSES_HELP, si, table, threadsOption, bytesIec, decimals } from './common.js';
 import { addWorkloadOptions, workloadSource, type WorkloadFlags } from './workload-options.js';
 
 interface SearchFlags extends WorkloadFlags {
@@ -174,17 +174,17 @@ export function registerSearchCommand(program: Command): void {
         }
         const d = b.design;
         text +=
-          `best ${o.objective}: ${b.objective.toPrecision(4)} ${result.objectiveUnit}; area ${b.areaMm2.toFixed(1)} mm², TDP ${b.tdpW.toFixed(1)} W\n` +
+          `best ${o.objective}: ${b.objective.toPrecision(4)} ${result.objectiveUnit}; area ${decimals(b.areaMm2)} mm², TDP ${decimals(b.tdpW)} W\n` +
           `design: ${d.tensorCores} x ${d.tcRows}x${d.tcCols} tensor cores (${d.dataflow}), ${d.vectorCores} x ${d.vectorLanes} vector lanes, ` +
           `local ${bytesIec(d.localBufferBytes)}, global ${bytesIec(d.globalBufferBytes)} @ ${d.globalBufferGBs} GB/s, off-chip ${bytesIec(d.offChipBytes)} @ ${d.offChipGBs} GB/s, ` +
           `NoC ${d.nocGBs} GB/s, ${d.clockGHz} GHz, ${d.precision}, ${d.techNm} nm\n`;
         for (const m of b.metrics) {
           const cp = Object.entries(m.criticalPath.timeSByBound).filter(([, t]) => t > 0).map(([k, t]) => `${k} ${((t / m.stepTimeS) * 100).toFixed(0)}%`).join(', ');
-          text += `  ${m.model}: step ${(m.stepTimeS * 1e3).toFixed(2)} ms, ${m.throughput.toFixed(1)} samples/s, ${m.energyPerSampleJ.toExponential(3)} J/sample; critical path ${cp}\n`;
+          text += `  ${m.model}: step ${(m.stepTimeS * 1e3).toFixed(2)} ms, ${decimals(m.throughput)} samples/s, ${m.energyPerSampleJ.toExponential(3)} J/sample; critical path ${cp}\n`;
         }
         text += `\ntop ${result.topK.length}:\n` + table([
           ['#', 'objective', 'area mm²', 'TDP W', 'tensor', 'vector', 'local', 'global', 'GB/s', 'off-chip', 'NoC GB/s', 'GHz', 'df'],
-          ...result.topK.map((r, i) => [String(i + 1), r.objective.toPrecision(4), r.areaMm2.toFixed(1), r.tdpW.toFixed(1),
+          ...result.topK.map((r, i) => [String(i + 1), r.objective.toPrecision(4), decimals(r.areaMm2), decimals(r.tdpW),
             `${r.design.tensorCores}x${r.design.tcRows}x${r.design.tcCols}`, `${r.design.vectorCores}x${r.design.vectorLanes}`,
             `${bytesIec(r.design.localBufferBytes)}`, `${bytesIec(r.design.globalBufferBytes)}`, String(r.design.globalBufferGBs),
             `${bytesIec(r.design.offChipBytes)} @ ${r.design.offChipGBs}`, String(r.design.nocGBs), String(r.design.clockGHz), r.design.dataflow]),
