@@ -10,19 +10,27 @@ import { loadTrainingGraph } from '../src/workload/load.js';
 const FIT_SCRIPT = fileURLToPath(new URL('../scripts/fit-power.mjs', import.meta.url));
 
 describe('power calibration (scripts/fit-power.mjs)', () => {
-  it('the three calibrated constants in the technology file are what the fit chooses on the 20 power rows', () => {
+  it('the four calibrated constants in the technology file are what the fit chooses on the 20 power rows, and all 20 hold', () => {
     const r = spawnSync(process.execPath, [FIT_SCRIPT], { encoding: 'utf8', timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
     const last = r.stdout.trim().split('\n').at(-1)!;
     const t = loadTechTables();
-    expect(last).toContain(`best clockControlPJPerCycleMm2 = ${t.clockControlPJPerCycleMm2}, reluZeroFraction = ${t.reluZeroFraction}, 16 nm energyScale = ${t.nodes[16].energyScale}`);
-    expect(last).toMatch(/^rows 20 .*\(rows within bounds 19,/);
+    expect(last).toContain(
+      `best clockControlPJPerCycleMm2 = ${t.clockControlPJPerCycleMm2}, reluZeroFraction = ${t.reluZeroFraction}, ` +
+        `16 nm energyScale = ${t.nodes[16].energyScale}, 7 nm energyScale = ${t.nodes[7].energyScale}`,
+    );
+    expect(last).toMatch(/^rows 20 .*\(rows within bounds 20,/);
   });
 
-  it('marks the 16 nm energy scale calibrated, and the 12 nm node stays 0.75 × it', () => {
+  it('marks the 16 and 7 nm energy scales calibrated (the nodes with two measured chips each), and the 12 nm node stays 0.75 × the 16', () => {
     const file = readTechFile() as { nodes: Record<string, { energyScale: { source: string; note?: string } }> };
-    expect(file.nodes['16'].energyScale.source).toBe('calibrated');
-    expect(file.nodes['16'].energyScale.note).toMatch(/scripts\/fit-power\.mjs/);
+    for (const n of ['16', '7']) {
+      expect(file.nodes[n].energyScale.source, n).toBe('calibrated');
+      expect(file.nodes[n].energyScale.note, n).toMatch(/scripts\/fit-power\.mjs/);
+    }
+    // one chip each: not fitted
+    expect(file.nodes['5'].energyScale.source).not.toBe('calibrated');
+    expect(file.nodes['65'].energyScale.source).not.toBe('calibrated');
     const t = loadTechTables();
     expect(t.nodes[12].energyScale).toBeCloseTo(0.75 * t.nodes[16].energyScale, 10);
   });

@@ -327,12 +327,12 @@ describe('wham search with climbs in the kernel', () => {
 });
 
 describe('array shapes from the critical GEMMs (the climb\'s escape move)', () => {
-  // ResNet-18 (batch 4) on `small` at 400 mm2 / 250 W, from 32 arrays of 128 x 32: the critical-path moves do not
+  // ResNet-18 (batch 4) on `small` at 400 mm2 / 260 W (the reshape draws 259 W), from 32 arrays of 128 x 32: the critical-path moves do not
   // improve it, and the best one-step neighbour is worse than reshaping the arrays to 32 x 128 (the same
   // processing elements), which the full-neighbourhood stage proposes from the critical GEMMs' dimensions.
   it('takes a reshape at equal processing elements that beats every one-step neighbour', () => {
     const w = resnet;
-    const lim: Constraints = { areaMm2: 400, tdpW: 250 };
+    const lim: Constraints = { areaMm2: 400, tdpW: 260 };
     const start = Int32Array.from([5, 3, 1, 2, 3, 1, 0, 0, 0, 3, 0, 0, 0, 1, 0]);
     const d0 = designFromChoice(small, start);
     expect([d0.tensorCores, d0.tcRows, d0.tcCols]).toEqual([32, 128, 32]);

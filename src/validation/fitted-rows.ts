@@ -23,7 +23,10 @@ const VGG_BUFFER_BOUND_LATENCY = /^eyeriss VGG-16 (CONV[1-4]-\d|all layers) proc
 export const CALIBRATED_CONSTANTS: readonly CalibratedConstant[] = [
   {
     label: 'power fit',
-    constants: ['technology.json calibration.clockControlPJPerCycleMm2', 'technology.json calibration.reluZeroFraction', 'technology.json nodes.16.energyScale'],
+    constants: [
+      'technology.json calibration.clockControlPJPerCycleMm2', 'technology.json calibration.reluZeroFraction',
+      'technology.json nodes.16.energyScale', 'technology.json nodes.7.energyScale',
+    ],
     fittedOn: (c) => POWER_ROW.test(c),
   },
   {
