@@ -79,6 +79,7 @@ const better = (s, b) =>
   : s.spread !== b.spread ? s.spread < b.spread
   : s.meanSpread < b.meanSpread;
 
+// a node's grid, given in hundredths of the 45 nm energy (from, to, step), as scale values (0.30 ... 0.60)
 const values = (g) => {
   const v = [];
   for (let x = g.from; x <= g.to + 1e-9; x += g.step) v.push(Math.round(x * 100) / 1e4);
