@@ -3,7 +3,7 @@
  * workload → training graph → flat graph → kernel (graph loaded once) → step metrics → per-op costs →
  * memory feasibility → result. Every number here comes from the kernel or from src/arch formulas.
  */
-import { areaBreakdown, peakTflops, powerBreakdown, unitEnergies, type AreaBreakdown } from './arch/cost.js';
+import { areaBreakdown, peakTflops, powerBreakdown, unitEnergies, type AreaBreakdown, type PowerBreakdown } from './arch/cost.js';
 import type { Design } from './arch/design.js';
 import { flattenOps, type FlatGraph } from './engine/flatten.js';
 import { DEFAULT_SCHEDULE_PASSES, defaultKernel, MAX_SCHEDULE_PASSES, type Kernel } from './engine/kernel.js';
@@ -51,6 +51,8 @@ export interface Evaluation {
   area: AreaBreakdown;
   /** which op class sets the modelled TDP (see src/arch/cost.ts powerBreakdown) */
   tdpClass: 'tensor' | 'vector';
+  /** what the modelled TDP is made of (W): leakage + clock/control + the class that sets it (src/arch/cost.ts powerBreakdown) */
+  tdp: PowerBreakdown;
   energyPerSampleJ: number;
   avgPowerW: number;
   tdpW: number;
@@ -222,6 +224,7 @@ export function evaluateDesign(
     energy,
     area,
     tdpClass: power.tdpClass,
+    tdp: power,
     energyPerSampleJ: energyJ / g.batch,
     avgPowerW: energyJ / stepTimeS,
     tdpW: power.tdpW,

@@ -728,8 +728,26 @@ describe('energy and area breakdowns, row-stationary from the CLI', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/where the energy goes \(J per step\):/);
     for (const c of ['MAC', 'local buffers / register files', 'global buffer', 'NoC', 'off-chip', 'clock and control', 'leakage \\(static\\)']) expect(r.stdout).toMatch(new RegExp(c));
-    expect(r.stdout).toMatch(/where the area goes \(mm²\), TDP set by the (tensor|vector) class:/);
+    expect(r.stdout).toMatch(/where the area goes \(mm²\):/);
     for (const c of ['tensor arrays', 'vector lanes', 'SRAM', 'off-chip PHY']) expect(r.stdout).toMatch(new RegExp(c));
+  });
+
+  it('evaluate shows what the TDP is made of: leakage + clock + the class that sets it, summing to tdpW (text and --json)', () => {
+    const args = ['evaluate', '--preset', 'a100', '--model', 'resnet18', '--batch', '8'];
+    const j = runJson(...args, '--json');
+    const p = j.tdp;
+    expect(p.tdpClass).toBe(j.tdpClass);
+    relClose(p.tdpW, j.tdpW, 1e-12);
+    relClose(p.leakageW + p.clockW + Math.max(p.tensorClassW, p.vectorClassW), j.tdpW, 1e-12);
+    relClose(p.tensorClassW, p.tensorW + p.localBufferW + p.globalBufferW + p.nocW + p.offChipW, 1e-12);
+    const t = run(...args);
+    expect(t.status, t.stderr).toBe(0);
+    const section = t.stdout.split('what the TDP is made of (W), set by the tensor class at its sustained rate:\n')[1].split('\n\n')[0].split('\n').slice(1);
+    const rows = section.map((l) => l.split(/\s{2,}/));
+    expect(rows.map((x) => x[0])).toEqual(['leakage (static)', 'clock and control', 'MACs, every PE busy', 'local buffers / register files', 'global buffer', 'NoC', 'off-chip']);
+    // the printed watts add up to the printed TDP (2 decimals each)
+    relClose(rows.reduce((a, x) => a + Number(x[1]), 0), j.tdpW, 1e-3);
+    expect(rows.find((x) => x[0] === 'MACs, every PE busy')![1]).toBe(p.tensorW.toFixed(2));
   });
 
   it('op --dataflow rs costs a GEMM as a 1 × 1 convolution on the array', () => {

@@ -148,7 +148,8 @@ export function registerCostCommands(program: Command, command?: string): void {
             `critical path (${ev.criticalPath.ops} ops) by bound: ${Object.entries(ev.criticalPath.timeSByBound).filter(([, t]) => t > 0).map(([b, t]) => `${b} ${pct(t / ev.stepTimeS)}`).join(', ')}${ev.inputWaitS > 0 ? `, input wait ${pct(ev.inputWaitS / ev.stepTimeS)}` : ''}\n` +
             (ev.feasible ? 'feasible: yes\n' : `feasible: no (${ev.reason})\n`) +
             `\nwhere the energy goes (J per step):\n` + breakdownTable(energyRows(ev), ev.energyJ, 'J', 4) +
-            `\nwhere the area goes (mm²), TDP set by the ${ev.tdpClass} class:\n` + breakdownTable(areaRows(ev), ev.areaMm2, 'mm²', 2) +
+            `\nwhere the area goes (mm²):\n` + breakdownTable(areaRows(ev), ev.areaMm2, 'mm²', 2) +
+            `\nwhat the TDP is made of (W), set by the ${ev.tdpClass} class at its sustained rate:\n` + breakdownTable(tdpRows(ev), ev.tdpW, 'W', 2) +
             `\nten most expensive ops:\n` +
             table([['op', 'kind', 'phase', 'time µs', 'cores', 'energy mJ', 'bound', 'critical'], ...top.map((t) => [t.name, t.kind, t.phase, (t.timeS * 1e6).toFixed(2), String(t.cores), (t.energyJ * 1e3).toFixed(3), t.bound, t.critical ? 'yes' : ''])]),
         );
@@ -205,6 +206,18 @@ function energyRows(ev: Evaluation): [string, number][] {
   return [
     ['MAC', e.macJ], ['vector lanes', e.vectorJ], ['local buffers / register files', e.localBufferJ], ['NoC', e.nocJ],
     ['global buffer', e.globalBufferJ], ['off-chip', e.offChipJ], ['clock and control', e.clockJ], ['leakage (static)', e.leakageJ],
+  ];
+}
+
+/** The TDP's parts: leakage, clock/control, and the class that sets it (its units, then the memory levels at full bandwidth). */
+function tdpRows(ev: Evaluation): [string, number][] {
+  const p = ev.tdp;
+  const units: [string, number][] = ev.tdpClass === 'tensor'
+    ? [['MACs, every PE busy', p.tensorW], ['local buffers / register files', p.localBufferW]]
+    : [['vector lanes, every lane busy', p.vectorW]];
+  return [
+    ['leakage (static)', p.leakageW], ['clock and control', p.clockW], ...units,
+    ['global buffer', p.globalBufferW], ['NoC', p.nocW], ['off-chip', p.offChipW],
   ];
 }
 
