@@ -128,8 +128,20 @@ describe('the charts', () => {
   it('are all there: Pareto fronts, convergence, schedule, roofline, energy and area', () => {
     for (const r of [searchReport, compareReport]) {
       expect([...new Set(r.charts.map((c) => c.section))]).toEqual(['Pareto fronts', 'Convergence', 'Best design: schedule', 'Best design: roofline', 'Best design: energy and area']);
-      expect(r.charts.length).toBe(6);
+      expect(r.charts.length).toBe(7);
       expect(r.notes).toEqual([]);
+    }
+  });
+  it("include what the best design's TDP is made of: its bars add up to the TDP the caption gives", () => {
+    for (const r of [searchReport, compareReport]) {
+      const tdp = r.charts.filter((c) => c.title.endsWith('what its TDP is made of'));
+      expect(tdp.length).toBeGreaterThan(0);
+      for (const c of tdp) {
+        const values = (c.spec as unknown as { data: { values: { component: string; value: number }[] } }).data.values;
+        expect(values.map((v) => v.component).slice(0, 2)).toEqual(['leakage', 'clock and control']);
+        const stated = Number(/TDP breakdown: ([\d.]+) W/.exec(c.caption)![1]);
+        expect(Math.abs(values.reduce((a, v) => a + v.value, 0) - stated)).toBeLessThan(0.05 + 1e-9);
+      }
     }
   });
   it('compile with vega-lite and title every quantitative axis with its unit', () => {
@@ -276,7 +288,7 @@ describe('accelmine report (CLI)', () => {
     const out = join(tmp, 'cli', 'page.html');
     const p = cli('report', searchDir, '--html', out);
     expect(p.status, p.stderr).toBe(0);
-    expect(p.stdout).toMatch(/^wrote .*page\.html \(\d+ KiB\): 6 charts of a search directory/);
+    expect(p.stdout).toMatch(/^wrote .*page\.html \(\d+ KiB\): 7 charts of a search directory/);
     expect(readFileSync(out, 'utf8')).toContain('<!DOCTYPE html>');
   });
   it('rejects a missing directory, a directory of no run, a bad result.json and a missing --html with one line, exit 2', () => {
@@ -323,7 +335,7 @@ describe('accelmine report (CLI)', () => {
     expect(typeof lib.report).toBe('function');
     const r: lib.ReportResult = await lib.report(compareDir, { html: join(tmp, 'lib.html'), title: 'compare' });
     expect(r.kind).toBe('compare');
-    expect(r.charts).toHaveLength(6);
+    expect(r.charts).toHaveLength(7);
     expect(r.bytes).toBeGreaterThan(800_000);
   });
 });

@@ -161,6 +161,14 @@ export function powerBreakdown(d: Design, t: TechTables = DEFAULT_TECH): PowerBr
   };
 }
 
+/** The terms that add up to the TDP: leakage, clock/control, then the units and memory levels of the class that sets it. */
+export type TdpTerm = 'leakageW' | 'clockW' | 'tensorW' | 'localBufferW' | 'vectorW' | 'globalBufferW' | 'nocW' | 'offChipW';
+
+export function tdpTerms(p: PowerBreakdown): TdpTerm[] {
+  const units: TdpTerm[] = p.tdpClass === 'tensor' ? ['tensorW', 'localBufferW'] : ['vectorW'];
+  return ['leakageW', 'clockW', ...units, 'globalBufferW', 'nocW', 'offChipW'];
+}
+
 export function tdpW(d: Design, t: TechTables = DEFAULT_TECH): number {
   return powerBreakdown(d, t).tdpW;
 }

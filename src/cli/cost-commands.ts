@@ -1,7 +1,7 @@
 /** `accelmine presets`, `accelmine op`, `accelmine evaluate`. */
 import type { Command } from 'commander';
 import type { Evaluation } from '../evaluate.js';
-import { unitEnergies } from '../arch/cost.js';
+import { tdpTerms, unitEnergies, type TdpTerm } from '../arch/cost.js';
 import type { Dataflow, Design } from '../arch/design.js';
 import { defaultKernel } from '../engine/kernel.js';
 import { gemmRecord, PRECISION_ELEMENT_BYTES, PRECISION_CODES } from '../engine/layout.js';
@@ -209,16 +209,14 @@ function energyRows(ev: Evaluation): [string, number][] {
   ];
 }
 
+const TDP_LABELS: Record<TdpTerm, string> = {
+  leakageW: 'leakage (static)', clockW: 'clock and control', tensorW: 'MACs, every PE busy', localBufferW: 'local buffers / register files',
+  vectorW: 'vector lanes, every lane busy', globalBufferW: 'global buffer', nocW: 'NoC', offChipW: 'off-chip',
+};
+
 /** The TDP's parts: leakage, clock/control, and the class that sets it (its units, then the memory levels at full bandwidth). */
 function tdpRows(ev: Evaluation): [string, number][] {
-  const p = ev.tdp;
-  const units: [string, number][] = ev.tdpClass === 'tensor'
-    ? [['MACs, every PE busy', p.tensorW], ['local buffers / register files', p.localBufferW]]
-    : [['vector lanes, every lane busy', p.vectorW]];
-  return [
-    ['leakage (static)', p.leakageW], ['clock and control', p.clockW], ...units,
-    ['global buffer', p.globalBufferW], ['NoC', p.nocW], ['off-chip', p.offChipW],
-  ];
+  return tdpTerms(ev.tdp).map((k) => [TDP_LABELS[k], ev.tdp[k]]);
 }
 
 function areaRows(ev: Evaluation): [string, number][] {

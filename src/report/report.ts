@@ -11,7 +11,7 @@ import { fsReason, makeDirectory } from '../out-dir.js';
 import { evaluateDesign, prepareWorkload, type Evaluation } from '../evaluate.js';
 import { designKey } from '../search/strategy.js';
 import type { TrainingGraph } from '../workload/ir.js';
-import { areaSpec, energySpec } from './charts/breakdowns.js';
+import { areaSpec, energySpec, tdpSpec } from './charts/breakdowns.js';
 import { convergenceSpec } from './charts/convergence.js';
 import { ganttSpec } from './charts/gantt.js';
 import { paretoSpec } from './charts/pareto.js';
@@ -135,6 +135,10 @@ export function buildCharts(s: ReportSource, notes: string[]): Chart[] {
     add('Best design: energy and area', `the best design for ${d.ref.workload.name}: area by component`,
       `evaluateDesign's area breakdown: ${d.evaluation.areaMm2.toFixed(1)} mm², TDP ${d.evaluation.tdpW.toFixed(1)} W.`,
       areaSpec(`area of the best design for ${d.ref.workload.name}`, d.evaluation.area));
+    add('Best design: energy and area', `the best design for ${d.ref.workload.name}: what its TDP is made of`,
+      `evaluateDesign's TDP breakdown: ${d.evaluation.tdpW.toFixed(1)} W, set by the ${d.evaluation.tdpClass} class at its sustained rate ` +
+      `(leakage, clock and control, the class's units, its memory levels at full bandwidth); the step averages ${d.evaluation.avgPowerW.toPrecision(4)} W.`,
+      tdpSpec(`TDP of the best design for ${d.ref.workload.name}`, d.evaluation.tdp));
   }
   return charts;
 }

@@ -1,8 +1,8 @@
 /**
- * Where the best design's energy (per training step, by component) and area (by component) go, as bars; the
- * numbers are evaluateDesign's `energy` and `area` breakdowns.
+ * Where the best design's energy (per training step, by component), area (by component) and TDP (by term) go, as
+ * bars; the numbers are evaluateDesign's `energy`, `area` and `tdp` breakdowns.
  */
-import type { AreaBreakdown } from '../../arch/cost.js';
+import { tdpTerms, type AreaBreakdown, type PowerBreakdown, type TdpTerm } from '../../arch/cost.js';
 import type { EnergyBreakdown } from '../../evaluate.js';
 import { PANEL_WIDTH } from '../theme.js';
 import { topLevel, type VegaLiteSpec } from './spec.js';
@@ -14,6 +14,11 @@ const ENERGY_LABELS: Record<keyof EnergyBreakdown, string> = {
 const AREA_LABELS: Record<Exclude<keyof AreaBreakdown, 'totalMm2'>, string> = {
   tensorMm2: 'tensor cores', vectorMm2: 'vector lanes', laneOverheadMm2: 'vector-lane overhead', sramMm2: 'SRAM (local + global buffers)',
   phyMm2: 'off-chip PHY', nocMm2: 'NoC',
+};
+
+const TDP_LABELS: Record<TdpTerm, string> = {
+  leakageW: 'leakage', clockW: 'clock and control', tensorW: 'MACs (every PE busy)', localBufferW: 'local buffers',
+  vectorW: 'vector lanes (every lane busy)', globalBufferW: 'global buffer', nocW: 'NoC', offChipW: 'off-chip memory',
 };
 
 function bars(title: string, rows: { component: string; value: number }[], xTitle: string, colour: string, format: string): VegaLiteSpec {
@@ -43,4 +48,10 @@ export function energySpec(title: string, energy: EnergyBreakdown): VegaLiteSpec
 export function areaSpec(title: string, area: AreaBreakdown): VegaLiteSpec {
   const rows = (Object.keys(AREA_LABELS) as (keyof typeof AREA_LABELS)[]).map((k) => ({ component: AREA_LABELS[k], value: area[k] }));
   return bars(title, rows, 'area (mm²)', '#3182bd', '.2f');
+}
+
+/** The terms that add up to the TDP (leakage, clock/control and the class that sets it), in W. */
+export function tdpSpec(title: string, tdp: PowerBreakdown): VegaLiteSpec {
+  const rows = tdpTerms(tdp).map((k) => ({ component: TDP_LABELS[k], value: tdp[k] }));
+  return bars(title, rows, 'power at TDP (W)', '#756bb1', '.2f');
 }
