@@ -525,6 +525,16 @@ describe('accelmine validate', () => {
     for (const i of [1, 2, 3, 4, 5]) expect(rows.find((r) => r.case === `eyeriss CONV${i} chip power`)!.pass).toBe(true);
   });
 
+  it('--predictions keeps the cases no calibrated constant was fitted on; with --json, every row it keeps has fitted []', () => {
+    const kept = runJson('validate', '--predictions', '--json') as Json[];
+    expect(kept.map((r) => r.case)).toEqual(rows.filter((r) => (r.fitted as string[]).length === 0).map((r) => r.case));
+    expect(kept.every((r) => (r.fitted as string[]).length === 0)).toBe(true);
+    const text = run('validate', '--predictions');
+    expect(text.stdout.trim().split('\n').at(-1)).toBe(
+      `${kept.length} cases shown, ${kept.filter((r) => r.pass).length} within their bound; ${rows.filter((r) => r.pass).length} of ${rows.length} in all`,
+    );
+  });
+
   it('--only keeps the cases whose name contains the text, --misses those outside their bound; the last line counts both', () => {
     const vgg = runJson('validate', '--only', 'VGG-16', '--json') as Json[];
     expect(vgg.map((r) => r.case)).toEqual(rows.filter((r) => r.case.includes('VGG-16')).map((r) => r.case));
@@ -543,6 +553,8 @@ describe('accelmine validate', () => {
     const table = rows as FidelityRow[];
     expect(selectRows(table, { only: 'MEGATRON' }).map((r) => r.case)).toEqual(table.filter((r) => r.case.startsWith('megatron ')).map((r) => r.case));
     expect(selectRows(table, { misses: true })).toEqual(table.filter((r) => !r.pass));
+    expect(selectRows(table, { predictions: true })).toEqual(table.filter((r) => (r as unknown as { fitted: string[] }).fitted.length === 0));
+    expect(selectRows(table, { only: 'eyeriss CONV1 ', predictions: true }).map((r) => r.case)).toEqual(['eyeriss CONV1 processing latency', 'eyeriss CONV1 DRAM accesses']);
     expect(() => selectRows(table, { only: ' ' })).toThrow(InputError);
   });
 

@@ -162,12 +162,13 @@ export function registerCostCommands(program: Command, command?: string): void {
     .option('--json', 'print JSON: [{case, predicted, measured, unit, errorPct, allowedMin, allowedMax, allowed, pass, fitted}] (fitted: the calibrated constants fitted on the row; [] for a prediction)')
     .option('--only <text>', 'only the cases whose name contains the text (case-insensitive), e.g. vgg-16, a100, megatron')
     .option('--misses', 'only the cases outside their bound')
+    .option('--predictions', 'only the predictions: cases no calibrated constant was fitted on')
     .action(
-      action(async (o: { json?: boolean; only?: string; misses?: boolean }) => {
+      action(async (o: { json?: boolean; only?: string; misses?: boolean; predictions?: boolean }) => {
         const { fidelityTable } = await import('../validation/fidelity.js');
         const { selectRows } = await import('../validation/select.js');
         const all = fidelityTable();
-        const rows = selectRows(all, { only: o.only, misses: o.misses });
+        const rows = selectRows(all, { only: o.only, misses: o.misses, predictions: o.predictions });
         if (o.json) return printJson(rows);
         const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));
         const predictions = all.filter((r) => r.fitted.length === 0);
@@ -176,7 +177,7 @@ export function registerCostCommands(program: Command, command?: string): void {
             ['case', 'predicted', 'measured', 'unit', 'error %', 'allowed', 'within', 'fitted on it'],
             ...rows.map((r) => [r.case, fmt(r.predicted), fmt(r.measured), r.unit, r.errorPct.toFixed(1), r.allowed, r.pass ? 'yes' : 'NO', r.fitted.join(', ') || '-']),
           ]) +
-            (o.only === undefined && !o.misses
+            (o.only === undefined && !o.misses && !o.predictions
               ? `${all.filter((r) => r.pass).length} of ${all.length} cases within their bound; predictions ` +
                 `(no calibrated constant fitted on them): ${predictions.filter((r) => r.pass).length} of ${predictions.length}\n`
               : `${rows.length} cases shown, ${rows.filter((r) => r.pass).length} within their bound; ${all.filter((r) => r.pass).length} of ${all.length} in all\n`),

@@ -1,4 +1,4 @@
-/** Picking rows of `accelmine validate`: by a piece of their case name, and only those outside their bound. */
+/** Picking rows of `accelmine validate`: by a piece of their case name, only those outside their bound, only predictions. */
 import { InputError } from '../errors.js';
 import type { FidelityRow } from './rows.js';
 
@@ -7,6 +7,8 @@ export interface RowSelection {
   only?: string;
   /** keep only the rows outside their bound */
   misses?: boolean;
+  /** keep only the predictions: rows no calibrated constant was fitted on (rows without `fitted` count as predictions) */
+  predictions?: boolean;
 }
 
 export function selectRows<R extends FidelityRow>(rows: R[], selection: RowSelection): R[] {
@@ -20,5 +22,6 @@ export function selectRows<R extends FidelityRow>(rows: R[], selection: RowSelec
       throw new InputError(`--only ${JSON.stringify(selection.only)} matches no case; cases begin with: ${groups}`);
     }
   }
+  if (selection.predictions) kept = kept.filter((r) => !(r as { fitted?: string[] }).fitted?.length);
   return selection.misses ? kept.filter((r) => !r.pass) : kept;
 }
