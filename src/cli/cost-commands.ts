@@ -25,7 +25,6 @@ async function resolveDesign(o: Parameters<typeof import('./design-input.js').re
   return (await import('./design-input.js')).resolveDesign(o);
 }
 
-
 function parseDims(flag: string, v: string, n: number): number[] {
   const parts = v.toLowerCase().split('x');
   const dims = parts.map(Number);

@@ -133,7 +133,7 @@ export function buildCharts(s: ReportSource, notes: string[]): Chart[] {
     if (seen.has(k)) continue;
     seen.add(k);
     add('Best design: energy and area', `the best design for ${d.ref.workload.name}: area by component`,
-      `evaluateDesign's area breakdown: ${d.evaluation.areaMm2.toFixed(1)} mm², TDP ${d.evaluation.tdpW.toFixed(1)} W.`,
+      `evaluateDesign's area breakdown: ${d.evaluation.areaMm2.toFixed(1)} mm².`,
       areaSpec(`area of the best design for ${d.ref.workload.name}`, d.evaluation.area));
     add('Best design: energy and area', `the best design for ${d.ref.workload.name}: what its TDP is made of`,
       `evaluateDesign's TDP breakdown: ${d.evaluation.tdpW.toFixed(1)} W, set by the ${d.evaluation.tdpClass} class at its sustained rate ` +

@@ -11,7 +11,7 @@ export interface RowSelection {
   predictions?: boolean;
 }
 
-export function selectRows<R extends FidelityRow>(rows: R[], selection: RowSelection): R[] {
+export function selectRows<R extends FidelityRow & { fitted?: readonly string[] }>(rows: R[], selection: RowSelection): R[] {
   let kept = rows;
   if (selection.only !== undefined) {
     const text = selection.only.trim().toLowerCase();
@@ -22,6 +22,6 @@ export function selectRows<R extends FidelityRow>(rows: R[], selection: RowSelec
       throw new InputError(`--only ${JSON.stringify(selection.only)} matches no case; cases begin with: ${groups}`);
     }
   }
-  if (selection.predictions) kept = kept.filter((r) => !(r as { fitted?: string[] }).fitted?.length);
+  if (selection.predictions) kept = kept.filter((r) => !r.fitted?.length);
   return selection.misses ? kept.filter((r) => !r.pass) : kept;
 }
